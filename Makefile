@@ -1,0 +1,76 @@
+# nptsc-eval: raw data → nptsc_eval package → notebooks → book.
+# Every target is a thin wrapper over the `nptsc-eval` command line. `make` lists them.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?=
+SURVEY ?=
+BUILD_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(SURVEY),--survey $(SURVEY))
+
+## help: list the targets
+.PHONY: help
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  /' -e 's/: / — /'
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name nptsc-eval --display-name "Python 3 (nptsc-eval)" >/dev/null
+	@touch $(STAMP)
+
+## install: create .venv with the pinned dependencies and the nptsc_eval package
+.PHONY: install
+install: $(STAMP)
+
+## report: build the whole report into _build/html/ (SURVEY=path/to/export.csv to use a real survey)
+.PHONY: report
+report: $(STAMP)
+	$(BIN)/nptsc-eval build $(BUILD_ARGS)
+
+## rebuild: run every notebook again and rebuild the book from scratch
+.PHONY: rebuild
+rebuild: $(STAMP)
+	$(BIN)/nptsc-eval build --force $(BUILD_ARGS)
+
+## test: run every test (unit, nbval, build and browser tests)
+.PHONY: test
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## check-data: validate every file in data/raw/
+.PHONY: check-data
+check-data: $(STAMP)
+	$(BIN)/nptsc-eval check-data
+
+## refresh: re-execute the notebooks in place so their stored outputs match the data (for nbval)
+.PHONY: refresh
+refresh: $(STAMP)
+	$(BIN)/nptsc-eval refresh
+
+## lab: open JupyterLab on the project's kernel
+.PHONY: lab
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## pdf: the whole book as one PDF in _build/pdf/
+.PHONY: pdf
+pdf: $(STAMP)
+	$(BIN)/nptsc-eval pdf
+
+## bench: run the benchmarks and write BENCHMARKS.md
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+## clean: remove built and processed files (raw data and notebooks stay)
+.PHONY: clean
+clean:
+	rm -rf _build book/executed
+	find data/processed -type f ! -name README.md -delete

@@ -1,0 +1,14 @@
+"""Reproducible impact evaluation of the National Programme for Third Sector Commissioning, phase two.
+
+The flow is raw data (``data/raw/``) → this package → papermill-executed notebooks
+(``notebooks/``) → a Jupyter Book (``book/``).  Modules follow the stages of that flow:
+
+* :mod:`nptsc_eval.paths` anchors every path at the project root;
+* :mod:`nptsc_eval.tables` loads and validates the raw tables against their metadata;
+* :mod:`nptsc_eval.kpi` computes programme outputs against KPI targets;
+* :mod:`nptsc_eval.plots` draws accessible charts;
+* :mod:`nptsc_eval.pipeline` runs the notebooks incrementally and builds the book;
+* :mod:`nptsc_eval.cli` is the ``nptsc-eval`` command line.
+"""
+
+__version__ = "0.1.0"

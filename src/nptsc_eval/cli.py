@@ -1,0 +1,124 @@
+"""The ``nptsc-eval`` command line; the Makefile's targets are thin wrappers over it.
+
+Errors that a user can fix (bad data, a failing notebook, a broken page) are printed as one
+clear message and the command exits with status 1 (2 for a usage error), never with a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+#: Subcommands contributed by modules: name → "module:function" taking (subparsers).
+EXTRA_COMMANDS: list[str] = [
+    "nptsc_eval.survey_cli:add_commands",
+]
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from nptsc_eval.pipeline import build
+
+    overrides = {}
+    if args.survey:
+        survey = Path(args.survey).resolve()
+        if not survey.exists():
+            print(f"error: survey file {args.survey} not found", file=sys.stderr)
+            return 2
+        overrides["survey"] = str(survey)
+    build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
+          report=lambda m: print(m, flush=True))
+    return 0
+
+
+def _cmd_check_data(args: argparse.Namespace) -> int:
+    from nptsc_eval.validate_raw import validate_raw_data
+
+    errors = validate_raw_data()
+    for e in errors:
+        print(e, file=sys.stderr)
+    if not errors:
+        print("raw data: every file is valid")
+    return 1 if errors else 0
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    """Re-execute source notebooks in place so their stored outputs match the data (for nbval)."""
+    import papermill as pm
+
+    from nptsc_eval.paths import NOTEBOOKS_DIR, relative
+    from nptsc_eval.pipeline import PIPELINE_ENV
+
+    os.environ.pop(PIPELINE_ENV, None)
+    names = args.notebooks or sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
+    for name in names:
+        path = NOTEBOOKS_DIR / name
+        print(f"refreshing {relative(path)}", flush=True)
+        pm.execute_notebook(str(path), str(path), kernel_name="python3", cwd=str(NOTEBOOKS_DIR), progress_bar=False)
+        _strip_papermill_metadata(path)
+    return 0
+
+
+def _strip_papermill_metadata(path: Path) -> None:
+    """Keep stored notebooks clean: drop papermill's timings, which change on every run."""
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb.get("metadata", {}).pop("papermill", None)
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("papermill", None)
+        cell.get("metadata", {}).pop("execution", None)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nptsc-eval", description="Build and check the NPTSC phase two impact evaluation.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="run the notebooks that changed and build the book into _build/html/")
+    b.add_argument("--force", action="store_true", help="run every notebook and rebuild the book")
+    b.add_argument("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
+    b.add_argument("--survey", metavar="PATH", help="a real survey export (CSV or XLSX) to use instead of the synthetic data")
+    b.add_argument("--no-book", action="store_true", help="run the notebooks but do not build the book")
+    b.set_defaults(func=_cmd_build)
+
+    c = sub.add_parser("check-data", help="validate every file in data/raw/")
+    c.set_defaults(func=_cmd_check_data)
+
+    r = sub.add_parser("refresh", help="re-execute notebooks in place so their stored outputs are current (for nbval)")
+    r.add_argument("notebooks", nargs="*", help="notebook file names in notebooks/ (default: all)")
+    r.set_defaults(func=_cmd_refresh)
+
+    import importlib
+
+    for target in EXTRA_COMMANDS:
+        module, func = target.split(":")
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        getattr(mod, func)(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from nptsc_eval.errors import DataValidationError, PipelineError
+
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (PipelineError, DataValidationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,544 @@
+"""The pipeline runner: notebooks executed incrementally with papermill, then the book built.
+
+The pipeline specification (``pipeline.yml`` at the project root) lists each notebook, the
+files it reads (``inputs``), and one or more runs, each with its papermill parameters and the
+files it writes (``outputs``).  A run whose inputs include another run's outputs runs after
+it; runs that do not depend on each other run at the same time (``--jobs``).
+
+A run is executed again only when its cache key changes: the code cells of its notebook, its
+parameters, the contents of its input files, or the source of this package.  The build says
+why each run was executed or skipped.  A notebook that raises stops the build with a message
+naming the notebook, the cell and the exception; the executed copy with the error is kept in
+``_build/failed/``; the published book in ``_build/html/`` is left as it was.  The book is
+built with warnings treated as errors in ``_build/work/`` and swapped into ``_build/html/``
+only when the build succeeds.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import yaml
+
+from nptsc_eval import paths
+from nptsc_eval.errors import PipelineError
+from nptsc_eval.paths import relative
+
+STATE_FILE = "pipeline-state.json"
+BOOK_STATE_KEY = "__book__"
+#: Environment variable that tells notebooks they run inside the pipeline.
+PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
+
+
+class NotebookFailed(PipelineError):
+    """A notebook raised an exception while it ran."""
+
+
+# --------------------------------------------------------------------------------------
+# Specification
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One execution of a notebook with one set of parameters."""
+
+    id: str
+    notebook: Path
+    parameters: dict[str, Any]
+    inputs: list[str]
+    outputs: list[str]
+    executed: Path
+    depends_on: set[str] = field(default_factory=set)
+
+    def input_files(self, root: Path) -> list[Path]:
+        """Every file the run reads, globs expanded, sorted; a pattern matching nothing is an error."""
+        files: set[Path] = set()
+        for pattern in self.inputs:
+            matches = [Path(p) for p in glob.glob(str(root / pattern), recursive=True)]
+            matches = [m for m in matches if m.is_file()]
+            if not matches and not any(ch in pattern for ch in "*?["):
+                raise PipelineError(f"run '{self.id}': input file {pattern} does not exist")
+            files.update(m.resolve() for m in matches)
+        return sorted(files)
+
+
+@dataclass
+class Spec:
+    runs: list[Run]
+    defaults: dict[str, Any]
+    path: Path
+
+
+def _substitute(value: Any, variables: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for name, replacement in variables.items():
+            value = value.replace("${" + name + "}", replacement)
+        return value
+    if isinstance(value, list):
+        return [_substitute(v, variables) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, variables) for k, v in value.items()}
+    return value
+
+
+def load_spec(path: Path | None = None, overrides: dict[str, str] | None = None, root: Path | None = None) -> Spec:
+    """Read and check the pipeline specification.
+
+    ``overrides`` replaces entries of its ``variables`` section (``--survey PATH`` sets
+    ``survey``); ``${name}`` in parameters, inputs and outputs is replaced by the variable.
+    """
+    root = root or paths.PROJECT_ROOT
+    path = path or root / "pipeline.yml"
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise PipelineError(f"pipeline specification {relative(path)} not found") from None
+    except yaml.YAMLError as exc:
+        raise PipelineError(f"{relative(path)} is not valid YAML: {exc}") from None
+    variables = {k: str(v) for k, v in (spec.get("variables") or {}).items()}
+    for key, value in (overrides or {}).items():
+        if key not in variables:
+            raise PipelineError(f"{relative(path)} has no variable '{key}' to override")
+        variables[key] = value
+    runs: list[Run] = []
+    for i, entry in enumerate(spec.get("notebooks") or [], start=1):
+        where = f"{relative(path)}, notebook entry {i}"
+        if "notebook" not in entry:
+            raise PipelineError(f"{where}: missing 'notebook'")
+        notebook = root / entry["notebook"]
+        if not notebook.exists():
+            raise PipelineError(f"{where}: notebook {entry['notebook']} does not exist")
+        entry_runs = entry.get("runs") or [{"id": notebook.stem}]
+        for r in entry_runs:
+            if "id" not in r:
+                raise PipelineError(f"{where}: a run has no 'id'")
+            params = _substitute(dict(r.get("parameters") or {}), variables)
+            inputs = _substitute(list(entry.get("inputs") or []) + list(r.get("inputs") or []), variables)
+            outputs = _substitute(list(entry.get("outputs") or []) + list(r.get("outputs") or []), variables)
+            runs.append(Run(id=r["id"], notebook=notebook, parameters=params, inputs=inputs, outputs=outputs,
+                            executed=root / "book" / "executed" / f"{r['id']}.ipynb"))
+    ids = [r.id for r in runs]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise PipelineError(f"{relative(path)}: run ids must be unique; repeated: {', '.join(duplicates)}")
+    _link_dependencies(runs, root)
+    return Spec(runs=runs, defaults=variables, path=path)
+
+
+def _matches(pattern: str, candidate: str) -> bool:
+    import fnmatch
+
+    return fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(pattern, candidate)
+
+
+def _link_dependencies(runs: list[Run], root: Path) -> None:
+    for run in runs:
+        for other in runs:
+            if other is run:
+                continue
+            if any(_matches(i, o) for i in run.inputs for o in other.outputs):
+                run.depends_on.add(other.id)
+    # Reject cycles, naming them.
+    state: dict[str, int] = {}
+    by_id = {r.id: r for r in runs}
+
+    def visit(rid: str, trail: list[str]) -> None:
+        if state.get(rid) == 1:
+            raise PipelineError("pipeline.yml: runs depend on each other in a cycle: " + " → ".join(trail + [rid]))
+        if state.get(rid) == 2:
+            return
+        state[rid] = 1
+        for dep in sorted(by_id[rid].depends_on):
+            visit(dep, trail + [rid])
+        state[rid] = 2
+
+    for r in runs:
+        visit(r.id, [])
+
+
+# --------------------------------------------------------------------------------------
+# Cache keys
+# --------------------------------------------------------------------------------------
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    return _sha(path.read_bytes())
+
+
+def notebook_code_hash(path: Path) -> str:
+    """Hash of a notebook's code cells (their source only: outputs and prose do not count)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+            for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    return _sha(json.dumps(code).encode())
+
+
+def package_hash() -> str:
+    """Hash of the helper package's source files."""
+    h = hashlib.sha256()
+    for p in sorted(paths.PACKAGE_DIR.rglob("*.py")):
+        h.update(p.relative_to(paths.PACKAGE_DIR).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def cache_parts(run: Run, root: Path, pkg: str) -> dict[str, Any]:
+    return {
+        "code": notebook_code_hash(run.notebook),
+        "parameters": _sha(json.dumps(run.parameters, sort_keys=True).encode()),
+        "inputs": {relative(p): file_hash(p) for p in run.input_files(root)},
+        "package": pkg,
+    }
+
+
+def why_run(run: Run, parts: dict[str, Any], previous: dict[str, Any] | None, root: Path, force: bool) -> str | None:
+    """Why ``run`` must execute, or None when its cached result stands."""
+    if force:
+        return "forced (--force)"
+    if previous is None:
+        return "never run before"
+    old = previous.get("parts", {})
+    if old.get("code") != parts["code"]:
+        return "notebook code changed"
+    if old.get("parameters") != parts["parameters"]:
+        return "parameters changed"
+    changed = sorted(k for k in set(parts["inputs"]) | set(old.get("inputs", {}))
+                     if parts["inputs"].get(k) != old.get("inputs", {}).get(k))
+    if changed:
+        more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+        return f"input changed: {changed[0]}{more}"
+    if old.get("package") != parts["package"]:
+        return "nptsc_eval package changed"
+    if not run.executed.exists():
+        return "executed notebook missing"
+    missing = [o for o in run.outputs if not glob.glob(str(root / o))]
+    if missing:
+        return f"output missing: {missing[0]}"
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Executing one notebook
+# --------------------------------------------------------------------------------------
+
+
+def _glued_value(nb: dict[str, Any], key: str) -> Any:
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) or []:
+            if out.get("metadata", {}).get("scrapbook", {}).get("name") == key:
+                text = out.get("data", {}).get("text/plain")
+                if text is None:
+                    return None
+                text = text if isinstance(text, str) else "".join(text)
+                try:
+                    return ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    return text
+    return None
+
+
+def finish_executed_notebook(path: Path) -> None:
+    """Prepare an executed notebook for the book.
+
+    * A notebook that glues ``chapter_title`` gets that title as its first heading, so one
+      parameterised notebook makes chapters with titles from its data.
+    * Alt text that :func:`nptsc_eval.plots.show_figure` put in an image output's metadata
+      is copied to the cell metadata, where MyST-NB reads it.
+    """
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    title = _glued_value(nb, "chapter_title")
+    if title:
+        nb["cells"].insert(0, {"cell_type": "markdown", "id": "chapter-title", "metadata": {},
+                               "source": f"# {title}"})
+    for cell in nb["cells"]:
+        alts = [o.get("metadata", {}).get("image/png", {}).get("alt")
+                for o in cell.get("outputs", []) or [] if "image/png" in o.get("data", {})]
+        alts = [a for a in alts if a]
+        if len(set(alts)) > 1:
+            raise PipelineError(f"{relative(path)}: a cell shows {len(alts)} figures; show one figure per cell so each keeps its alt text")
+        if alts:
+            cell.setdefault("metadata", {}).setdefault("mystnb", {}).setdefault("image", {})["alt"] = alts[0]
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def refresh_prose(run: Run) -> bool:
+    """Copy the notebook's Markdown cells into its executed copy (matched by cell id).
+
+    Prose does not change results, so a change to it alone re-renders without re-executing.
+    Returns True when the executed copy changed.
+    """
+    if not run.executed.exists():
+        return False
+    source = json.loads(run.notebook.read_text(encoding="utf-8"))
+    executed = json.loads(run.executed.read_text(encoding="utf-8"))
+    prose = {c.get("id"): c["source"] for c in source["cells"] if c["cell_type"] == "markdown"}
+    changed = False
+    for cell in executed["cells"]:
+        if cell["cell_type"] == "markdown" and cell.get("id") in prose and cell["source"] != prose[cell["id"]]:
+            cell["source"] = prose[cell["id"]]
+            changed = True
+    if changed:
+        run.executed.write_text(json.dumps(executed, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+def execute_run(run: Run, root: Path) -> float:
+    """Execute one run with papermill; return its wall time in seconds."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    work = root / "_build" / "executing"
+    failed_dir = root / "_build" / "failed"
+    work.mkdir(parents=True, exist_ok=True)
+    scratch = work / f"{run.id}.ipynb"
+    start = time.perf_counter()
+    os.environ[PIPELINE_ENV] = "1"
+    try:
+        pm.execute_notebook(
+            str(run.notebook), str(scratch), parameters=run.parameters, kernel_name="python3",
+            cwd=str(run.notebook.parent), progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as exc:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = failed_dir / f"{run.id}.ipynb"
+        shutil.move(str(scratch), kept)
+        cell = _source_cell_number(kept, exc.cell_index)
+        raise NotebookFailed(
+            f"{relative(run.notebook)} (run '{run.id}') failed in cell {cell}: "
+            f"{exc.ename}: {exc.evalue}\n  the executed notebook with the error is kept at {relative(kept)}"
+        ) from None
+    finish_executed_notebook(scratch)
+    run.executed.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(scratch, run.executed)
+    return time.perf_counter() - start
+
+
+def _source_cell_number(executed: Path, index: int) -> int:
+    """1-based number of the failing cell in the source notebook (papermill adds cells)."""
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    number = 0
+    for i, cell in enumerate(nb["cells"]):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags:
+            continue
+        number += 1
+        if i == index:
+            return number
+    return index + 1
+
+
+# --------------------------------------------------------------------------------------
+# The build
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    action: str  # "executed", "skipped", "failed", "not run"
+    reason: str
+    seconds: float = 0.0
+
+
+@contextlib.contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """Only one build at a time in a project folder; a second one waits for the first."""
+    lock_path = root / "_build" / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("another build is running in this folder; waiting for it to finish", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _load_state(root: Path) -> dict[str, Any]:
+    path = root / "_build" / STATE_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _save_state(root: Path, state: dict[str, Any]) -> None:
+    path = root / "_build" / STATE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
+                  select: Callable[[Run], bool] | None = None,
+                  report: Callable[[str], None] = print) -> list[RunResult]:
+    """Execute the runs whose cache key changed, in dependency order, ``jobs`` at a time."""
+    state = _load_state(root)
+    pkg = package_hash()
+    runs = [r for r in spec.runs if select is None or select(r)]
+    by_id = {r.id: r for r in runs}
+    pending = {r.id for r in runs}
+    done: dict[str, RunResult] = {}
+    total = len(runs)
+    failure: NotebookFailed | None = None
+
+    def ready(rid: str) -> bool:
+        return all(d in done or d not in by_id for d in by_id[rid].depends_on)
+
+    def start(run: Run) -> tuple[str, dict[str, Any]] | None:
+        parts = cache_parts(run, root, pkg)
+        reason = why_run(run, parts, state.get(run.id), root, force)
+        return (reason, parts) if reason else (None, parts)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        running: dict[Future, tuple[Run, str, dict[str, Any]]] = {}
+        while (pending or running) and failure is None:
+            for rid in sorted(pending):
+                if failure or not ready(rid) or len(running) >= max(1, jobs):
+                    continue
+                run = by_id[rid]
+                pending.discard(rid)
+                reason, parts = start(run)
+                n = total - len(pending) - len(running)
+                if reason is None:
+                    note = " (prose refreshed)" if refresh_prose(run) else ""
+                    done[rid] = RunResult(rid, "skipped", "up to date" + note)
+                    report(f"[{n}/{total}] {rid}: skipped, up to date{note}")
+                    continue
+                report(f"[{n}/{total}] {rid}: running ({reason})")
+                running[pool.submit(execute_run, run, root)] = (run, reason, parts)
+            if not running:
+                continue
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                run, reason, parts = running.pop(fut)
+                try:
+                    seconds = fut.result()
+                except NotebookFailed as exc:
+                    done[run.id] = RunResult(run.id, "failed", str(exc))
+                    state.pop(run.id, None)
+                    failure = failure or exc
+                    report(f"{run.id}: FAILED")
+                    continue
+                # Re-read the parts: inputs are hashed as the run read them.
+                state[run.id] = {"parts": parts, "seconds": round(seconds, 2)}
+                _save_state(root, state)
+                done[run.id] = RunResult(run.id, "executed", reason, seconds)
+                report(f"{run.id}: done in {seconds:.1f} s")
+        # Let runs already started finish before reporting the failure.
+        for fut in list(running):
+            run, reason, parts = running.pop(fut)
+            try:
+                seconds = fut.result()
+                state[run.id] = {"parts": parts, "seconds": round(seconds, 2)}
+                done[run.id] = RunResult(run.id, "executed", reason, seconds)
+            except NotebookFailed as exc:
+                done[run.id] = RunResult(run.id, "failed", str(exc))
+    _save_state(root, state)
+    for rid in pending:
+        done[rid] = RunResult(rid, "not run", "an earlier notebook failed")
+    if failure is not None:
+        raise failure
+    return [done[r.id] for r in runs]
+
+
+def book_sources_hash(root: Path) -> str:
+    """Hash of everything the book is built from: configuration, pages, executed notebooks."""
+    h = hashlib.sha256()
+    files = [root / "_config.yml", root / "_toc.yml"]
+    files += [p for p in (root / "book").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    for p in sorted(files):
+        h.update(relative(p).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def build_book(root: Path, *, report: Callable[[str], None] = print, jobs: int = 1, builder: str = "html",
+               quiet: bool = True) -> Path:
+    """Build the book with warnings as errors in ``_build/work``; swap the HTML in on success."""
+    from jupyter_book.sphinx import build_sphinx
+
+    work = root / "_build" / "work"
+    out = work / builder
+    log = root / "_build" / f"sphinx-{builder}.log"
+    start = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as handle, contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
+        result = build_sphinx(
+            str(root), str(out), doctreedir=str(work / ".doctrees"), path_config=str(root / "_config.yml"),
+            builder=builder, warningiserror=True, keep_going=True, quiet=quiet, jobs=jobs if jobs > 1 else None,
+            noconfig=True,
+            confoverrides={"external_toc_path": (root / "_toc.yml").as_posix(), "latex_individualpages": False,
+                           "nitpicky": True},
+        )
+    if result != 0:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        problems = [line for line in text.splitlines() if "WARNING" in line or "ERROR" in line or "Error" in line]
+        shown = "\n  ".join(problems[:20]) or text[-2000:]
+        raise PipelineError(f"the book did not build (warnings are errors); the published book is unchanged.\n  {shown}\n  full log: {relative(log)}")
+    if builder == "html":
+        target = root / "_build" / "html"
+        staged = root / "_build" / "html.new"
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.copytree(out, staged)
+        old = root / "_build" / "html.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staged, target)
+        shutil.rmtree(old, ignore_errors=True)
+        report(f"book built in {time.perf_counter() - start:.1f} s → {relative(target / 'index.html')}")
+        return target
+    report(f"{builder} build done in {time.perf_counter() - start:.1f} s")
+    return out
+
+
+def build(*, root: Path | None = None, force: bool = False, jobs: int | None = None,
+          overrides: dict[str, str] | None = None, book: bool = True,
+          report: Callable[[str], None] = print) -> list[RunResult]:
+    """The whole build: check raw data, run what changed, build the book if its sources changed."""
+    from nptsc_eval.validate_raw import validate_raw_data
+
+    root = root or paths.PROJECT_ROOT
+    jobs = jobs or os.cpu_count() or 1
+    started = time.perf_counter()
+    with build_lock(root):
+        errors = validate_raw_data()
+        if errors:
+            raise PipelineError("raw data is not valid; nothing was run or written.\n" + "\n".join(str(e) for e in errors))
+        spec = load_spec(overrides=overrides, root=root)
+        results = run_notebooks(spec, root, force=force, jobs=jobs, report=report)
+        executed = [r for r in results if r.action == "executed"]
+        report(f"notebooks: {len(executed)} executed, {len(results) - len(executed)} skipped"
+               + (f" ({sum(r.seconds for r in executed):.1f} s of notebook time)" if executed else " (nothing changed)"))
+        if book:
+            state = _load_state(root)
+            key = book_sources_hash(root)
+            html_ok = (root / "_build" / "html" / "index.html").exists()
+            if not force and html_ok and state.get(BOOK_STATE_KEY) == key:
+                report("book: skipped, up to date")
+            else:
+                build_book(root, report=report, jobs=jobs)
+                state[BOOK_STATE_KEY] = key
+                _save_state(root, state)
+    report(f"build finished in {time.perf_counter() - started:.1f} s")
+    return results

@@ -1,0 +1,167 @@
+"""What a notebook shows in the book: glued values, figures with alt text, tables, notices.
+
+Notebooks call these instead of printing, so that every number in the book's prose comes from
+computation (``glue``), every figure has alt text, and every table has header cells and a
+caption.
+"""
+
+from __future__ import annotations
+
+import decimal
+import io
+import os
+from typing import Any
+
+import pandas as pd
+
+
+class Plain(str):
+    """Glued text that the ``{glue}`` role shows as written, in running prose.
+
+    Its repr is itself ("1,460", not '1,460'), and its HTML is a plain span, which MyST-NB
+    prefers to text/plain both within a page and across pages (text/plain would show as
+    code).
+    """
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f'<span class="glued">{html.escape(str(self))}</span>'
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+
+def round_half_up(value: float, digits: int = 0) -> decimal.Decimal:
+    """Round as UK official statistics do: halves go up (2.5 → 3), not to even.
+
+    Examples:
+        >>> str(round_half_up(2.5)), str(round_half_up(0.125, 2)), str(round_half_up(83.55, 1))
+        ('3', '0.13', '83.6')
+    """
+    quantum = decimal.Decimal(1).scaleb(-digits)
+    return decimal.Decimal(repr(float(value))).quantize(quantum, rounding=decimal.ROUND_HALF_UP)
+
+
+def format_number(value: Any, digits: int = 0) -> str:
+    """A number for prose: thousands separated, halves rounded up.
+
+    Examples:
+        >>> format_number(1234), format_number(97.75, 1)
+        ('1,234', '97.8')
+    """
+    return f"{round_half_up(float(value), digits):,.{digits}f}"
+
+
+def format_percent(value: Any, digits: int = 0) -> str:
+    """A percentage (already ×100) for prose: ``format_percent(55.5)`` → ``'56%'``."""
+    return f"{format_number(value, digits)}%"
+
+
+def glue(key: str, value: Any, kind: str = "number", digits: int = 0) -> Plain:
+    """Glue a value for the book's prose and return the text shown.
+
+    ``kind`` is ``number`` (thousands separated), ``percent`` (value already ×100, shown with
+    %), or ``text``.  The prose refers to it as ``{glue}`NN-notebook.ipynb::key```.  The value
+    is glued as formatted text whose repr is itself, so "1,460" shows as written.  Use the
+    ``{glue}`` role, not ``{glue:text}`` (which would read "1,460" as a tuple).
+    """
+    from myst_nb import glue as _glue
+
+    if kind == "number":
+        text = Plain(format_number(value, digits))
+    elif kind == "percent":
+        text = Plain(format_percent(value, digits))
+    elif kind == "text":
+        text = Plain(str(value))
+    else:
+        raise ValueError(f"unknown kind {kind!r}: use number, percent or text")
+    _glue(key, text, display=False)
+    return text
+
+
+def in_pipeline() -> bool:
+    """True when the notebook is being executed by ``nptsc-eval build``."""
+    return os.environ.get("NPTSC_EVAL_PIPELINE") == "1"
+
+
+class FigureOutput:
+    """A rendered figure: PNG for the book (carrying its alt text), text for tests.
+
+    Its text form names the figure's alt text and a digest of the data it plots, so nbval,
+    which does not compare images, still fails when a figure's data changes.
+    """
+
+    def __init__(self, png: bytes, alt: str, data_digest: str):
+        self.png, self.alt, self.data_digest = png, alt, data_digest
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        return self.png, {"alt": self.alt}
+
+    def __repr__(self) -> str:
+        return f"Figure (data {self.data_digest}): {self.alt}"
+
+
+def data_digest(data: Any) -> str:
+    """Short digest of the data behind a figure (a DataFrame, Series or anything printable)."""
+    import hashlib
+
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        text = data.to_csv()
+    else:
+        text = repr(data)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def show_figure(fig: Any, alt: str, data: Any, dpi: int = 110) -> FigureOutput:
+    """Show a matplotlib figure as a PNG that carries its alt text.
+
+    ``data`` is what the figure plots; its digest goes into the figure's text form.  The
+    pipeline copies the alt text into the cell's metadata, where the book reads it, so show
+    one figure per cell.  The PNG is written without a timestamp.
+    """
+    from IPython.display import display
+    import matplotlib.pyplot as plt
+
+    if not alt or len(alt) < 20:
+        raise ValueError("a figure needs alt text that says what it shows (at least 20 characters)")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    output = FigureOutput(buffer.getvalue(), alt, data_digest(data))
+    display(output)
+    return output
+
+
+def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, str] | None = None,
+               notes: str | None = None) -> None:
+    """Show a table with a caption and header cells, without the index.
+
+    ``name`` makes the HTML ids stable, so the stored output does not change between runs.
+    """
+    from IPython.display import HTML, display
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            digits = 1
+            frame[column] = [("" if pd.isna(v) else format_number(v, digits)) for v in frame[column]]
+        elif pd.api.types.is_integer_dtype(frame[column]):
+            frame[column] = [("" if pd.isna(v) else format_number(v)) for v in frame[column]]
+    styler = frame.style.hide(axis="index").set_caption(caption).set_uuid(name)
+    if formats:
+        styler = styler.format(formats)
+    html = styler.to_html(table_attributes='class="data-table"')
+    if notes:
+        html += f'<p class="table-note">{notes}</p>'
+    display(HTML(html))
+
+
+def show_notice(text: str, kind: str = "warning") -> None:
+    """A notice box at the top of a chapter (for example, that its data is synthetic)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f":::{{{'important' if kind == 'important' else 'warning'}}}\n{text}\n:::\n"))
