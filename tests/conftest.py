@@ -1,0 +1,33 @@
+"""Shared fixtures: the real pipeline, built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nptsc_eval import paths
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """The book built by the real pipeline (incrementally: only what changed is re-run).
+
+    Returns the ``_build/html`` folder.  Build tests and browser tests read it.
+    """
+    from nptsc_eval.pipeline import build
+
+    build(report=lambda message: None)
+    html = paths.HTML_DIR
+    assert (html / "index.html").exists()
+    return html
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> Path:
+    """A private copy of data/raw/ that a test may change without touching the real one."""
+    import shutil
+
+    target = tmp_path / "raw"
+    shutil.copytree(paths.RAW_DIR, target)
+    return target
