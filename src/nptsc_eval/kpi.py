@@ -75,6 +75,7 @@ def cumulative_targets(targets: pd.DataFrame) -> pd.DataFrame:
         >>> cumulative_targets(t)[["series", "target_low", "milestones"]].to_dict("records")
         [{'series': 's', 'target_low': 200.0, 'milestones': '100 by Mar 2010; a further 100 by Mar 2011'}]
     """
+    _check_series(targets)
     rows = []
     for series, group in targets.groupby("series", sort=False):
         low = high = 0.0
@@ -114,6 +115,22 @@ def cumulative_targets(targets: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _check_series(targets: pd.DataFrame) -> None:
+    """Every target of a series must be judged against the same reported output and be of one kind."""
+    from nptsc_eval.errors import DataValidationError
+    from nptsc_eval.paths import RAW_DIR
+
+    problems = []
+    for series, group in targets.groupby("series", sort=False):
+        for column in ("actual_ref", "kind", "unit", "project_id"):
+            values = set(group[column].astype(str))
+            if len(values) > 1:
+                rows = ", ".join(str(i + 2) for i in group.index)
+                problems.append(f"rows {rows}, column '{column}': targets of series '{series}' disagree ({', '.join(sorted(values))})")
+    if problems:
+        raise DataValidationError(RAW_DIR / "kpi_targets.csv", problems)
 
 
 def _series_label(kpis: list[str]) -> str:

@@ -1,0 +1,129 @@
+"""KPI attainment: cumulative milestones, ranges, pooled targets and statuses in words."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from nptsc_eval import kpi
+from nptsc_eval.tables import load_table
+
+
+@pytest.fixture(scope="module")
+def attainment() -> pd.DataFrame:
+    return kpi.load_kpi_attainment()
+
+
+def _row(attainment: pd.DataFrame, kpi_id: str) -> pd.Series:
+    rows = attainment[attainment["kpi_ids"].str.split().apply(lambda ids: kpi_id in ids)]
+    assert len(rows) == 1, kpi_id
+    return rows.iloc[0]
+
+
+def test_london_councils_trained_28_against_50_is_not_met(attainment):
+    row = _row(attainment, "london_trained_2010")
+    assert (row["delivery_partner"], row["target"], row["actual"], row["percent_of_target"], row["status"]) == (
+        "London Councils", 50, 28, 56.0, "not met")
+
+
+def test_acevo_seminars_80_against_40_are_exceeded(attainment):
+    row = _row(attainment, "acevo_leaders_2010")
+    assert (row["target"], row["actual"], row["percent_of_target"], row["status"]) == (40, 80, 200.0, "exceeded")
+
+
+def test_navca_120_against_a_range_of_120_to_150_is_met(attainment):
+    row = _row(attainment, "navca_supported_orgs")
+    assert (row["target"], row["target_high"], row["actual"], row["target_label"], row["status"]) == (
+        120, 150, 120, "120–150", "met")
+
+
+def test_further_targets_add_up_and_are_pooled_when_one_output_is_reported(attainment):
+    row = _row(attainment, "cipfa_level1_2011")
+    # 100 + 100 finance officers, 150 + 250 level 1, 180 + 120 level 2 by March 2011.
+    assert row["target"] == 900
+    assert row["actual"] == 880
+    assert row["percent_of_target"] == 97.8
+    assert row["status"] == "partly met"
+    assert len(row["kpi_ids"].split()) == 6
+    assert "a further 250 by Mar 2011" in row["milestones"]
+
+
+def test_sroi_reaches_its_cumulative_target_exactly(attainment):
+    row = _row(attainment, "sroi_sessions_2011")
+    assert (row["target"], row["actual"], row["status"]) == (160, 160, "met")
+
+
+def test_targets_without_a_reported_output_are_not_measurable_not_zero(attainment):
+    row = _row(attainment, "ivar_trust")
+    assert row["status"] == "not measurable"
+    assert pd.isna(row["actual"]) and pd.isna(row["percent_of_target"])
+    assert row["actual_label"] == "not reported"
+
+
+def test_deliverables_are_judged_by_whether_they_were_delivered(attainment):
+    assert _row(attainment, "sec_research")["status"] == "met"
+    assert _row(attainment, "bassac_capacity_report")["status"] == "partly met"
+    assert _row(attainment, "bassac_capacity_report")["actual_label"] == "in draft"
+
+
+def test_every_target_appears_once(attainment):
+    targets = load_table("kpi_targets")
+    ids = [i for ids in attainment["kpi_ids"] for i in ids.split()]
+    assert sorted(ids) == sorted(targets["kpi_id"])
+    assert set(attainment["status"].astype(str)) <= set(kpi.STATUSES)
+    required = ["project", "delivery_partner", "strand", "kpi", "target", "actual", "percent_of_target", "status"]
+    assert list(attainment.columns[: len(required)]) == required
+
+
+@pytest.mark.parametrize(
+    ("actual", "low", "high", "expected"),
+    [(101, 100, 100, "exceeded"), (100, 100, 100, "met"), (75, 100, 100, "partly met"), (74, 100, 100, "not met"),
+     (150, 120, 150, "met"), (151, 120, 150, "exceeded"), (119, 120, 150, "partly met"), (0, 10, 10, "not met")],
+)
+def test_status_thresholds(actual, low, high, expected):
+    assert kpi.attainment_status(actual, low, high, "count", "reported") == expected
+
+
+def test_the_partly_met_threshold_is_a_parameter():
+    strict = kpi.StatusRules(partly_met_from=0.99)
+    assert kpi.attainment_status(97.8, 100, 100, "count", "reported", strict) == "not met"
+
+
+def test_inputs_are_not_modified():
+    targets, projects = load_table("kpi_targets"), load_table("projects")
+    outputs = kpi.reported_outputs()
+    copies = targets.copy(), outputs.copy(), projects.copy()
+    kpi.kpi_attainment(targets, outputs, projects)
+    for before, after in zip(copies, (targets, outputs, projects)):
+        assert_frame_equal(before, after)
+
+
+def test_a_target_pointing_at_an_unreported_output_is_named():
+    targets = load_table("kpi_targets")
+    targets.loc[targets["series"] == "london_trained", "actual_ref"] = "london_councils_pilot:unicorns"
+    with pytest.raises(KeyError, match="london_councils_pilot:unicorns"):
+        kpi.kpi_attainment(targets, kpi.reported_outputs(), load_table("projects"))
+
+
+def test_targets_of_one_series_must_agree_on_their_output():
+    from nptsc_eval.errors import DataValidationError
+
+    targets = load_table("kpi_targets")
+    targets.loc[0, "actual_ref"] = "cipfa_training:organisations"
+    with pytest.raises(DataValidationError, match=r"rows 2, 3, column 'actual_ref': targets of series 'cipfa_finance' disagree"):
+        kpi.kpi_attainment(targets, kpi.reported_outputs(), load_table("projects"))
+
+
+def test_outputs_table_shows_the_report_cells_in_words():
+    table = kpi.outputs_table(load_table("table_2_1_programme_outputs"), load_table("projects")).set_index("Project")
+    assert table.loc["Bursary scheme", "Organisations"] == "not available"
+    assert table.loc["Research into stimulating new markets", "Participants"] == "n/a"
+    assert table.loc["Social return on investment training", "Participants"] == "160*"
+    assert table.loc["Direct in-depth support to tendering and bidding", "Participants"] == "11 (21 including phase one)*"
+    assert table.loc["Training courses for commissioners and finance staff", "Participants"] == "880"
+
+
+def test_total_reported_participants_adds_the_numbers_table_2_1_prints():
+    table = load_table("table_2_1_programme_outputs")
+    assert kpi.total_reported(table, "participants") == 880 + 160 + 28 + 102 + 150 + 80 + 11 + 49

@@ -1,0 +1,153 @@
+"""Loading and validating raw tables: types, rules, and clear errors for bad files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nptsc_eval.errors import DataValidationError
+from nptsc_eval.tables import data_dictionary, load_table, raw_tables, table_meta, validate_all
+from nptsc_eval.validate_raw import undocumented_raw_files, validate_raw_data
+
+
+def test_every_raw_table_is_valid_and_documented():
+    assert validate_raw_data() == []
+    assert undocumented_raw_files() == []
+
+
+def test_load_table_gives_declared_types():
+    projects = load_table("projects")
+    assert str(projects["strand"].dtype) == "Int64"
+    assert sorted(projects["strand"].unique().tolist()) == [1, 2, 3]
+    outputs = load_table("table_2_1_programme_outputs")
+    assert str(outputs["value"].dtype) == "Int64"
+    assert str(outputs["updated_after_interviews"].dtype) == "boolean"
+    row = outputs.set_index(["project_id", "measure"]).loc[("acevo_tendering_support", "organisations")]
+    assert (row["value"], row["value_including_phase_one"], bool(row["updated_after_interviews"])) == (11, 21, True)
+
+
+def test_missing_values_stay_apart_from_zero():
+    outputs = load_table("table_2_1_programme_outputs").set_index(["project_id", "measure"])
+    assert outputs.loc[("bursary_scheme", "organisations"), "value_status"] == "not_available"
+    assert outputs.loc[("sec_new_markets", "participants"), "value_status"] == "not_applicable"
+    assert outputs.loc[("cipfa_training", "organisations"), "value_status"] == "blank"
+    assert outputs.loc[outputs["value_status"] != "reported", "value"].isna().all()
+    assert (outputs["value"] == 0).sum() == 0
+
+
+def test_load_table_returns_a_fresh_copy():
+    first = load_table("projects")
+    first.loc[0, "project"] = "changed"
+    assert load_table("projects").loc[0, "project"] != "changed"
+
+
+def test_every_table_has_provenance_and_a_dictionary():
+    for name in raw_tables():
+        meta = table_meta(name)
+        assert meta.source.get("location"), name
+        assert meta.source.get("document"), name
+        assert all(f.description for f in meta.fields), name
+    dictionary = data_dictionary()
+    assert {"table", "column", "type", "description", "source"} <= set(dictionary.columns)
+    assert "table_2_1_programme_outputs.csv" in set(dictionary["table"])
+
+
+def _rewrite(raw: Path, name: str, edit) -> None:
+    path = raw / f"{name}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = edit(frame)
+    frame.to_csv(path, index=False)
+
+
+def _errors(raw: Path) -> str:
+    errors = validate_all(raw)
+    assert errors, "expected the bad file to be rejected"
+    return "\n".join(str(e) for e in errors)
+
+
+def test_a_value_of_the_wrong_type_names_file_row_and_column(raw_copy):
+    def edit(frame):
+        frame.loc[2, "value"] = "twenty"
+        return frame
+
+    _rewrite(raw_copy, "table_2_1_programme_outputs", edit)
+    message = _errors(raw_copy)
+    assert "table_2_1_programme_outputs.csv" in message
+    assert "row 4, column 'value'" in message
+    assert "'twenty'" in message
+
+
+def test_a_value_outside_the_allowed_set_is_named(raw_copy):
+    def edit(frame):
+        frame.loc[0, "strand"] = "4"
+        return frame
+
+    _rewrite(raw_copy, "projects", edit)
+    message = _errors(raw_copy)
+    assert "projects.csv" in message and "row 2, column 'strand'" in message and "allowed" in message
+
+
+def test_a_repeated_key_is_named(raw_copy):
+    _rewrite(raw_copy, "projects", lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True))
+    message = _errors(raw_copy)
+    assert "repeats a key" in message and "row 14" in message
+
+
+def test_a_missing_required_column_and_an_unknown_column_are_named(raw_copy):
+    _rewrite(raw_copy, "projects", lambda f: f.drop(columns=["objective"]).assign(extra="x"))
+    message = _errors(raw_copy)
+    assert "required column 'objective' is missing" in message
+    assert "column 'extra' is not in the data dictionary" in message
+
+
+def test_a_reported_value_must_be_filled(raw_copy):
+    def edit(frame):
+        frame.loc[0, "value"] = ""
+        return frame
+
+    _rewrite(raw_copy, "table_2_1_programme_outputs", edit)
+    assert "row 2, column 'value': must be filled when 'value_status' is 'reported'" in _errors(raw_copy)
+
+
+def test_a_published_total_that_does_not_add_up_is_named(raw_copy):
+    meta = raw_copy / "projects.meta.yml"
+    meta.write_text(meta.read_text() + "totals:\n  - {column: strand, expected: 99, label: sum of strands}\n")
+    message = _errors(raw_copy)
+    assert "sum of strands is 27 but the source publishes 99" in message
+
+
+def test_an_empty_file_and_a_missing_metadata_file_are_named(raw_copy):
+    (raw_copy / "projects.csv").write_text("")
+    (raw_copy / "orphan.csv").write_text("a\n1\n")
+    message = _errors(raw_copy)
+    assert "projects.csv" in message and "empty" in message
+    assert "orphan.csv" in message and "no metadata file" in message
+
+
+def test_a_bad_file_fails_the_command_line_cleanly_and_writes_nothing(tmp_path):
+    root = tmp_path / "project"
+    raw = root / "data" / "raw"
+    import shutil
+
+    from nptsc_eval.paths import RAW_DIR
+
+    shutil.copytree(RAW_DIR, raw)
+    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    path = raw / "kpi_targets.csv"
+    text = path.read_text().replace("london_councils_pilot,london_trained,Councillors and non-executive directors trained,people,count,2010-03,50,50",
+                                    "london_councils_pilot,london_trained,Councillors and non-executive directors trained,people,count,2010-03,fifty,50")
+    path.write_text(text)
+    env = dict(os.environ, NPTSC_EVAL_ROOT=str(root))
+    result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build"], env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "kpi_targets.csv" in result.stderr and "column 'target_low'" in result.stderr and "'fifty'" in result.stderr
+    assert not (root / "data" / "processed").exists()
+    assert not (root / "_build" / "html").exists()
+    after = {p.name: p.read_bytes() for p in raw.iterdir()}
+    assert set(after) == set(before)
