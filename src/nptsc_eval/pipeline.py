@@ -200,11 +200,18 @@ def package_hash() -> str:
     return h.hexdigest()
 
 
+def _relative_to(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def cache_parts(run: Run, root: Path, pkg: str) -> dict[str, Any]:
     return {
         "code": notebook_code_hash(run.notebook),
         "parameters": _sha(json.dumps(run.parameters, sort_keys=True).encode()),
-        "inputs": {relative(p): file_hash(p) for p in run.input_files(root)},
+        "inputs": {_relative_to(p, root): file_hash(p) for p in run.input_files(root)},
         "package": pkg,
     }
 
@@ -335,8 +342,9 @@ def execute_run(run: Run, root: Path) -> float:
 def _source_cell_number(executed: Path, index: int) -> int:
     """1-based number of the failing cell in the source notebook (papermill adds cells)."""
     nb = json.loads(executed.read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
     number = 0
-    for i, cell in enumerate(nb["cells"]):
+    for i, cell in enumerate(cells):
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags:
             continue
@@ -481,6 +489,7 @@ def build_book(root: Path, *, report: Callable[[str], None] = print, jobs: int =
     work = root / "_build" / "work"
     out = work / builder
     log = root / "_build" / f"sphinx-{builder}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with open(log, "w", encoding="utf-8") as handle, contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
         result = build_sphinx(

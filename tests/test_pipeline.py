@@ -1,0 +1,186 @@
+"""The pipeline runner on a small project of its own: caching, reasons, order, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nptsc_eval.errors import PipelineError
+from nptsc_eval.pipeline import NotebookFailed, build_book, load_spec, run_notebooks
+
+
+def _notebook(path: Path, params: str, code: str, markdown: str = "# A chapter") -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    md = nbformat.v4.new_markdown_cell(markdown)
+    md.id = "prose"
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    p.id = "params"
+    c = nbformat.v4.new_code_cell(code)
+    c.id = "work"
+    nb.cells = [md, p, c]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Two raw files; 'count' reads a.txt and writes count.txt; 'double' reads count.txt."""
+    root = tmp_path / "p"
+    (root / "data" / "raw").mkdir(parents=True)
+    (root / "data" / "raw" / "a.txt").write_text("1 2 3\n")
+    (root / "data" / "raw" / "b.txt").write_text("unused by count\n")
+    (root / "data" / "processed").mkdir(parents=True)
+    _notebook(root / "notebooks" / "count.ipynb", "factor = 1  # multiplier",
+              "from pathlib import Path\nn = len(Path('../data/raw/a.txt').read_text().split()) * factor\n"
+              "Path('../data/processed/count.txt').write_text(str(n))\nprint(n)")
+    _notebook(root / "notebooks" / "double.ipynb", "label = 'x'  # a label",
+              "from pathlib import Path\nprint(2 * int(Path('../data/processed/count.txt').read_text()))")
+    (root / "pipeline.yml").write_text(textwrap.dedent("""
+        variables:
+          source: data/raw/a.txt
+        notebooks:
+          - notebook: notebooks/double.ipynb
+            inputs: [data/processed/count.txt]
+          - notebook: notebooks/count.ipynb
+            inputs: ["${source}"]
+            runs:
+              - id: count
+                parameters: {factor: 1}
+                outputs: [data/processed/count.txt]
+    """))
+    return root
+
+
+def _run(root: Path, **kwargs) -> dict[str, tuple[str, str]]:
+    messages: list[str] = []
+    results = run_notebooks(load_spec(root=root, overrides=kwargs.pop("overrides", None)), root,
+                            report=messages.append, **kwargs)
+    return {r.run_id: (r.action, r.reason) for r in results}
+
+
+def _printed(executed: Path) -> str:
+    nb = json.loads(executed.read_text())
+    return "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stdout")
+
+
+def test_runs_in_dependency_order_then_skips_what_did_not_change(project):
+    first = _run(project)
+    assert first == {"double": ("executed", "never run before"), "count": ("executed", "never run before")}
+    assert _printed(project / "book" / "executed" / "double.ipynb").strip() == "6"
+    second = _run(project)
+    assert {k: v[0] for k, v in second.items()} == {"double": "skipped", "count": "skipped"}
+
+
+def test_a_changed_input_reruns_only_the_notebooks_that_read_it(project):
+    _run(project)
+    (project / "data" / "raw" / "b.txt").write_text("changed, but nobody reads it\n")
+    assert {k: v[0] for k, v in _run(project).items()} == {"double": "skipped", "count": "skipped"}
+    (project / "data" / "raw" / "a.txt").write_text("1 2 3 4\n")
+    result = _run(project)
+    assert result["count"] == ("executed", "input changed: data/raw/a.txt")
+    # count.txt changed from 3 to 4, so the notebook that reads it runs too.
+    assert result["double"] == ("executed", "input changed: data/processed/count.txt")
+    assert _printed(project / "book" / "executed" / "double.ipynb").strip() == "8"
+
+
+def test_reasons_for_code_parameter_and_forced_runs(project):
+    _run(project)
+    nb = project / "notebooks" / "count.ipynb"
+    nb.write_text(nb.read_text().replace("multiplier", "multiplier of the count"))
+    assert _run(project)["count"] == ("executed", "notebook code changed")
+    spec = project / "pipeline.yml"
+    spec.write_text(spec.read_text().replace("{factor: 1}", "{factor: 2}"))
+    result = _run(project)
+    assert result["count"] == ("executed", "parameters changed")
+    assert _printed(project / "book" / "executed" / "count.ipynb").strip() == "6"
+    assert _run(project, force=True)["double"] == ("executed", "forced (--force)")
+
+
+def test_prose_changes_refresh_the_executed_copy_without_running(project):
+    _run(project)
+    nb = project / "notebooks" / "double.ipynb"
+    nb.write_text(nb.read_text().replace("# A chapter", "# A better chapter"))
+    result = _run(project)
+    assert result["double"] == ("skipped", "up to date (prose refreshed)")
+    assert "# A better chapter" in (project / "book" / "executed" / "double.ipynb").read_text()
+
+
+def test_a_variable_override_changes_parameters_and_inputs(project):
+    (project / "data" / "raw" / "other.txt").write_text("1 2 3 4 5\n")
+    result = _run(project, overrides={"source": "data/raw/other.txt"})
+    assert result["count"][0] == "executed"
+    with pytest.raises(PipelineError, match="no variable 'nonsense'"):
+        load_spec(root=project, overrides={"nonsense": "x"})
+
+
+def test_a_failing_notebook_names_notebook_cell_and_exception_and_keeps_the_error(project):
+    _run(project)
+    nb = project / "notebooks" / "double.ipynb"
+    nb.write_text(nb.read_text().replace("print(2 * int(", "raise ValueError('no such county') #"))
+    with pytest.raises(NotebookFailed) as failure:
+        _run(project)
+    message = str(failure.value)
+    assert "notebooks/double.ipynb" in message or "double.ipynb" in message
+    assert "cell 3" in message
+    assert "ValueError: no such county" in message
+    kept = project / "_build" / "failed" / "double.ipynb"
+    assert kept.exists() and "no such county" in kept.read_text()
+    # The last good executed copy stays for the book; the failed run is retried next time.
+    assert _printed(project / "book" / "executed" / "double.ipynb").strip() == "6"
+    with pytest.raises(NotebookFailed):
+        _run(project)
+
+
+def test_specification_errors_are_named(project):
+    spec = project / "pipeline.yml"
+    spec.write_text("notebooks:\n  - notebook: notebooks/missing.ipynb\n")
+    with pytest.raises(PipelineError, match="notebooks/missing.ipynb does not exist"):
+        load_spec(root=project)
+    spec.write_text("notebooks:\n  - notebook: notebooks/count.ipynb\n    runs: [{id: a}, {id: a}]\n")
+    with pytest.raises(PipelineError, match="repeated: a"):
+        load_spec(root=project)
+    spec.write_text(textwrap.dedent("""
+        notebooks:
+          - notebook: notebooks/count.ipynb
+            inputs: [data/processed/y.txt]
+            outputs: [data/processed/x.txt]
+          - notebook: notebooks/double.ipynb
+            inputs: [data/processed/x.txt]
+            outputs: [data/processed/y.txt]
+    """))
+    with pytest.raises(PipelineError, match="cycle"):
+        load_spec(root=project)
+
+
+def test_a_broken_book_leaves_the_published_book_intact(project):
+    (project / "_config.yml").write_text("title: Test\nonly_build_toc_files: true\nexecute:\n  execute_notebooks: 'off'\n")
+    (project / "_toc.yml").write_text("format: jb-book\nroot: book/index\n")
+    (project / "book").mkdir(exist_ok=True)
+    (project / "book" / "index.md").write_text("# Test book\n\nFirst edition.\n")
+    build_book(project, report=lambda m: None)
+    published = project / "_build" / "html" / "book" / "index.html"
+    assert "First edition." in published.read_text()
+    (project / "book" / "index.md").write_text("# Test book\n\nSecond edition with {ref}`a-missing-label`.\n")
+    with pytest.raises(PipelineError, match="did not build"):
+        build_book(project, report=lambda m: None)
+    assert "First edition." in published.read_text()
+
+
+def test_the_command_line_reports_a_failing_notebook_without_a_traceback(project):
+    nb = project / "notebooks" / "count.ipynb"
+    nb.write_text(nb.read_text().replace("print(n)", "1 / 0"))
+    env = dict(os.environ, NPTSC_EVAL_ROOT=str(project))
+    result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--no-book", "--jobs", "1"],
+                            env=env, capture_output=True, text=True, cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "count.ipynb" in result.stderr and "cell 3" in result.stderr and "ZeroDivisionError" in result.stderr
