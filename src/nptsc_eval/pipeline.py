@@ -41,6 +41,8 @@ STATE_FILE = "pipeline-state.json"
 BOOK_STATE_KEY = "__book__"
 #: Environment variable that tells notebooks they run inside the pipeline.
 PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
+#: The kernel logs errors only: its start-up notes are not the build's business.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 class NotebookFailed(PipelineError):
@@ -322,7 +324,7 @@ def execute_run(run: Run, root: Path) -> float:
         pm.execute_notebook(
             str(run.notebook), str(scratch), parameters=run.parameters, kernel_name="python3",
             cwd=str(run.notebook.parent), progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False,
+            request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS,
         )
     except PapermillExecutionError as exc:
         failed_dir.mkdir(parents=True, exist_ok=True)
