@@ -16,7 +16,11 @@ from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR, relative
 
 #: Validators for raw files that are not metadata-described CSV tables.
-VALIDATORS: list[tuple[str, str]] = []
+VALIDATORS: list[tuple[str, str]] = [
+    ("case_studies/*.yml", "nptsc_eval.cases:validate_case_file"),
+    ("quotations.csv", "nptsc_eval.cases:validate_quotations"),
+    ("stakeholders.csv", "nptsc_eval.cases:validate_stakeholders"),
+]
 
 #: Files that need no validation: documentation and the tables' own metadata.
 DOCUMENTATION = ("README.md", "*.meta.yml")
