@@ -10,7 +10,15 @@ from nptsc_eval import paths
 
 
 @pytest.fixture(scope="session")
-def built_book() -> Path:
+def session_start() -> float:
+    """When the test session started (before any build in it)."""
+    import time
+
+    return time.time()
+
+
+@pytest.fixture(scope="session")
+def built_book(session_start: float) -> Path:
     """The book built by the real pipeline (incrementally: only what changed is re-run).
 
     Returns the ``_build/html`` folder.  Build tests and browser tests read it.

@@ -45,6 +45,11 @@ def test_processed_kpi_attainment_has_the_published_columns(built_book):
     assert (london["target"], london["actual"], london["status"]) == (50, 28, "not met")
 
 
+def test_the_build_never_writes_to_the_raw_data(built_book, session_start):
+    touched = [p for p in paths.RAW_DIR.rglob("*") if p.is_file() and p.stat().st_mtime > session_start]
+    assert touched == []
+
+
 def test_a_second_build_with_nothing_changed_runs_nothing(built_book):
     messages: list[str] = []
     results = build(report=messages.append)
