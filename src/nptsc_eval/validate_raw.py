@@ -20,6 +20,9 @@ VALIDATORS: list[tuple[str, str]] = [
     ("case_studies/*.yml", "nptsc_eval.cases:validate_case_file"),
     ("quotations.csv", "nptsc_eval.cases:validate_quotations"),
     ("stakeholders.csv", "nptsc_eval.cases:validate_stakeholders"),
+    ("survey_codebook.yml", "nptsc_eval.survey.findings:validate_codebook_file"),
+    ("survey_constraints.yml", "nptsc_eval.survey.findings:validate_constraints_file"),
+    ("survey_export_mapping.yml", "nptsc_eval.survey.findings:validate_mapping_file"),
 ]
 
 #: Files that need no validation: documentation and the tables' own metadata.

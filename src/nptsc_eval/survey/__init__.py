@@ -1,0 +1,1 @@
+"""The participant survey (Appendix 2): codebook, synthetic microdata, export loading, analysis."""

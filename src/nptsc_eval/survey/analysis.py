@@ -1,0 +1,282 @@
+"""Survey analysis: composition, answer distributions, shares, tests, free-text themes.
+
+Every function takes the respondent-level frame in the codebook's layout (see
+:mod:`nptsc_eval.survey.exports`) and returns a new DataFrame; none changes its input.
+Counting works on category codes with ``numpy.bincount``, so a million respondents take
+about a second.  "Don't know" is counted and shown but left out of every percentage's base.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from nptsc_eval.report import round_half_up
+from nptsc_eval.survey import stats
+from nptsc_eval.survey.codebook import DONT_KNOW, SECTOR_LABELS, Codebook
+
+ALL = "All respondents"
+SECTORS = [SECTOR_LABELS["public"], SECTOR_LABELS["third"]]
+
+
+def percent(part: float, whole: float) -> float:
+    return float("nan") if whole == 0 else 100.0 * part / whole
+
+
+def rounded(value: float, digits: int = 0) -> float:
+    """A percentage rounded half up (NaN stays NaN)."""
+    return float("nan") if pd.isna(value) else float(round_half_up(value, digits))
+
+
+def sector_mask(frame: pd.DataFrame, sector: str) -> np.ndarray:
+    """Rows of ``sector`` ("public", "third" or "all")."""
+    if sector == "all":
+        return np.ones(len(frame), dtype=bool)
+    return (frame["sector"] == SECTOR_LABELS[sector]).to_numpy()
+
+
+# --------------------------------------------------------------------------------------
+# Composition
+# --------------------------------------------------------------------------------------
+
+
+def composition(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Respondents by sector, by organisation type (within sector) and by delivery partner (Table 1.1).
+
+    Columns: dimension, category, within, count, base, percent (unrounded).
+    """
+    rows = [{"dimension": "total", "category": "All responses", "within": "", "count": len(frame), "base": len(frame)}]
+    for value in cb.profile_values("sector"):
+        rows.append({"dimension": "sector", "category": value, "within": ALL,
+                     "count": int((frame["sector"] == value).sum()), "base": len(frame)})
+    for sector in SECTORS:
+        inside = frame["sector"] == sector
+        for value in cb.profile_values("organisation_type"):
+            count = int((inside & (frame["organisation_type"] == value)).sum())
+            if count or (sector == SECTOR_LABELS["public"] and value != "Third sector organisation"):
+                rows.append({"dimension": "organisation_type", "category": value, "within": sector,
+                             "count": count, "base": int(inside.sum())})
+    for value in cb.profile_values("delivery_partner"):
+        rows.append({"dimension": "delivery_partner", "category": value, "within": ALL,
+                     "count": int((frame["delivery_partner"] == value).sum()), "base": len(frame)})
+    out = pd.DataFrame(rows)
+    out["percent"] = [percent(c, b) for c, b in zip(out["count"], out["base"])]
+    return out
+
+
+def partner_by_sector(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Counts of respondents by delivery partner and sector (a new cross-tabulation)."""
+    table = pd.crosstab(pd.Categorical(frame["delivery_partner"], categories=cb.profile_values("delivery_partner")),
+                        pd.Categorical(frame["sector"], categories=cb.profile_values("sector")), dropna=False)
+    table.index.name, table.columns.name = "Delivery partner", None
+    return table
+
+
+# --------------------------------------------------------------------------------------
+# Distributions
+# --------------------------------------------------------------------------------------
+
+
+def _codes(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].cat.codes.to_numpy()
+
+
+def answer_counts(frame: pd.DataFrame, cb: Codebook, column: str, sector: str = "all") -> np.ndarray:
+    """Counts of each scale level (codebook order, "don't know" included) among ``sector``'s rows."""
+    codes = _codes(frame, column)[sector_mask(frame, sector)]
+    k = len(cb.labels(cb.column(column).scale))
+    return np.bincount(codes[codes >= 0], minlength=k)
+
+
+def distributions(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """One tidy table of every closed question's answers, by sector and for all respondents.
+
+    One row per column of the codebook, group and answer: counts, the base (answers other
+    than "don't know"), the percentage of that base (empty for "don't know"), the percentage
+    rounded half up and a ``[u]`` flag for bases under 30.  Multi-select options give one
+    row ("Chosen") whose base is every respondent of the group.
+    """
+    rows = []
+    for col in cb.columns:
+        if col.kind == "text":
+            continue
+        groups = [("public", SECTORS[0]), ("third", SECTORS[1])]
+        if col.asked == "all":
+            groups.append(("all", ALL))
+        else:
+            groups = [g for g in groups if g[0] == col.asked]
+        for key, label in groups:
+            mask = sector_mask(frame, key)
+            common = {"question_id": col.question_id, "column": col.id, "question": col.text, "item": col.sub_label,
+                      "kind": col.kind, "stage": col.stage or "", "period": col.period or "", "group": label}
+            if col.kind == "multi":
+                chosen = int(frame[col.id].to_numpy(dtype=bool, na_value=False)[mask].sum())
+                base = int(mask.sum())
+                rows.append(common | {"answer": "Chosen", "score": np.nan, "polarity": "chosen", "count": chosen,
+                                      "answered": base, "base": base, "percent": percent(chosen, base)})
+                continue
+            counts = answer_counts(frame, cb, col.id, key)
+            levels = cb.scales[col.scale]
+            dk = counts[[lv.label for lv in levels].index(DONT_KNOW)]
+            answered = int(counts.sum())
+            base = answered - int(dk)
+            for lv, count in zip(levels, counts):
+                rows.append(common | {"answer": lv.label, "score": np.nan if lv.score is None else lv.score,
+                                      "polarity": lv.polarity, "count": int(count), "answered": answered, "base": base,
+                                      "percent": np.nan if lv.score is None else percent(count, base)})
+    out = pd.DataFrame(rows)
+    out["percent_rounded"] = [rounded(v) for v in out["percent"]]
+    out["flag"] = [stats.reliability_flag(b) for b in out["base"]]
+    return out
+
+
+def share(frame: pd.DataFrame, cb: Codebook, columns: Iterable[str], polarity: Iterable[str] | None = None,
+          sector: str = "all", base: str = "valid", levels: Iterable[str] | None = None) -> tuple[float, int, int]:
+    """Pooled share (percent) of answers to ``columns`` in the given polarities or levels.
+
+    ``base="valid"`` leaves "don't know" out of the base; ``"all"`` keeps it.  For
+    multi-select columns the share is of respondents choosing the option.  Returns
+    (percent, count, base).
+    """
+    count = total = 0
+    polarity = set(polarity or [])
+    for column in columns:
+        col = cb.column(column)
+        if col.kind == "multi":
+            mask = sector_mask(frame, sector)
+            count += int(frame[column].to_numpy(dtype=bool, na_value=False)[mask].sum())
+            total += int(mask.sum())
+            continue
+        counts = answer_counts(frame, cb, column, sector)
+        scale = cb.scales[col.scale]
+        hit = np.array([(lv.polarity in polarity) or (levels is not None and lv.label in levels) for lv in scale])
+        valid = np.array([base == "all" or lv.score is not None for lv in scale])
+        count += int(counts[hit & valid].sum())
+        total += int(counts[valid].sum())
+    return percent(count, total), count, total
+
+
+def scores(frame: pd.DataFrame, cb: Codebook, column: str, sector: str = "all") -> np.ndarray:
+    """Answer scores (2 to -2) of ``sector``'s respondents; NaN for no answer or "don't know"."""
+    col = cb.column(column)
+    lookup = np.array([np.nan if lv.score is None else lv.score for lv in cb.scales[col.scale]] + [np.nan])
+    codes = _codes(frame, column)[sector_mask(frame, sector)]
+    return lookup[np.where(codes < 0, len(lookup) - 1, codes)]
+
+
+# --------------------------------------------------------------------------------------
+# Tests and intervals
+# --------------------------------------------------------------------------------------
+
+
+def before_after_tests(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Paired tests of every before/after question in the group it was asked of."""
+    rows = []
+    for q in cb.questions:
+        if q["kind"] != "before_after":
+            continue
+        sector = q["asked"]
+        before = scores(frame, cb, f"{q['id']}_before", sector)
+        after = scores(frame, cb, f"{q['id']}_after", sector)
+        r = stats.paired_tests(before, after, levels=[-2, -1, 0, 1, 2])
+        rows.append({"question_id": q["id"], "question": q["text"], "group": SECTOR_LABELS.get(sector, ALL),
+                     "n_pairs": r.n_pairs, "higher_after": r.n_higher, "lower_after": r.n_lower, "same": r.n_same,
+                     "wilcoxon_statistic": r.wilcoxon_statistic, "wilcoxon_p": r.wilcoxon_p, "sign_test_p": r.sign_test_p,
+                     "stuart_maxwell_statistic": r.stuart_maxwell_statistic, "stuart_maxwell_df": r.stuart_maxwell_df,
+                     "stuart_maxwell_p": r.stuart_maxwell_p, "direction": r.direction,
+                     "flag": stats.reliability_flag(r.n_pairs)})
+    return pd.DataFrame(rows)
+
+
+#: Questions asked of both sectors, or worded alike for each, compared public against third sector.
+SECTOR_COMPARISONS = [("expectations", "expectations", "This programme met my expectations")] + [
+    (f"ps_stage_improved_{s}", f"ts_stage_capability_{s}", f"The programme improved how my organisation works: {label.lower()}")
+    for s, label in [("needs_analysis", "Needs analysis"), ("planning", "Planning"), ("specification", "Specification"),
+                     ("monitoring_evaluation", "Monitoring and evaluation")]]
+
+
+def sector_tests(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Public against third sector: Mann-Whitney U and Brunner-Munzel on each comparable question."""
+    rows = []
+    for public_col, third_col, label in SECTOR_COMPARISONS:
+        r = stats.group_tests(scores(frame, cb, public_col, "public"), scores(frame, cb, third_col, "third"))
+        rows.append({"comparison": label, "public_column": public_col, "third_column": third_col,
+                     "n_public": r.n_public, "n_third": r.n_third, "mann_whitney_u": r.mann_whitney_u,
+                     "mann_whitney_p": r.mann_whitney_p, "brunner_munzel_statistic": r.brunner_munzel_statistic,
+                     "brunner_munzel_p": r.brunner_munzel_p, "probability_public_higher": r.probability_public_higher,
+                     "direction": r.direction, "flag": stats.reliability_flag(min(r.n_public, r.n_third))})
+    return pd.DataFrame(rows)
+
+
+def headline_intervals(frame: pd.DataFrame, cb: Codebook, headlines: list[dict]) -> pd.DataFrame:
+    """Wilson 95 % intervals of headline shares: each a dict of label, columns, polarity, sector, base."""
+    rows = []
+    for h in headlines:
+        pct, count, base = share(frame, cb, h["columns"], h.get("polarity"), h.get("sector", "all"), h.get("base", "valid"),
+                                 h.get("levels"))
+        low, high = stats.wilson_interval(count, base)
+        rows.append({"key": h["key"], "headline": h["label"], "group": SECTOR_LABELS.get(h.get("sector", "all"), ALL),
+                     "count": count, "base": base, "percent": pct, "lower": 100 * low, "upper": 100 * high,
+                     "flag": stats.reliability_flag(base)})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Multi-select and free text
+# --------------------------------------------------------------------------------------
+
+
+def support_by_sector(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Respondents choosing each ongoing-support option, by sector and in all."""
+    rows = []
+    for col in cb.question_columns("support"):
+        chosen = frame[col.id].to_numpy(dtype=bool, na_value=False)
+        row = {"option": col.sub_label, "column": col.id}
+        for key, label in (("public", SECTORS[0]), ("third", SECTORS[1]), ("all", ALL)):
+            mask = sector_mask(frame, key)
+            row[f"{key}_count"] = int(chosen[mask].sum())
+            row[f"{key}_base"] = int(mask.sum())
+            row[f"{key}_percent"] = percent(row[f"{key}_count"], row[f"{key}_base"])
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("all_count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def free_text_answers(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Every free-text answer with its question and the themes it is coded to."""
+    rows = []
+    for q in cb.questions:
+        if q["kind"] != "text":
+            continue
+        answers = frame[q["id"]].dropna()
+        answers = answers[answers.str.strip() != ""]
+        for text in answers:
+            rows.append({"question_id": q["id"], "question": q["text"], "answer": text})
+    out = pd.DataFrame(rows, columns=["question_id", "question", "answer"])
+    theme_names = []
+    for t in cb.themes:
+        out[t["id"]] = out["answer"].str.contains(t["pattern"], case=False, regex=True) if len(out) else pd.Series(dtype=bool)
+        theme_names.append(t["id"])
+    labels = {t["id"]: t["label"] for t in cb.themes}
+    out["themes"] = [
+        "; ".join(labels[t] for t in theme_names if row[t]) or "Other"
+        for _, row in out[theme_names].iterrows()
+    ] if len(out) else pd.Series(dtype=str)
+    return out
+
+
+def theme_counts(answers: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Answers coded to each theme, by free-text question (an answer can have several themes)."""
+    questions = [q["id"] for q in cb.questions if q["kind"] == "text"]
+    rows = []
+    for t in cb.themes + [{"id": "other", "label": "Other"}]:
+        row = {"theme": t["label"]}
+        for qid in questions:
+            part = answers[answers["question_id"] == qid]
+            hits = part["themes"].eq("Other") if t["id"] == "other" else part[t["id"]]
+            row[qid] = int(hits.sum())
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["total"] = out[questions].sum(axis=1)
+    return out

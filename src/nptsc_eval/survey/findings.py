@@ -1,0 +1,183 @@
+"""The source's quantified survey findings, evaluated on respondent-level data.
+
+``data/raw/survey_constraints.yml`` writes each quantified statement of the source about
+the survey as a metric with bounds.  :func:`evaluate_findings` computes every metric on a
+survey frame and says whether the bounds hold: on the synthetic data they all must (the
+generator is calibrated to them); on a real export they test the source's claims.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from nptsc_eval.errors import DataValidationError
+from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.survey import analysis, stats
+from nptsc_eval.survey.codebook import Codebook, load_codebook
+
+CONSTRAINTS_FILE = "survey_constraints.yml"
+METRICS = ("composition_share", "share", "share_change", "share_range", "share_difference", "wilcoxon_p",
+           "improved_share", "sign_test_p", "top_options_margin")
+FINDING_COLUMNS = ["finding_id", "source_location", "statement", "interpretation", "metric", "computed", "lower",
+                   "upper", "satisfied", "base", "data_kind"]
+
+
+def _expand(raw: dict[str, Any], cb: Codebook) -> list[dict[str, Any]]:
+    """One check per finding, or per column for a finding that holds "at each" stage."""
+    out = []
+    for f in raw["findings"]:
+        each = f.get("each")
+        if each is None:
+            out.append(f)
+            continue
+        columns = [c.id for c in cb.question_columns(each)] if isinstance(each, str) else list(each)
+        for column in columns:
+            stage = cb.column(column).stage or column
+            out.append({**f, "id": f"{f['id']}.{stage}", "metric": {**f["metric"], "columns": [column]}})
+    return out
+
+
+def validate_constraints(path: Path) -> list[dict[str, Any]]:
+    """Validate the constraints file; return its checks (findings expanded per stage)."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
+    problems = [f"missing key '{k}'" for k in ("title", "source", "findings") if k not in raw]
+    if problems:
+        raise DataValidationError(path, problems)
+    cb = load_codebook()
+    known = set(cb.column_ids)
+    questions = {q["id"] for q in cb.questions}
+    seen = set()
+    for i, f in enumerate(raw["findings"], start=1):
+        where = f"finding {i} ('{f.get('id', '?')}')"
+        for key in ("id", "source_location", "statement", "metric"):
+            if key not in f:
+                problems.append(f"{where}: missing field '{key}'")
+        if "metric" not in f or "id" not in f:
+            continue
+        if f["id"] in seen:
+            problems.append(f"{where}: field 'id' repeats an earlier finding")
+        seen.add(f["id"])
+        if "lower" not in f and "upper" not in f:
+            problems.append(f"{where}: needs a 'lower' or an 'upper' bound")
+        m = f["metric"]
+        if m.get("type") not in METRICS:
+            problems.append(f"{where}: field 'metric.type' is {m.get('type')!r}, not one of {', '.join(METRICS)}")
+        named = list(m.get("columns", [])) + [m[k] for k in ("before", "after") if k in m]
+        named += [c for g in ("a", "b") for c in (m.get(g) or {}).get("columns", [])]
+        each = f.get("each")
+        named += [] if each is None or isinstance(each, str) else list(each)
+        for c in named:
+            if c not in known:
+                problems.append(f"{where}: column '{c}' is not in the codebook")
+        for q in [m.get("question"), each if isinstance(each, str) else None]:
+            if q is not None and q not in questions:
+                problems.append(f"{where}: question '{q}' is not in the codebook")
+    if problems:
+        raise DataValidationError(path, problems)
+    return _expand(raw, cb)
+
+
+@lru_cache(maxsize=4)
+def _cached(path: Path, _mtime: int) -> tuple[dict[str, Any], ...]:
+    return tuple(validate_constraints(path))
+
+
+def load_constraints(path: Path | None = None) -> list[dict[str, Any]]:
+    path = Path(path or RAW_DIR / CONSTRAINTS_FILE)
+    return list(_cached(path, path.stat().st_mtime_ns if path.exists() else 0))
+
+
+def compute_metric(frame: pd.DataFrame, cb: Codebook, m: dict[str, Any]) -> tuple[float, int]:
+    """The value of one metric on ``frame``, and the base it rests on."""
+    kind, sector = m["type"], m.get("sector", "all")
+    pol, base = m.get("polarity"), m.get("base", "valid")
+    if kind == "composition_share":
+        rows = np.ones(len(frame), dtype=bool)
+        for column, value in (m.get("within") or {}).items():
+            rows &= (frame[column] == value).to_numpy()
+        hit = frame[m["column"]].isin(m["values"]).to_numpy() & rows
+        return analysis.percent(int(hit.sum()), int(rows.sum())), int(rows.sum())
+    if kind == "share":
+        pct, _, n = analysis.share(frame, cb, m["columns"], pol, sector, base, m.get("levels"))
+        return pct, n
+    if kind == "share_change":
+        before, _, nb = analysis.share(frame, cb, [m["before"]], pol, sector, base, m.get("levels"))
+        after, _, na = analysis.share(frame, cb, [m["after"]], pol, sector, base, m.get("levels"))
+        return after - before, min(nb, na)
+    if kind == "share_range":
+        values = [analysis.share(frame, cb, [c], pol, sector, base)[0:3:2] for c in m["columns"]]
+        pcts = [v[0] for v in values]
+        return max(pcts) - min(pcts), min(v[1] for v in values)
+    if kind == "share_difference":
+        a, _, na = analysis.share(frame, cb, m["a"]["columns"], pol, m["a"].get("sector", "all"), base)
+        b, _, nb = analysis.share(frame, cb, m["b"]["columns"], pol, m["b"].get("sector", "all"), base)
+        return a - b, min(na, nb)
+    if kind in ("wilcoxon_p", "improved_share"):
+        r = stats.paired_tests(analysis.scores(frame, cb, f"{m['question']}_before", sector),
+                               analysis.scores(frame, cb, f"{m['question']}_after", sector))
+        if kind == "wilcoxon_p":
+            return r.wilcoxon_p, r.n_pairs
+        return analysis.percent(r.n_higher, r.n_pairs), r.n_pairs
+    if kind == "sign_test_p":
+        from scipy.stats import binomtest
+
+        s = analysis.scores(frame, cb, m["question"], sector)
+        pos, neg = int((s > 0).sum()), int((s < 0).sum())
+        if pos + neg == 0:
+            return float("nan"), 0
+        return float(binomtest(pos, pos + neg, 0.5).pvalue), pos + neg
+    if kind == "top_options_margin":
+        support = analysis.support_by_sector(frame, cb)
+        top = support[support["column"].isin([f"{m['question']}_{o}" for o in m["options"]])]
+        rest = support[~support.index.isin(top.index)]
+        key = f"{sector}_percent"
+        return float(top[key].min() - rest[key].max()), int(support[f"{sector}_base"].iloc[0])
+    raise ValueError(f"unknown metric {kind!r}")
+
+
+def evaluate_findings(frame: pd.DataFrame, data_kind: str, cb: Codebook | None = None,
+                      constraints: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """Every finding of the source evaluated on ``frame``: one row per check.
+
+    Columns: finding_id, source_location, statement, interpretation, metric, computed,
+    lower, upper, satisfied, base, data_kind.
+    """
+    cb = cb or load_codebook()
+    rows = []
+    for f in constraints or load_constraints():
+        value, base = compute_metric(frame, cb, f["metric"])
+        lower, upper = f.get("lower", -np.inf), f.get("upper", np.inf)
+        ok = bool(not np.isnan(value) and lower <= value <= upper)
+        rows.append({"finding_id": f["id"], "source_location": f["source_location"], "statement": f["statement"],
+                     "interpretation": f.get("interpretation", ""), "metric": f["metric"]["type"], "computed": value,
+                     "lower": f.get("lower", np.nan), "upper": f.get("upper", np.nan), "satisfied": ok, "base": base,
+                     "data_kind": data_kind})
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def validate_codebook_file(path: Path) -> None:
+    """Validator for ``data/raw/survey_codebook.yml`` (registered in validate_raw)."""
+    from nptsc_eval.survey.codebook import validate_codebook
+
+    validate_codebook(path)
+
+
+def validate_constraints_file(path: Path) -> None:
+    """Validator for ``data/raw/survey_constraints.yml`` (registered in validate_raw)."""
+    validate_constraints(path)
+
+
+def validate_mapping_file(path: Path) -> None:
+    """Validator for ``data/raw/survey_export_mapping.yml`` (registered in validate_raw)."""
+    from nptsc_eval.survey.exports import validate_mapping
+
+    validate_mapping(path)
