@@ -1,0 +1,669 @@
+"""The three delivery strands: logic models, the strands' own tables, findings and facts.
+
+Chapters 3, 4 and 5 of the source each evaluate one delivery strand through its projects.
+One notebook (``03-strand.ipynb``) makes a chapter of each, with ``strand`` as its parameter;
+this module does the work:
+
+* :func:`logic_model` reads a strand's logic model (``logic_models.csv``) and takes each
+  output's target from ``kpi_targets.csv``, so a target's numbers are recorded once;
+  :func:`logic_model_figure` draws it in four columns and :func:`logic_model_table` lays it
+  out as a table;
+* :func:`ivar_attendees`, :func:`bursary_courses`, :func:`action_learning_sets` and
+  :func:`acevo_stages` load the strands' own tables, checked beyond their data dictionaries
+  (sets per approach, stages that break down another);
+* :func:`strand_kpis` filters the KPI attainment of :mod:`nptsc_eval.kpi` to a strand;
+* :func:`strand_facts` records the values a reader could check against the source.
+
+Every loader raises :class:`~nptsc_eval.errors.DataValidationError` naming file, row and
+column when the data break a rule; no function modifies its inputs.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from nptsc_eval import kpi
+from nptsc_eval.errors import DataValidationError
+from nptsc_eval.facts import Facts
+from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
+from nptsc_eval.tables import load_table
+
+#: Columns of a logic model, in order, and their headings.
+STAGES = {"activities": "Activities", "outputs": "Outputs/KPIs", "outcomes": "Outcomes", "impacts": "Impacts"}
+#: Kinds of finding, in the order a chapter shows them, and their headings.
+FINDING_KINDS = {"success": "Successes", "challenge": "Challenges", "lesson": "Lessons"}
+#: Raw tables each strand's chapter reads beyond those every strand reads.
+STRAND_TABLES = {
+    1: (),
+    2: ("table_4_2_ivar_attendees", "ivar_action_plans", "bursary_courses"),
+    3: ("table_5_3_action_learning_sets", "figure_5_2_acevo_outcomes"),
+}
+#: Number words for prose ("strand one").
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
+
+
+def _raw_path(name: str, raw_dir: Path | None) -> Path:
+    return (raw_dir or RAW_DIR) / f"{name}.csv"
+
+
+# --------------------------------------------------------------------------------------
+# Strands and logic models
+# --------------------------------------------------------------------------------------
+
+
+def strand_info(strand: int, raw_dir: Path | None = None) -> pd.Series:
+    """The strand's row of ``strands.csv``: title, short title, objective, figure, chapter.
+
+    Examples:
+        >>> strand_info(2)["logic_model_figure"]
+        'Figure 4.1'
+    """
+    strands = load_table("strands", raw_dir)
+    row = strands[strands["strand"] == strand]
+    if row.empty:
+        known = ", ".join(str(s) for s in strands["strand"])
+        raise ValueError(f"strand {strand!r} is not in strands.csv (known strands: {known})")
+    return row.iloc[0].copy()
+
+
+def strand_projects(strand: int, raw_dir: Path | None = None) -> pd.DataFrame:
+    """The strand's projects from ``projects.csv``, in the order the file lists them."""
+    projects = load_table("projects", raw_dir)
+    return projects[projects["strand"] == strand].reset_index(drop=True)
+
+
+def _target_labels(targets: pd.DataFrame) -> dict[str, str]:
+    """Label of each KPI target as the logic model states it: '100 by Mar 2010' or '90%'."""
+    labels = {}
+    series = kpi.cumulative_targets(targets)
+    for row in series.itertuples():
+        ids = row.kpi_ids.split()
+        for kpi_id in ids:
+            labels[kpi_id] = row.milestones
+    return labels
+
+
+def check_logic_models(models: pd.DataFrame, targets: pd.DataFrame, projects: pd.DataFrame,
+                       path: Path) -> None:
+    """Rules that link the logic models to the other raw tables.
+
+    Each project of a box must be a project of the box's strand; each KPI id must exist in
+    ``kpi_targets.csv`` and belong to the box's project; every KPI target must appear in
+    one output box; every project must have an activity. Raises
+    :class:`DataValidationError` naming the row and column of each problem.
+    """
+    problems = []
+    strand_of = dict(zip(projects["project_id"], projects["strand"]))
+    project_of_kpi = dict(zip(targets["kpi_id"], targets["project_id"]))
+    seen_kpis: set[str] = set()
+    for i, row in models.iterrows():
+        where = f"row {i + 2}"
+        if pd.notna(row["project_id"]):
+            if row["project_id"] not in strand_of:
+                problems.append(f"{where}, column 'project_id': project {row['project_id']!r} is not in projects.csv")
+            elif strand_of[row["project_id"]] != row["strand"]:
+                problems.append(f"{where}, column 'strand': project {row['project_id']!r} belongs to strand "
+                                f"{strand_of[row['project_id']]} in projects.csv, not {row['strand']}")
+        if pd.notna(row["kpi_ids"]):
+            for kpi_id in str(row["kpi_ids"]).split():
+                if kpi_id not in project_of_kpi:
+                    problems.append(f"{where}, column 'kpi_ids': KPI {kpi_id!r} is not in kpi_targets.csv")
+                elif project_of_kpi[kpi_id] != row["project_id"]:
+                    problems.append(f"{where}, column 'kpi_ids': KPI {kpi_id!r} belongs to project "
+                                    f"{project_of_kpi[kpi_id]!r}, not {row['project_id']!r}")
+                elif kpi_id in seen_kpis:
+                    problems.append(f"{where}, column 'kpi_ids': KPI {kpi_id!r} appears in two output boxes")
+                seen_kpis.add(kpi_id)
+    missing = [k for k in targets["kpi_id"] if k not in seen_kpis]
+    if missing:
+        problems.append(f"column 'kpi_ids': KPI targets in no output box: {', '.join(missing)}")
+    with_activity = set(models.loc[models["stage"] == "activities", "project_id"])
+    for project_id in projects["project_id"]:
+        if project_id not in with_activity:
+            problems.append(f"column 'project_id': project {project_id!r} has no row with stage 'activities'")
+    if problems:
+        raise DataValidationError(path, problems)
+
+
+def load_logic_models(raw_dir: Path | None = None) -> pd.DataFrame:
+    """Every logic model, validated on its own and against projects and KPI targets."""
+    models = load_table("logic_models", raw_dir)
+    check_logic_models(models, load_table("kpi_targets", raw_dir), load_table("projects", raw_dir),
+                       _raw_path("logic_models", raw_dir))
+    return models
+
+
+def logic_model(strand: int, raw_dir: Path | None = None) -> pd.DataFrame:
+    """The logic model of one strand, one row per box, in drawing order.
+
+    Columns: ``stage``, ``project_id``, ``project``, ``delivery_partner``, ``item``,
+    ``text``, ``target`` (the KPI target as set, for outputs), ``long_term``, ``kpi_ids``
+    and ``label`` (text and target together, as the figure shows it).
+    """
+    models = load_logic_models(raw_dir)
+    model = models[models["strand"] == strand].copy()
+    if model.empty:
+        raise ValueError(f"logic_models.csv has no boxes for strand {strand}")
+    labels = _target_labels(load_table("kpi_targets", raw_dir))
+    projects = strand_projects(strand, raw_dir)
+    order = {p: i for i, p in enumerate(projects["project_id"])}
+    model["target"] = [
+        "; ".join(dict.fromkeys(labels[k] for k in str(ids).split())) if pd.notna(ids) else ""
+        for ids in model["kpi_ids"]
+    ]
+    model["target"] = model["target"].str.replace("^deliver$", "", regex=True)
+    model = model.merge(projects[["project_id", "project", "delivery_partner"]], on="project_id", how="left")
+    model["stage_order"] = model["stage"].map({s: i for i, s in enumerate(STAGES)})
+    model["project_order"] = model["project_id"].map(order).fillna(len(order))
+    model = model.sort_values(["stage_order", "project_order", "item"]).reset_index(drop=True)
+    model["label"] = [f"{t}: {g}" if g else t for t, g in zip(model["text"], model["target"])]
+    return model[["stage", "project_id", "project", "delivery_partner", "item", "text", "target",
+                  "long_term", "kpi_ids", "label"]]
+
+
+def logic_model_table(model: pd.DataFrame) -> pd.DataFrame:
+    """The logic model as a table: one row per box, grouped by project, impacts last."""
+    project_order = {p: i for i, p in enumerate(dict.fromkeys(model["project_id"].dropna()))}
+    rank = model["project_id"].map(project_order).fillna(len(project_order))
+    model = model.assign(_rank=rank).sort_values("_rank", kind="stable")
+    out = pd.DataFrame(
+        {
+            "Project": [
+                f"{p} ({d})" if isinstance(p, str) else "Whole strand"
+                for p, d in zip(model["project"], model["delivery_partner"])
+            ],
+            "Column": model["stage"].map(STAGES),
+            "What the logic model sets out": [
+                t + (" (indirect or long-term)" if lt else "") for t, lt in zip(model["text"], model["long_term"])
+            ],
+            "Target": model["target"],
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def logic_model_counts(model: pd.DataFrame) -> dict[str, int]:
+    """Number of boxes in each column of a logic model, and of long-term impacts.
+
+    Examples:
+        >>> counts = logic_model_counts(logic_model(1))
+        >>> counts["activities"], counts["impacts"], counts["long_term_impacts"]
+        (3, 2, 1)
+    """
+    counts = {stage: int((model["stage"] == stage).sum()) for stage in STAGES}
+    counts["long_term_impacts"] = int(((model["stage"] == "impacts") & model["long_term"]).sum())
+    return counts
+
+
+def logic_model_alt_text(model: pd.DataFrame, strand: int) -> str:
+    """Alt text for a logic model figure that says what it shows, in numbers."""
+    counts = logic_model_counts(model)
+    activities = model[model["stage"] == "activities"]
+    projects = "; ".join(f"{r.text} ({r.delivery_partner})" for r in activities.itertuples())
+    impacts = model[model["stage"] == "impacts"]
+    direct = [r.text.rstrip(".") for r in impacts.itertuples() if not r.long_term]
+    long_term = [r.text.rstrip(".") for r in impacts.itertuples() if r.long_term]
+    text = (
+        f"Logic model of strand {NUMBER_WORDS.get(strand, strand)} in four columns, read left to right. "
+        f"Activities: {counts['activities']} projects ({projects}). "
+        f"They lead to {counts['outputs']} outputs or KPI targets and {counts['outcomes']} outcomes. "
+        f"Impact: {'; '.join(direct)}."
+    )
+    if long_term:
+        text += f" Indirect or long-term impacts: {'; '.join(long_term)}."
+    return text + " The table after the figure lists every box."
+
+
+def logic_model_figure(model: pd.DataFrame, width: float = 13.0):
+    """Draw a logic model from its data: boxes in four columns, arrows from left to right.
+
+    Each project is a band across the first three columns (its activity, its outputs with
+    their targets, its outcomes); the strand's impacts fill the fourth column, with indirect
+    or long-term impacts drawn with a dashed border and labelled as such. Colours come from
+    :data:`nptsc_eval.plots.PALETTE`, one per column, and each column has a heading, so
+    colour is never the only cue.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    column_x = {"activities": 0.0, "outputs": 3.1, "outcomes": 6.6, "impacts": 10.1}
+    box_width = {"activities": 2.6, "outputs": 3.0, "outcomes": 3.0, "impacts": 2.8}
+    wrap = {"activities": 28, "outputs": 34, "outcomes": 34, "impacts": 30}
+    colours = dict(zip(STAGES, PALETTE))
+    line_height, pad, gap, band_gap = 0.17, 0.12, 0.12, 0.35
+
+    def wrapped(stage: str, text: str) -> str:
+        return "\n".join(textwrap.wrap(text, wrap[stage]))
+
+    def height(text: str) -> float:
+        return text.count("\n") * line_height + line_height + 2 * pad
+
+    boxes = []  # (stage, x, y_top, h, text, long_term, project_id)
+    y = 0.0
+    projects = list(dict.fromkeys(model.loc[model["project_id"].notna(), "project_id"]))
+    anchors: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
+    for project_id in projects:
+        rows = model[model["project_id"] == project_id]
+        band_h = 0.0
+        for stage in ("activities", "outputs", "outcomes"):
+            y_stage = y
+            for r in rows[rows["stage"] == stage].itertuples():
+                label = f"{r.text} ({r.delivery_partner})" if stage == "activities" else r.label
+                text = wrapped(stage, label)
+                h = height(text)
+                boxes.append((stage, column_x[stage], y_stage, h, text, False, project_id))
+                anchors.setdefault(project_id, {}).setdefault(stage, []).append((column_x[stage], y_stage, h))
+                y_stage += h + gap
+            band_h = max(band_h, y_stage - y - gap)
+        y += band_h + band_gap
+    total_h = y - band_gap
+    impacts = model[model["stage"] == "impacts"]
+    texts = [wrapped("impacts", r.text + (" (indirect or long-term)" if r.long_term else "")) for r in impacts.itertuples()]
+    heights = [height(t) for t in texts]
+    stack = sum(heights) + gap * (len(heights) - 1)
+    y_imp = max(0.0, (total_h - stack) / 2)
+    impact_anchors = []
+    for r, text, h in zip(impacts.itertuples(), texts, heights):
+        boxes.append(("impacts", column_x["impacts"], y_imp, h, text, bool(r.long_term), None))
+        impact_anchors.append((y_imp, h))
+        y_imp += h + gap
+    total_h = max(total_h, y_imp - gap)
+
+    fig_h = max(3.0, 0.62 * total_h + 0.9)
+    fig, ax = plt.subplots(figsize=(width, fig_h))
+    for stage, x, top, h, text, long_term, _ in boxes:
+        colour = colours[stage]
+        patch = FancyBboxPatch(
+            (x, top), box_width[stage], h, boxstyle="round,pad=0,rounding_size=0.06",
+            facecolor="white" if long_term else colour, edgecolor=colour,
+            linewidth=1.6, linestyle="--" if long_term else "-",
+        )
+        ax.add_patch(patch)
+        ax.text(x + 0.08, top + h / 2, text, va="center", ha="left", fontsize=7.6,
+                color=TEXT_COLOUR if long_term else text_colour_on(colour), linespacing=1.25)
+
+    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,
+                                     color="#505a5f", linewidth=0.9, shrinkA=1, shrinkB=1))
+
+    def middle(items: list[tuple[float, float, float]]) -> float:
+        top = items[0][1]
+        bottom = items[-1][1] + items[-1][2]
+        return (top + bottom) / 2
+
+    band_mids = []
+    for project_id in projects:
+        a = anchors[project_id]
+        if "activities" in a and "outputs" in a:
+            arrow(column_x["activities"] + box_width["activities"], middle(a["activities"]),
+                  column_x["outputs"], middle(a["outputs"]))
+        if "outputs" in a and "outcomes" in a:
+            arrow(column_x["outputs"] + box_width["outputs"], middle(a["outputs"]),
+                  column_x["outcomes"], middle(a["outcomes"]))
+        if "outcomes" in a:
+            band_mids.append(middle(a["outcomes"]))
+    if impact_anchors:
+        imp_mid = (impact_anchors[0][0] + impact_anchors[-1][0] + impact_anchors[-1][1]) / 2
+        for mid in band_mids:
+            arrow(column_x["outcomes"] + box_width["outcomes"], mid, column_x["impacts"], imp_mid)
+
+    for stage, heading in STAGES.items():
+        ax.text(column_x[stage] + box_width[stage] / 2, -0.25, heading, ha="center", va="bottom",
+                fontsize=10, fontweight="bold", color=TEXT_COLOUR)
+    ax.set_xlim(-0.1, column_x["impacts"] + box_width["impacts"] + 0.1)
+    ax.set_ylim(total_h + 0.1, -0.7)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# KPI attainment, figures and findings
+# --------------------------------------------------------------------------------------
+
+
+def strand_kpi_rows(strand: int, attainment: pd.DataFrame) -> pd.DataFrame:
+    """The strand's rows of :func:`nptsc_eval.kpi.load_kpi_attainment` (not recomputed)."""
+    return attainment[attainment["strand"] == strand].reset_index(drop=True)
+
+
+def strand_kpis(strand: int, attainment: pd.DataFrame) -> pd.DataFrame:
+    """The strand's KPI targets against outputs, as readers see them."""
+    return kpi.attainment_table(strand_kpi_rows(strand, attainment)).drop(columns=["Strand"])
+
+
+def kpi_summary(rows: pd.DataFrame) -> dict[str, int]:
+    """How many of a set of KPI rows are in each status, and the groups prose uses.
+
+    Examples:
+        >>> import nptsc_eval.kpi as k
+        >>> kpi_summary(strand_kpi_rows(1, k.load_kpi_attainment()))["targets"]
+        4
+    """
+    counts = kpi.status_counts(rows)
+    out = {"targets": len(rows)}
+    out.update({s.replace(" ", "_"): int(n) for s, n in counts.items()})
+    out["met_or_exceeded"] = out["met"] + out["exceeded"]
+    out["short_of_target"] = out["partly_met"] + out["not_met"]
+    return out
+
+
+def project_figures(strand: int, raw_dir: Path | None = None) -> pd.DataFrame:
+    """The other figures the strand's chapter states, project by project, with a label."""
+    figures = load_table("project_figures", raw_dir)
+    projects = strand_projects(strand, raw_dir)
+    unknown = figures[~figures["project_id"].isin(load_table("projects", raw_dir)["project_id"])]
+    if not unknown.empty:
+        i = unknown.index[0]
+        raise DataValidationError(_raw_path("project_figures", raw_dir),
+                                  [f"row {i + 2}, column 'project_id': project {unknown.at[i, 'project_id']!r} is not in projects.csv"])
+    out = figures.merge(projects[["project_id", "project", "delivery_partner"]], on="project_id", how="inner")
+    out["shown"] = [figure_label(r.value, r.value_high, r.qualifier, r.unit) for r in out.itertuples()]
+    return out.reset_index(drop=True)
+
+
+def figure_label(value: float, high: float | None, qualifier: str, unit: str) -> str:
+    """A figure as prose shows it: '£250', '30–40', 'more than £1,000,000', 'at least 1'.
+
+    Examples:
+        >>> figure_label(30, 40, "range", "people"), figure_label(250, None, "exact", "pounds")
+        ('30–40', '£250')
+        >>> figure_label(1000000, None, "more than", "pounds")
+        'more than £1,000,000'
+    """
+    money = unit == "pounds"
+
+    def one(v: float) -> str:
+        return ("£" if money else "") + f"{v:,.0f}"
+
+    text = f"{one(value)}–{one(high)}" if qualifier == "range" and pd.notna(high) else one(value)
+    if qualifier in ("approximately", "at least", "more than"):
+        text = f"{qualifier} {text}"
+    return text
+
+
+def project_figures_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """The figures as a table for the chapter."""
+    return pd.DataFrame(
+        {
+            "Delivery partner": figures["delivery_partner"],
+            "What is counted": figures["description"],
+            "Figure": figures["shown"],
+            "Unit": figures["unit"],
+            "Where the source states it": figures["location"],
+        }
+    )
+
+
+def strand_findings(strand: int, raw_dir: Path | None = None) -> pd.DataFrame:
+    """The strand's findings, grouped by kind (successes, challenges, lessons), then project."""
+    findings = load_table("project_findings", raw_dir)
+    projects = strand_projects(strand, raw_dir)
+    unknown = findings[~findings["project_id"].isin(load_table("projects", raw_dir)["project_id"])]
+    if not unknown.empty:
+        i = unknown.index[0]
+        raise DataValidationError(_raw_path("project_findings", raw_dir),
+                                  [f"row {i + 2}, column 'project_id': project {unknown.at[i, 'project_id']!r} is not in projects.csv"])
+    out = findings.merge(projects[["project_id", "project", "delivery_partner"]], on="project_id", how="inner")
+    out["kind_order"] = out["kind"].map({k: i for i, k in enumerate(FINDING_KINDS)})
+    out["project_order"] = out["project_id"].map({p: i for i, p in enumerate(projects["project_id"])})
+    out = out.sort_values(["kind_order", "project_order"], kind="stable").drop(columns=["kind_order", "project_order"])
+    return out.reset_index(drop=True)
+
+
+def findings_markdown(findings: pd.DataFrame) -> str:
+    """The findings as Markdown: a subheading per kind, a bullet per finding naming its partner."""
+    parts = []
+    for kind, heading in FINDING_KINDS.items():
+        rows = findings[findings["kind"] == kind]
+        if rows.empty:
+            continue
+        bullets = "\n".join(f"- **{r.delivery_partner}**: {r.finding}" for r in rows.itertuples())
+        parts.append(f"### {heading}\n\n{bullets}\n")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------------
+# The strands' own tables
+# --------------------------------------------------------------------------------------
+
+
+def ivar_attendees(raw_dir: Path | None = None) -> pd.DataFrame:
+    """Table 4.2, attendees by local authority; its total is checked at load (102)."""
+    return load_table("table_4_2_ivar_attendees", raw_dir)
+
+
+def with_total(frame: pd.DataFrame, label_column: str, columns: list[str], label: str = "Total") -> pd.DataFrame:
+    """``frame`` with a total row that adds up ``columns``; other columns are left empty.
+
+    Examples:
+        >>> t = with_total(pd.DataFrame({"area": ["a", "b"], "n": [1, 2]}), "area", ["n"])
+        >>> t.iloc[-1].tolist()
+        ['Total', 3]
+    """
+    total = {c: "" for c in frame.columns}
+    total[label_column] = label
+    for c in columns:
+        total[c] = frame[c].sum()
+    out = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    for c in columns:
+        out[c] = out[c].astype(frame[c].dtype)
+    return out
+
+
+def ivar_action_plans(raw_dir: Path | None = None) -> pd.DataFrame:
+    """IVAR's action plans, one per area; every area must be an area of Table 4.2."""
+    plans = load_table("ivar_action_plans", raw_dir)
+    areas = set(ivar_attendees(raw_dir)["local_authority"])
+    problems = [f"row {i + 2}, column 'local_authority': {a!r} is not an area of Table 4.2"
+                for i, a in plans["local_authority"].items() if a not in areas]
+    if problems:
+        raise DataValidationError(_raw_path("ivar_action_plans", raw_dir), problems)
+    return plans
+
+
+def bursary_courses(raw_dir: Path | None = None) -> pd.DataFrame:
+    """The courses the bursary scheme paid for, one per institution."""
+    return load_table("bursary_courses", raw_dir)
+
+
+def action_learning_sets(raw_dir: Path | None = None) -> pd.DataFrame:
+    """Table 5.3, one row per action learning set.
+
+    Its totals (49 individuals, 36 organisations) are checked at load against the source's
+    total row; here each approach must also have as many rows as the sets the source
+    prints for it.
+    """
+    sets = load_table("table_5_3_action_learning_sets", raw_dir)
+    problems = []
+    for approach, group in sets.groupby("approach", sort=False):
+        printed = set(group["approach_sets"])
+        if len(printed) > 1:
+            problems.append(f"row {group.index[0] + 2}, column 'approach_sets': approach {approach!r} has "
+                            f"different numbers of sets on its rows ({', '.join(str(p) for p in sorted(printed))})")
+        elif printed.pop() != len(group):
+            problems.append(f"row {group.index[0] + 2}, column 'approach_sets': approach {approach!r} prints "
+                            f"{group['approach_sets'].iloc[0]} sets but has {len(group)} rows")
+    if problems:
+        raise DataValidationError(_raw_path("table_5_3_action_learning_sets", raw_dir), problems)
+    return sets
+
+
+def action_learning_sets_table(sets: pd.DataFrame) -> pd.DataFrame:
+    """Table 5.3 as the report lays it out, with its total row."""
+    shown = pd.DataFrame(
+        {
+            "Objective": sets["objective"],
+            "Approach": sets["approach"],
+            "Sets using the approach": sets["approach_sets"],
+            "Location": sets["location"] + [" (case study)" if c else "" for c in sets["case_study"]],
+            "Individuals": sets["individuals"],
+            "Organisations": sets["organisations"],
+        }
+    )
+    shown["Sets using the approach"] = shown["Sets using the approach"].astype("string")
+    out = with_total(shown, "Objective", ["Individuals", "Organisations"])
+    out.loc[out.index[-1], "Sets using the approach"] = str(len(sets))
+    return out
+
+
+def acevo_stages(raw_dir: Path | None = None) -> pd.DataFrame:
+    """Figure 5.2 as tidy stages, in the figure's order.
+
+    Rows that break down another stage must add up to it, and the phase one and phase two
+    split of a stage must add up to it; otherwise :class:`DataValidationError` names the row.
+    """
+    stages = load_table("figure_5_2_acevo_outcomes", raw_dir).sort_values("order").reset_index(drop=True)
+    path = _raw_path("figure_5_2_acevo_outcomes", raw_dir)
+    raw = load_table("figure_5_2_acevo_outcomes", raw_dir)
+    row_of = {s: i + 2 for i, s in raw["stage_id"].items()}
+    count = dict(zip(stages["stage_id"], stages["organisations"]))
+    problems = []
+    for parent, group in stages[stages["breakdown_of"].notna()].groupby("breakdown_of", sort=False):
+        if parent not in count:
+            problems.append(f"row {row_of[group['stage_id'].iloc[0]]}, column 'breakdown_of': no stage {parent!r}")
+            continue
+        if group["organisations"].sum() != count[parent]:
+            problems.append(
+                f"row {row_of[parent]}, column 'organisations': the {len(group)} stages that break down {parent!r} "
+                f"({', '.join(group['stage_id'])}) add up to {group['organisations'].sum()}, not {count[parent]}"
+            )
+    for r in stages.itertuples():
+        if pd.notna(r.phase_one) and pd.notna(r.phase_two) and r.phase_one + r.phase_two != r.organisations:
+            problems.append(f"row {row_of[r.stage_id]}, column 'organisations': phase one ({r.phase_one}) and phase two "
+                            f"({r.phase_two}) add up to {r.phase_one + r.phase_two}, not {r.organisations}")
+    funnel = stages[stages["funnel"]]
+    for before, after in zip(funnel.itertuples(), funnel.iloc[1:].itertuples()):
+        if after.organisations > before.organisations:
+            problems.append(f"row {row_of[after.stage_id]}, column 'organisations': funnel stage {after.stage_id!r} "
+                            f"({after.organisations}) is larger than the stage before it ({before.organisations})")
+    if problems:
+        raise DataValidationError(path, problems)
+    return stages
+
+
+def acevo_table(stages: pd.DataFrame) -> pd.DataFrame:
+    """Figure 5.2 as a table: each stage, its organisations, and what it is part of."""
+    names = dict(zip(stages["stage_id"], stages["stage"]))
+    return pd.DataFrame(
+        {
+            "Stage": stages["stage"],
+            "Organisations": stages["organisations"],
+            "Shown in the funnel": ["yes" if f else "no" for f in stages["funnel"]],
+            "Part of": [names.get(b, "") if pd.notna(b) else "" for b in stages["breakdown_of"]],
+        }
+    )
+
+
+def acevo_funnel_figure(stages: pd.DataFrame):
+    """Funnel chart of Figure 5.2's main stages: centred bars, each labelled with its count."""
+    import matplotlib.pyplot as plt
+
+    funnel = stages[stages["funnel"]].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.75 * len(funnel) + 0.8))
+    widest = float(funnel["organisations"].max())
+    for i, r in enumerate(funnel.itertuples()):
+        colour = PALETTE[i % len(PALETTE)]
+        ax.barh(i, r.organisations, left=(widest - r.organisations) / 2, color=colour, height=0.7)
+        share = f" ({100 * r.organisations / widest:.0f}% of those supported)" if i else ""
+        ax.text(widest + widest * 0.03, i, f"{r.stage}: {r.organisations}{share}", va="center", ha="left",
+                fontsize=9.5, color=TEXT_COLOUR)
+    ax.set_ylim(len(funnel) - 0.5, -0.5)
+    ax.set_xlim(0, widest * 2.15)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def acevo_alt_text(stages: pd.DataFrame) -> str:
+    """Alt text for the ACEVO funnel, in numbers."""
+    funnel = stages[stages["funnel"]]
+    steps = ", then ".join(f"{r.organisations} {r.stage.lower()}" for r in funnel.itertuples())
+    return (f"Funnel chart of the organisations ACEVO supported with tendering in phases one and two: {steps}. "
+            "The table after the chart gives every stage.")
+
+
+# --------------------------------------------------------------------------------------
+# Facts for the claims audit
+# --------------------------------------------------------------------------------------
+
+
+def strand_facts(strand: int, raw_dir: Path | None = None) -> Facts:
+    """The values a reader could check against the source, for one strand.
+
+    Every strand records its logic model's size (``strand_<n>.logic_model.*``) and the
+    figures of ``project_figures.csv`` for its projects (under their own ids, such as
+    ``navca.norfolk.applications``). Strand two adds Table 4.2 (``table_4_2.*``), the
+    action plans (``ivar.action_plans_agreed``) and the bursary courses (``bursary.*``);
+    strand three adds Table 5.3 (``table_5_3.*``) and Figure 5.2 (``figure_5_2.*`` and
+    ``acevo.organisations_supported_phase_one_and_two``).
+    """
+    info = strand_info(strand, raw_dir)
+    facts = Facts(f"strand_{strand}")
+    model = logic_model(strand, raw_dir)
+    where = str(info["logic_model_figure"])
+    for key, n in logic_model_counts(model).items():
+        facts.add(f"strand_{strand}.logic_model.{key}", n, unit="boxes",
+                  description=f"Boxes in the {key.replace('_', ' ')} of the strand's logic model", source_location=where)
+    facts.add(f"strand_{strand}.projects", len(strand_projects(strand, raw_dir)), unit="projects",
+              description="Projects in the strand", source_location=where)
+    kpis = kpi_summary(strand_kpi_rows(strand, kpi.load_kpi_attainment(raw_dir)))
+    for key, n in kpis.items():
+        facts.add(f"strand_{strand}.kpi.{key}", n, unit="targets",
+                  description=f"KPI targets of the strand: {key.replace('_', ' ')}", source_location=where)
+    for r in project_figures(strand, raw_dir).itertuples():
+        unit = r.unit
+        if r.qualifier == "range":
+            facts.add(f"{r.fact_id}.low", r.value, unit=unit, description=f"{r.description} (low end)", source_location=r.location)
+            facts.add(f"{r.fact_id}.high", r.value_high, unit=unit, description=f"{r.description} (high end)", source_location=r.location)
+        else:
+            qualifier = "" if r.qualifier == "exact" else f" ({r.qualifier})"
+            facts.add(r.fact_id, r.value, unit=unit, description=r.description + qualifier, source_location=r.location)
+    if strand == 2:
+        attendees = ivar_attendees(raw_dir)
+        facts.add("table_4_2.total", int(attendees["attendees"].sum()), unit="people",
+                  description="IVAR attendees, all five areas", source_location="Table 4.2")
+        facts.add("table_4_2.areas", len(attendees), unit="areas",
+                  description="Local authority areas in Table 4.2", source_location="Table 4.2")
+        for r in attendees.itertuples():
+            facts.add(f"table_4_2.{r.local_authority.lower().replace(' ', '_')}", int(r.attendees), unit="people",
+                      description=f"IVAR attendees in {r.local_authority}", source_location="Table 4.2")
+        plans = ivar_action_plans(raw_dir)
+        facts.add("ivar.action_plans_agreed", int(plans["plan_agreed"].sum()), unit="plans",
+                  description="Areas where an action plan was agreed", source_location="Chapter 4")
+        facts.add("ivar.action_plans_whole_authority", int((plans["scope"] == "commissioning across the local authority").sum()),
+                  unit="plans", description="Action plans covering commissioning across the local authority",
+                  source_location="Chapter 4")
+        courses = bursary_courses(raw_dir)
+        facts.add("bursary.institutions_listed", len(courses), unit="institutions",
+                  description="Institutions the bursary course table lists", source_location="Chapter 4, bursary course table")
+        facts.add("bursary.courses_listed", int(courses["course_title"].count()), unit="courses",
+                  description="Courses the bursary course table lists", source_location="Chapter 4, bursary course table")
+    if strand == 3:
+        sets = action_learning_sets(raw_dir)
+        facts.add("table_5_3.individuals_total", int(sets["individuals"].sum()), unit="people",
+                  description="Individuals engaged across the action learning sets", source_location="Table 5.3")
+        facts.add("table_5_3.organisations_total", int(sets["organisations"].sum()), unit="organisations",
+                  description="Organisations engaged across the action learning sets", source_location="Table 5.3")
+        facts.add("table_5_3.sets", len(sets), unit="sets", description="Action learning sets", source_location="Table 5.3")
+        facts.add("table_5_3.approaches", int(sets["approach"].nunique()), unit="approaches",
+                  description="Approaches the sets used", source_location="Table 5.3")
+        for r in sets.itertuples():
+            facts.add(f"table_5_3.{r.set_id}.individuals", int(r.individuals), unit="people",
+                      description=f"Individuals engaged: {r.approach}, {r.location}", source_location="Table 5.3")
+            facts.add(f"table_5_3.{r.set_id}.organisations", int(r.organisations), unit="organisations",
+                      description=f"Organisations engaged: {r.approach}, {r.location}", source_location="Table 5.3")
+        stages = acevo_stages(raw_dir)
+        for r in stages.itertuples():
+            facts.add(f"figure_5_2.{r.stage_id}", int(r.organisations), unit="organisations",
+                      description=f"ACEVO tendering support, phases one and two: {r.stage.lower()}", source_location="Figure 5.2")
+        supported = stages.set_index("stage_id").loc["supported"]
+        facts.add("acevo.organisations_supported_phase_one_and_two", int(supported["organisations"]), unit="organisations",
+                  description="Organisations ACEVO supported with tendering, phases one and two", source_location="Figure 5.2")
+        facts.add("acevo.organisations_supported_phase_one", int(supported["phase_one"]), unit="organisations",
+                  description="Organisations ACEVO supported with tendering in phase one", source_location="Figure 5.2 (repaired with Table 2.1)")
+    return facts
