@@ -252,8 +252,11 @@ def why_run(run: Run, parts: dict[str, Any], previous: dict[str, Any] | None, ro
 def _glued_value(nb: dict[str, Any], key: str) -> Any:
     for cell in nb.get("cells", []):
         for out in cell.get("outputs", []) or []:
-            if out.get("metadata", {}).get("scrapbook", {}).get("name") == key:
-                text = out.get("data", {}).get("text/plain")
+            scrapbook = out.get("metadata", {}).get("scrapbook", {})
+            if scrapbook.get("name") == key:
+                # With papermill installed, glue records its data under a MIME prefix.
+                data = out.get("data", {})
+                text = data.get(scrapbook.get("mime_prefix", "") + "text/plain", data.get("text/plain"))
                 if text is None:
                     return None
                 text = text if isinstance(text, str) else "".join(text)
@@ -496,7 +499,9 @@ def build_book(root: Path, *, report: Callable[[str], None] = print, jobs: int =
     with open(log, "w", encoding="utf-8") as handle, contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
         result = build_sphinx(
             str(root), str(out), doctreedir=str(work / ".doctrees"), path_config=str(root / "_config.yml"),
-            builder=builder, warningiserror=True, keep_going=True, quiet=quiet, jobs=jobs if jobs > 1 else None,
+            # Serial: jupyter-book's sphinx_multitoc_numbering does not declare itself safe for
+            # parallel reading, so with more than five pages Sphinx warns (an error here).
+            builder=builder, warningiserror=True, keep_going=True, quiet=quiet, jobs=None,
             noconfig=True,
             confoverrides={"external_toc_path": (root / "_toc.yml").as_posix(), "latex_individualpages": False,
                            "nitpicky": True},
