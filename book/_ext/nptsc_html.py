@@ -1,0 +1,129 @@
+"""Sphinx extension: the published HTML book is self-contained and accessible.
+
+Jupyter Book's defaults fetch a few things from other hosts: sphinx-thebe writes the address
+of its JavaScript bundle (on unpkg.com) into every page, and Sphinx loads MathJax from a CDN
+on any page with maths (on every page of a single-page build).  The book must read the same
+with the network cut, so this extension
+
+* removes sphinx-thebe's scripts (the book shows results, not runnable code);
+* removes the MathJax script from pages without maths, and fails the build when a page has
+  maths but no local copy of MathJax sits in ``book/_static/mathjax/``;
+* fails the build when any page would load a script or a style sheet from another host;
+* opens the theme in light mode (its default, "", makes the theme's script log an error);
+* replaces the bare redirect that sphinx-external-toc writes as the site's ``index.html``
+  with a page that has a language, a title and a link, so it is accessible while it
+  redirects and usable when redirects are turned off.
+
+It is loaded through ``sphinx.local_extensions`` in ``_config.yml``.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: Where a local MathJax would live, relative to the HTML output's ``_static`` folder.
+LOCAL_MATHJAX = "mathjax/tex-chtml.js"
+
+
+def _is_remote(url: str | None) -> bool:
+    return bool(url) and ("://" in str(url) or str(url).startswith("//"))
+
+
+def _is_thebe(script: Any) -> bool:
+    filename = str(getattr(script, "filename", "") or "")
+    body = str(getattr(script, "attributes", {}).get("body", ""))
+    return filename.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body or "thebe@" in filename
+
+
+def _configure(app: Sphinx, config: Any) -> None:
+    """Light mode by default, and MathJax from the book's own static files."""
+    config.html_context = dict(config.html_context or {})
+    config.html_context.setdefault("default_mode", "light")
+    config.mathjax_path = LOCAL_MATHJAX
+
+
+def _local_mathjax_exists(app: Sphinx) -> bool:
+    static_dirs = [Path(app.confdir or app.srcdir) / p for p in app.config.html_static_path]
+    static_dirs.append(Path(app.srcdir) / "book" / "_static")
+    return any((d / LOCAL_MATHJAX).is_file() for d in static_dirs)
+
+
+def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Drop thebe and unused MathJax from the page; refuse assets from other hosts."""
+    scripts = list(context.get("script_files") or [])
+    domain = app.env.get_domain("math")
+    has_maths = domain.has_equations(pagename)  # type: ignore[attr-defined]
+    kept = []
+    for script in scripts:
+        if _is_thebe(script):
+            continue
+        if str(getattr(script, "filename", "")) == LOCAL_MATHJAX:
+            if not has_maths:
+                continue
+            if not _local_mathjax_exists(app):
+                logger.warning(
+                    "page %s has maths, but the book has no local MathJax: put MathJax's "
+                    "tex-chtml.js bundle in book/_static/%s (the book must not load it from a CDN)",
+                    pagename, LOCAL_MATHJAX, type="nptsc", subtype="offline", location=pagename)
+        kept.append(script)
+    context["script_files"] = kept
+    for script in kept:
+        if _is_remote(getattr(script, "filename", None)):
+            logger.warning("page %s would load a script from another host: %s", pagename, script.filename,
+                           type="nptsc", subtype="offline", location=pagename)
+    for sheet in context.get("css_files") or []:
+        if _is_remote(getattr(sheet, "filename", None)):
+            logger.warning("page %s would load a style sheet from another host: %s", pagename, sheet.filename,
+                           type="nptsc", subtype="offline", location=pagename)
+
+
+REDIRECT_PAGE = """<!DOCTYPE html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="0; url={target}">
+<title>{title}</title>
+<link rel="icon" href="data:,">
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<p><a href="{target}">Read the report</a>.</p>
+</main>
+</body>
+</html>
+"""
+
+
+def _write_front_door(app: Sphinx, exception: Exception | None) -> None:
+    """The site's ``index.html``: an accessible page that leads to the book's first page.
+
+    Its icon is empty and inline: the page is left at once, and a request for an icon
+    would be cut off (and, over HTTP, without any icon the browser asks for /favicon.ico).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    root = app.config.root_doc
+    if root == "index":
+        return
+    page = REDIRECT_PAGE.format(language=html.escape(app.config.language or "en"),
+                                target=html.escape(f"{root}.html"),
+                                title=html.escape(app.config.html_title or app.config.project))
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _configure)
+    # After the theme, thebe and MathJax have added their scripts (default priority 500).
+    app.connect("html-page-context", _page_assets, priority=900)
+    # After sphinx-external-toc has written its bare redirect.
+    app.connect("build-finished", _write_front_door, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

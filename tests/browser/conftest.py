@@ -1,0 +1,96 @@
+"""Browser tests: the built book in a real browser (Playwright driving Debian's chromium).
+
+The book is copied from ``_build/html`` once per session (so a build running in the same
+folder cannot swap it out mid-test) and served over HTTP on 127.0.0.1 by a threaded
+``http.server`` on a free port.  ``site_audit`` visits every page once (see
+``book_audit.py``); the tests check what it recorded.
+
+Chromium is ``/usr/bin/chromium`` (``CHROMIUM`` in the environment names another).  When it
+is missing the tests are skipped with the reason, except under CI (``CI=true``), where they
+fail: a browser test that silently does not run is worth nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from book_audit import AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, SiteAudit, audit_site
+
+_SUMMARY: dict[str, Any] = {}
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="session")
+def book_copy(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the built book, taken while no build is running."""
+    from nptsc_eval import paths
+    from nptsc_eval.pipeline import build_lock
+
+    target = tmp_path_factory.mktemp("book") / "html"
+    with build_lock(paths.PROJECT_ROOT):
+        shutil.copytree(built_book, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def book_server(book_copy: Path) -> Iterator[str]:
+    """The book served over HTTP on 127.0.0.1 (a free port); yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(book_copy))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless chromium, or a skip (a failure under CI) saying why it cannot start."""
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _unavailable(f"playwright is not installed: {exc}")
+    with sync_playwright() as playwright:
+        try:
+            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - any launch failure means no browser
+            _unavailable(f"chromium at {CHROMIUM} did not start: {exc}")
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def site_audit(browser: Any, book_server: str, book_copy: Path) -> SiteAudit:
+    """Every page of the book visited in light and dark mode, with axe-core run on each."""
+    audit = audit_site(browser, book_server, book_copy)
+    _SUMMARY.update(pages=len(audit.pages), rules=len(audit.rules_run()),
+                    violations=sum(len(p.axe[m]["violations"]) for p in audit.pages.values() for m in p.axe))
+    return audit
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SUMMARY:
+        terminalreporter.write_line(
+            f"browser audit: {_SUMMARY['pages']} pages, {_SUMMARY['rules']} axe-core rules run "
+            f"({', '.join(AXE_TAGS)}; light and dark mode), {_SUMMARY['violations']} violations")
