@@ -84,6 +84,7 @@ class Count(_Strict):
 class DateRef(_Strict):
     """A date the source gives: ``date`` in ISO form (or a year, or ``start/end``), ``as_printed`` verbatim."""
 
+    id: str = Field(pattern=_ID)
     event: str = Field(min_length=1)
     date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$")
     as_printed: str = Field(min_length=1)
@@ -138,7 +139,7 @@ class CaseRecord(_Strict):
             raise ValueError(f"theme coded more than once: {', '.join(repeated)}")
         return value
 
-    @field_validator("counts", "discrepancies")
+    @field_validator("counts", "dates", "discrepancies")
     @classmethod
     def _ids_once(cls, value: list) -> list:
         ids = [item.id for item in value]
@@ -389,13 +390,12 @@ def theme_counts(matrix: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
 
 
 def cases_overview(cases: list[CaseRecord], projects: pd.DataFrame) -> pd.DataFrame:
-    """One row per case: name, strand, delivery partner, project, place and beneficiaries."""
+    """One row per case: name, strand, delivery partner, project, place and beneficiaries (sources are on its page)."""
     names = dict(zip(projects["project_id"], projects["project"]))
     return pd.DataFrame(
         [{"Case": c.name, "Strand": c.strand, "Delivery partner": c.delivery_partner,
           "Project": names.get(c.project_id, c.project_id), "Place": c.place,
-          "Beneficiaries": ", ".join(BENEFICIARY_LABELS[b] for b in c.beneficiary_types),
-          "Source": "; ".join(s.location for s in c.sources)} for c in cases]
+          "Beneficiaries": ", ".join(BENEFICIARY_LABELS[b] for b in c.beneficiary_types)} for c in cases]
     ).astype({"Strand": "int64"})
 
 
@@ -421,7 +421,7 @@ def discrepancies(cases: list[CaseRecord]) -> pd.DataFrame:
     for c in cases:
         for d in c.discrepancies:
             rows.append({"case_id": c.case_id, "Case": c.name, "Item": d.item,
-                         "Forms": " | ".join(f"“{f.text}” ({f.source_location})" for f in d.forms),
+                         "Forms": " versus ".join(f"“{f.text}” ({f.source_location})" for f in d.forms),
                          "Note": d.note, "discrepancy_id": d.id})
     return pd.DataFrame(rows, columns=["case_id", "Case", "Item", "Forms", "Note", "discrepancy_id"])
 
@@ -455,14 +455,17 @@ def matrix_heatmap(matrix: pd.DataFrame, themes: pd.DataFrame):
 
     theme_ids = list(themes["theme_id"])
     values = matrix[theme_ids].to_numpy()
-    fig, ax = plt.subplots(figsize=(1.0 * len(theme_ids) + 3, 0.5 * len(matrix) + 2.6))
+    import textwrap
+
+    fig, ax = plt.subplots(figsize=(0.62 * len(theme_ids) + 2.2, 0.42 * len(matrix) + 2.6))
     coded_colour, empty_colour = PALETTE[0], "#F3F2F1"
     ax.imshow(values, cmap=ListedColormap([empty_colour, coded_colour]), vmin=0, vmax=1, aspect="auto")
     for (i, j), v in pd.DataFrame(values).stack().items():
-        ax.text(j, i, "Yes" if v else "–", ha="center", va="center", fontsize=9,
+        ax.text(j, i, "Yes" if v else "–", ha="center", va="center", fontsize=10,
                 color=text_colour_on(coded_colour if v else empty_colour))
-    ax.set_xticks(range(len(theme_ids)), labels=list(themes["theme"]), rotation=40, ha="right", fontsize=9)
-    ax.set_yticks(range(len(matrix)), labels=list(matrix["case"]), fontsize=10)
+    labels = [textwrap.fill(t, 22) for t in themes["theme"]]
+    ax.set_xticks(range(len(theme_ids)), labels=labels, rotation=55, ha="right", rotation_mode="anchor", fontsize=10)
+    ax.set_yticks(range(len(matrix)), labels=list(matrix["case"]), fontsize=11)
     ax.set_xticks([x - 0.5 for x in range(1, len(theme_ids))], minor=True)
     ax.set_yticks([y - 0.5 for y in range(1, len(matrix))], minor=True)
     ax.grid(which="minor", color="white", linewidth=2)
@@ -601,7 +604,11 @@ def case_page(case: CaseRecord, quotes: pd.DataFrame, themes: pd.DataFrame, note
     if own.empty:
         lines += ["The report quotes no one from this case.", ""]
     for q in own.itertuples(index=False):
-        lines += [f"> {_md_escape(q.text)}", ">", f"> — {_md_escape(q.speaker)} ({_md_escape(q.source_location)})", ""]
+        # Raw HTML, so that typographic quotes and ellipses do not alter the printed words.
+        lines += ["```{raw} html",
+                  f'<figure class="case-quote"><blockquote><p>{html.escape(q.text)}</p></blockquote>'
+                  f"<figcaption>{html.escape(q.speaker)} ({html.escape(q.source_location)})</figcaption></figure>",
+                  "```", ""]
         if pd.notna(q.same_as) and q.difference != "none":
             lines += [f"This printing differs from the earlier one ({q.difference}): {_md_escape(q.difference_note)}", ""]
     if case.discrepancies:

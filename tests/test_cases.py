@@ -1,0 +1,312 @@
+"""Case study records, the cross-case matrix, the quotation bank and the stakeholder list."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from nptsc_eval import cases, paths
+from nptsc_eval.errors import DataValidationError
+from nptsc_eval.validate_raw import validate_raw_data
+
+CASE_NAMES = ["Commissioner A", "Commissioner B", "Gateshead", "Bristol", "Doncaster", "Southwark",
+              "Gloucestershire", "Norfolk"]
+SOURCE_TEXT = Path("/work/shared/source/nptsc-phase-two-impact-evaluation.txt")
+
+
+@pytest.fixture(scope="module")
+def records() -> list[cases.CaseRecord]:
+    return cases.load_cases()
+
+
+@pytest.fixture(scope="module")
+def themes() -> pd.DataFrame:
+    return cases.coding_frame()
+
+
+def _edit_case(raw: Path, case_id: str, change) -> Path:
+    path = raw / "case_studies" / f"{case_id}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# The records
+# ---------------------------------------------------------------------------------------
+
+
+def test_all_eight_cases_load_in_book_order(records):
+    assert [r.name for r in records] == CASE_NAMES
+    assert [r.strand for r in records] == [1, 1, 2, 3, 3, 3, 3, 3]
+
+
+def test_records_hold_the_counts_the_source_gives(records):
+    by_id = {r.case_id: r for r in records}
+    assert by_id["gateshead"].count("attendees") == 15
+    assert by_id["doncaster"].count("development_trusts") == 5
+    assert by_id["doncaster"].count("tsos_engaged") == 7
+    assert by_id["doncaster"].count("meetings") == 4
+    assert by_id["norfolk"].count("applications") == 5
+    assert (by_id["norfolk"].count("fee_initial"), by_id["norfolk"].count("fee_reduced")) == (250, 50)
+    glos = by_id["gloucestershire"]
+    assert (glos.count("contract_value_low"), glos.count("contract_value_high")) == (800_000, 900_000)
+
+
+def test_gateshead_session_dates_are_kept_as_printed_and_flagged(records):
+    gateshead = next(r for r in records if r.case_id == "gateshead")
+    assert [d.as_printed for d in gateshead.dates] == ["14 January 2010", "1 February 2011"]
+    flagged = {d.id: d for d in gateshead.discrepancies}
+    assert [f.text for f in flagged["session_dates"].forms] == ["14 January 2010", "14 January 2011"]
+
+
+def test_a_schema_error_names_the_file_and_the_field(raw_copy: Path):
+    def spoil(data):
+        data["strand"] = 4
+        del data["summary"]
+        data["coding"][1]["theme"] = "Not A Code"
+        data["colour"] = "blue"
+
+    path = _edit_case(raw_copy, "doncaster", spoil)
+    with pytest.raises(DataValidationError) as caught:
+        cases.read_case(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path} is not valid (4 problem(s))")
+    assert "field 'strand': Input should be 1, 2 or 3 (got 4)" in message
+    assert "field 'summary': required but missing" in message
+    assert "field 'coding[2].theme'" in message
+    assert "field 'colour': not a field of a case record" in message
+
+
+def test_an_unknown_theme_or_project_names_the_field(raw_copy: Path):
+    def spoil(data):
+        data["coding"][0]["theme"] = "optimism"
+        data["project_id"] = "no_such_project"
+
+    path = _edit_case(raw_copy, "norfolk", spoil)
+    with pytest.raises(DataValidationError) as caught:
+        cases.validate_case_file(path)
+    assert caught.value.problems == [
+        "field 'coding[1].theme': 'optimism' is not a theme of coding_frame.csv",
+        "field 'project_id': 'no_such_project' is not a project of projects.csv",
+    ]
+
+
+def test_case_id_must_match_the_file_name(raw_copy: Path):
+    path = _edit_case(raw_copy, "bristol", lambda d: d.update(case_id="bath"))
+    with pytest.raises(DataValidationError, match=r"field 'case_id': 'bath' must match the file name \('bristol'\)"):
+        cases.read_case(path)
+
+
+def test_broken_yaml_is_reported_not_raised_as_a_traceback(raw_copy: Path):
+    path = raw_copy / "case_studies" / "southwark.yml"
+    path.write_text("case_id: southwark\nname: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="(?s)southwark.yml is not valid.*not valid YAML"):
+        cases.read_case(path)
+
+
+def test_raw_data_check_reports_a_bad_case_file(raw_copy: Path):
+    _edit_case(raw_copy, "gateshead", lambda d: d.update(beneficiary_types=["councillor"]))
+    errors = [str(e) for e in validate_raw_data(raw_copy)]
+    case_errors = [e for e in errors if "gateshead.yml" in e]
+    assert len(case_errors) == 1
+    assert "field 'beneficiary_types[1]'" in case_errors[0]
+
+
+def test_the_real_raw_data_passes_the_case_checks():
+    errors = [str(e) for e in validate_raw_data()
+              if any(name in str(e) for name in ("case_studies", "quotations.csv", "stakeholders.csv", "coding_frame"))]
+    assert errors == []
+
+
+# ---------------------------------------------------------------------------------------
+# The cross-case matrix
+# ---------------------------------------------------------------------------------------
+
+
+def test_matrix_agrees_with_the_records(records, themes):
+    matrix = cases.case_matrix(records, themes)
+    assert list(matrix["case"]) == CASE_NAMES
+    assert list(matrix.columns[2:]) == list(themes["theme_id"])
+    for record, row in zip(records, matrix.to_dict("records")):
+        coded = {t for t in themes["theme_id"] if row[t] == 1}
+        assert coded == {c.theme for c in record.coding}, record.case_id
+    assert set(matrix.iloc[:, 2:].to_numpy().ravel()) == {0, 1}
+
+
+def test_matrix_values(records, themes):
+    matrix = cases.case_matrix(records, themes).set_index("case_id")
+    assert matrix.loc["gateshead", ["dialogue", "confidence_knowledge", "plans_products", "funding_pressure", "timing"]].tolist() == [1] * 5
+    assert matrix.loc["gateshead"].drop("case").sum() == 5
+    assert matrix.loc["bristol", "bid"] == 1 and matrix.loc["southwark", "bid"] == 0
+    counts = cases.theme_counts(matrix.reset_index(), themes).set_index("theme_id")["cases"]
+    assert counts["confidence_knowledge"] == 8
+    assert counts["dialogue"] == 5
+    assert counts[["partnership", "bid", "culture_change"]].tolist() == [2, 2, 2]
+
+
+def test_matrix_does_not_change_its_inputs(records, themes):
+    before = themes.copy()
+    cases.case_matrix(records, themes)
+    cases.matrix_table(cases.case_matrix(records, themes), themes)
+    pd.testing.assert_frame_equal(themes, before)
+
+
+def test_matrix_table_totals_row(records, themes):
+    table = cases.matrix_table(cases.case_matrix(records, themes), themes)
+    totals = table.iloc[-1]
+    assert totals["Case"] == "Cases coded"
+    assert totals["Confidence and knowledge"] == "8"
+    assert table.loc[table["Case"] == "Norfolk", "Bid submitted or won"].item() == "Yes"
+
+
+def test_a_ninth_record_joins_the_matrix_and_the_pages(raw_copy: Path, themes, tmp_path: Path):
+    source = yaml.safe_load((raw_copy / "case_studies" / "norfolk.yml").read_text(encoding="utf-8"))
+    source.update(case_id="suffolk", name="Suffolk", place="Suffolk", discrepancies=[],
+                  coding=[{"theme": "dialogue", "evidence": "Met commissioners"}])
+    (raw_copy / "case_studies" / "suffolk.yml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+
+    records = cases.load_cases(raw_copy)
+    assert len(records) == 9
+    matrix = cases.case_matrix(records, cases.coding_frame(raw_copy))
+    assert len(matrix) == 9
+    suffolk = matrix.set_index("case_id").loc["suffolk"]
+    assert suffolk["case"] == "Suffolk" and suffolk["dialogue"] == 1 and suffolk.drop(["case", "dialogue"]).sum() == 0
+
+    pages = cases.write_case_pages(records, cases.load_quotations(raw_copy), themes, tmp_path / "cases", "../nb.ipynb")
+    assert len(pages) == 9
+    assert any(p.name.endswith("-suffolk.md") for p in pages)
+    assert "# Suffolk" in next(p for p in pages if p.name.endswith("-suffolk.md")).read_text(encoding="utf-8")
+
+
+def test_the_pipeline_reads_every_case_file_by_glob():
+    from nptsc_eval.pipeline import load_spec
+
+    run = next(r for r in load_spec().runs if r.id == "04-case-studies")
+    assert "data/raw/case_studies/*.yml" in run.inputs
+    read = {p.name for p in run.input_files(paths.PROJECT_ROOT)}
+    assert {p.name for p in cases.case_files()} <= read
+
+
+# ---------------------------------------------------------------------------------------
+# Case pages
+# ---------------------------------------------------------------------------------------
+
+
+def test_case_page_renders_the_record_with_glued_numbers(records, themes):
+    quotes = cases.load_quotations()
+    gateshead = next(r for r in records if r.case_id == "gateshead")
+    page = cases.case_page(gateshead, quotes, themes, "../04-case-studies.ipynb")
+    assert page.startswith("(gateshead-case)=\n# Gateshead\n")
+    assert "{glue}`../04-case-studies.ipynb::case_gateshead_attendees`" in page
+    assert "{glue}`../04-case-studies.ipynb::case_gateshead_strand`" in page
+    assert "It is a new world... I have learnt much more about it... I know the concepts and ideas now." in page
+    for heading in ("Support received", "Outcomes and impacts", "Barriers", "Lessons", "Views on future support",
+                    "Where the report differs from itself"):
+        assert f"## {heading}" in page
+    # No number is written into the prose: counts go through glue.
+    prose = re.sub(r"\{glue\}`[^`]*`|```\{raw\} html.*?```", "", page, flags=re.S)
+    assert "15" not in prose
+
+
+# ---------------------------------------------------------------------------------------
+# The quotation bank
+# ---------------------------------------------------------------------------------------
+
+
+def test_both_forms_of_commissioner_a_quotation_are_kept_and_flagged():
+    variants = cases.quotation_variants(cases.load_quotations()).set_index("quote_id")
+    a = variants.loc["commissioner_a.starting_point.fig_3_3"]
+    assert a["first_text"] == "I can't overstate how useful it was as a starting point."
+    assert a["second_text"] == "I can't understate how useful it was as a starting point."
+    assert (a["first_location"], a["second_location"], a["difference"]) == ("Figure 3.3", "Appendix 3", "wording")
+    assert variants["difference"].value_counts().to_dict() == {"none": 6, "punctuation": 2, "wording": 1}
+
+
+def test_quotation_cross_references_are_checked(raw_copy: Path):
+    path = raw_copy / "quotations.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "themes"] = "confidence_knowledge hope"
+    frame.loc[6, "case_id"] = "atlantis"  # a quotation no other row refers to
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataValidationError) as caught:
+        cases.load_quotations(raw_copy)
+    assert caught.value.problems == [
+        "row 2, column 'themes': 'hope' is not a theme of coding_frame.csv",
+        "row 8, column 'case_id': 'atlantis' has no record in case_studies/",
+    ]
+
+
+@pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source report's text is not available here")
+def test_every_quotation_is_verbatim_in_the_source():
+    text = re.sub(r"\s+", " ", SOURCE_TEXT.read_text(encoding="utf-8"))
+    missing = [q.quote_id for q in cases.load_quotations().itertuples() if re.sub(r"\s+", " ", q.text) not in text]
+    assert missing == []
+
+
+def test_quotation_bank_html_is_accessible_and_self_contained(records, themes):
+    quotes = cases.load_quotations()
+    page = cases.quotation_bank_html(quotes, themes, records)
+    assert '<label for="quotation-bank-filter">' in page and '<select id="quotation-bank-filter">' in page
+    assert page.count('<th scope="col">') == 4 and "<caption>" in page
+    assert 'role="status"' in page
+    assert "src=" not in page and "http" not in page
+    # One row group per theme that has quotations; every printing shown under each of its themes.
+    used = {t for codes in quotes["themes"] for t in codes.split()}
+    assert page.count("<tbody data-theme=") == len(used)
+    assert page.count("<tr><td><q>") == sum(len(codes.split()) for codes in quotes["themes"])
+    assert "I can&#x27;t understate how useful" in page
+
+
+# ---------------------------------------------------------------------------------------
+# Stakeholders
+# ---------------------------------------------------------------------------------------
+
+
+def test_stakeholder_groups_have_the_published_counts():
+    people = cases.load_stakeholders()
+    assert people.groupby("group").size().to_dict() == {"advisory": 15, "delivery_partners": 14, "governance": 5}
+    assert people["name"].nunique() == 29
+
+
+def test_stakeholder_summary_by_group_and_type():
+    summary = cases.stakeholder_summary(cases.load_stakeholders()).set_index("Group")
+    assert summary.loc["Governance members"].to_dict() == {
+        "Central government": 2, "Local government": 3, "Third sector": 0, "University": 0, "Other": 0, "Total": 5}
+    assert summary.loc["Total", "Total"] == 34
+    assert summary.loc["Delivery partners", "University"] == 3
+
+
+def test_a_missing_stakeholder_breaks_the_published_count(raw_copy: Path):
+    path = raw_copy / "stakeholders.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame[frame["name"] != "Jemma Grieve"]
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match=r"advisory group members: 14 rows but Appendix 1 lists 15"):
+        cases.load_stakeholders(raw_copy)
+
+
+# ---------------------------------------------------------------------------------------
+# The built book
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.build
+def test_built_chapter_shows_every_case(built_book: Path):
+    chapter = (built_book / "book" / "executed" / "04-case-studies.html").read_text(encoding="utf-8")
+    records = cases.load_cases()
+    for record in records:
+        assert record.name in chapter
+        page = built_book / "book" / "executed" / "cases"
+        matches = list(page.glob(f"*-{record.case_id}.html"))
+        assert len(matches) == 1, record.case_id
+        html = matches[0].read_text(encoding="utf-8")
+        assert f"<h1>{record.name}" in html
+    assert 'alt="Grid of 8 case studies by 11 themes' in chapter
+    assert '<select id="quotation-bank-filter">' in chapter
+    assert "Governance members" in chapter
