@@ -23,6 +23,7 @@ VALIDATORS: list[tuple[str, str]] = [
     ("survey_codebook.yml", "nptsc_eval.survey.findings:validate_codebook_file"),
     ("survey_constraints.yml", "nptsc_eval.survey.findings:validate_constraints_file"),
     ("survey_export_mapping.yml", "nptsc_eval.survey.findings:validate_mapping_file"),
+    ("claims_register.yml", "nptsc_eval.claims:validate_register_file"),
 ]
 
 #: Files that need no validation: documentation and the tables' own metadata.
