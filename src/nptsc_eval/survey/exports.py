@@ -224,8 +224,9 @@ def _from_export(grid: pd.DataFrame, layout: str, path: Path, mapping: dict[str,
         columns[target] = body.iloc[:, j]
         label_text = questions[j] if layout == "surveymonkey" else name
         sub = heads.iloc[1, j] if layout == "surveymonkey" else None
-        detail = f"{label_text} – {sub}" if isinstance(sub, str) and _norm(sub) not in ("response", "") else str(label_text)
-        labels[target] = f"column {_column_letter(j)} ('{detail[:70]}')"
+        short = str(label_text) if len(str(label_text)) <= 60 else str(label_text)[:57] + "..."
+        detail = f"{short} – {sub}" if isinstance(sub, str) and _norm(sub) not in ("response", "") else short
+        labels[target] = f"column {_column_letter(j)} ('{detail}')"
     frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=body.index)
     return _Raw(frame, labels, header_rows, layout, dropped, ignored)
 

@@ -1,0 +1,161 @@
+"""Survey charts: diverging stacked bars, with "don't know" in a panel of its own.
+
+Each bar is one item of a question (a stage, before or after, a sector).  Negative answers
+extend left of zero and positive answers right; the neutral answer straddles zero.  The
+segments are percentages of the answers other than "don't know"; a separate panel on the
+right shows the "don't know" share of everyone who answered.  Segments carry their
+percentage and the top bar names its answers, so colour is never the only cue.
+
+Colours (:data:`DIVERGING_COLOURS`) come from the Analysis Function palette, ordered so
+that neighbouring segments and each colour on white reach 3:1 contrast; the neutral segment
+is white with a dark outline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
+
+#: Segment colours by score, most negative first: dark pink, orange, white (outlined), turquoise, dark blue.
+DIVERGING_COLOURS = {-2: PALETTE[2], -1: PALETTE[3], 0: "#FFFFFF", 1: PALETTE[1], 2: PALETTE[0]}
+DONT_KNOW_COLOUR = "#707070"
+OUTLINE = "#505A5F"
+#: Chosen/not-chosen bars of the multi-select question, by sector.
+SECTOR_COLOURS = {"Public sector": PALETTE[0], "Third sector": PALETTE[1], "All respondents": PALETTE[2]}
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def diverging_chart(dist: pd.DataFrame, title: str | None = None):
+    """Diverging stacked bars of one question's items (rows of :func:`analysis.distributions`).
+
+    ``dist`` holds the rows of one question for the items to show, one ``item``/``group``
+    pair per bar, in the order given.
+    """
+    import matplotlib.pyplot as plt
+
+    dist = dist.copy()
+    dist["bar"] = dist["item"].where(dist["item"] != "Response", "") + np.where(
+        dist["item"] != "Response", " · ", "") + dist["group"]
+    bars = list(dict.fromkeys(dist["bar"]))
+    substantive = dist[dist["polarity"] != "dont_know"]
+    levels = (substantive[["answer", "score"]].drop_duplicates().sort_values("score"))
+    from matplotlib.patches import Patch
+
+    fig, (ax, dk_ax) = plt.subplots(1, 2, figsize=(10.5, 0.75 * len(bars) + 2.3), sharey=True, layout="constrained",
+                                    gridspec_kw={"width_ratios": [5, 1]})
+    ticks = []
+    for y, bar in enumerate(bars):
+        rows = substantive[substantive["bar"] == bar].set_index("score")
+        pct = rows["percent"].fillna(0.0)
+        base = int(rows["base"].iloc[0])
+        left = -(pct.get(-2, 0) + pct.get(-1, 0) + pct.get(0, 0) / 2)
+        for score, answer in zip(levels["score"], levels["answer"]):
+            width = float(pct.get(score, 0.0))
+            colour = DIVERGING_COLOURS[int(score)]
+            ax.barh(y, width, left=left, color=colour, edgecolor=OUTLINE if score == 0 else "white",
+                    linewidth=0.8 if score == 0 else 1.2, height=0.62)
+            if width >= 6:
+                ax.text(left + width / 2, y, f"{width:.0f}%", ha="center", va="center", fontsize=9,
+                        color=text_colour_on(colour))
+            if y == 0 and width >= 7:
+                ax.text(left + width / 2, y - 0.45, _wrap(answer, 14), ha="center", va="bottom", fontsize=8,
+                        color=TEXT_COLOUR)
+            left += width
+        ticks.append(_wrap(bar, 30) + f"\n(n={base:,}" + (" [u]" if base < 30 else "") + ")")
+        dk = dist[(dist["bar"] == bar) & (dist["polarity"] == "dont_know")]
+        answered = int(dk["answered"].iloc[0]) if len(dk) else base
+        dk_pct = 100.0 * int(dk["count"].iloc[0]) / answered if len(dk) and answered else 0.0
+        dk_ax.barh(y, dk_pct, color=DONT_KNOW_COLOUR, height=0.62)
+        dk_ax.text(dk_pct + 2, y, f"{dk_pct:.0f}%", va="center", fontsize=9)
+    ax.axvline(0, color=TEXT_COLOUR, linewidth=1)
+    ax.set_xlim(-100, 100)
+    ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
+    ax.set_yticks(range(len(bars)), ticks)
+    handles = [Patch(facecolor=DIVERGING_COLOURS[int(sc)], edgecolor=OUTLINE if sc == 0 else "white", label=a)
+               for sc, a in zip(levels["score"], levels["answer"])]
+    handles.append(Patch(facecolor=DONT_KNOW_COLOUR, label="Don't know"))
+    fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), fontsize=8, frameon=False)
+    ax.set_ylim(len(bars) - 0.4, -1.0)
+    ax.set_xlabel("← negative   per cent of answers (excluding don't know)   positive →")
+    ax.grid(axis="y", visible=False)
+    dk_ax.set_xlim(0, 100)
+    dk_ax.set_xticks([0, 50])
+    dk_ax.set_title("Don't know\n(% of all answers)", fontsize=9)
+    dk_ax.grid(axis="y", visible=False)
+    if title:
+        fig.suptitle(_wrap(title, 90), fontsize=11, x=0.02, ha="left")
+    return fig
+
+
+def support_chart(support: pd.DataFrame):
+    """Horizontal bars: share of each sector choosing each ongoing-support option, labelled directly."""
+    import matplotlib.pyplot as plt
+
+    options = list(support["option"])
+    groups = [("public", "Public sector"), ("third", "Third sector")]
+    fig, ax = plt.subplots(figsize=(9, 0.9 * len(options) + 1.2))
+    height = 0.36
+    for j, (key, label) in enumerate(groups):
+        ys = np.arange(len(options)) + (j - 0.5) * height
+        values = support[f"{key}_percent"].to_numpy(dtype=float)
+        ax.barh(ys, values, height=height, color=SECTOR_COLOURS[label], edgecolor="white")
+        base = int(support[f"{key}_base"].iloc[0])
+        for y, v in zip(ys, values):
+            ax.text(v + 1, y, f"{label}: {v:.0f}% (n={base:,}{' [u]' if base < 30 else ''})", va="center", fontsize=8.5)
+    ax.set_yticks(range(len(options)), options)
+    ax.set_ylim(len(options) - 0.4, -0.6)
+    ax.set_xlim(0, 130)
+    ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel("Per cent of respondents choosing the option")
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+def chart_table(dist: pd.DataFrame) -> pd.DataFrame:
+    """The numbers behind a diverging chart: one row per bar, counts and percentages, base n."""
+    out = []
+    for (item, group), rows in dist.groupby(["item", "group"], sort=False):
+        row = {"Item": item if item != "Response" else "", "Group": group}
+        for r in rows.itertuples():
+            if r.polarity == "dont_know":
+                row[f"{r.answer} (count)"] = f"{r.count:,}"
+            else:
+                row[r.answer] = f"{r.count:,} ({r.percent_rounded:.0f}%)" if r.base else f"{r.count:,}"
+        base = int(rows["base"].iloc[0])
+        row["Base n (excluding don't know)"] = f"{base:,}" + (" [u]" if base < 30 else "")
+        out.append(row)
+    table = pd.DataFrame(out)
+    if (table["Item"] == "").all():
+        table = table.drop(columns="Item")
+    return table
+
+
+def chart_alt(dist: pd.DataFrame, question: str) -> str:
+    """Alt text stating the positive, neutral and negative shares of every bar."""
+    parts = []
+    for (item, group), rows in dist.groupby(["item", "group"], sort=False):
+        valid = rows[rows["polarity"] != "dont_know"]
+        pos = valid.loc[valid["polarity"] == "positive", "percent"].sum()
+        neu = valid.loc[valid["polarity"] == "neutral", "percent"].sum()
+        neg = valid.loc[valid["polarity"] == "negative", "percent"].sum()
+        dk = int(rows.loc[rows["polarity"] == "dont_know", "count"].sum())
+        name = f"{item}, {group}" if item != "Response" else group
+        parts.append(f"{name}: {pos:.0f}% positive, {neu:.0f}% neutral, {neg:.0f}% negative "
+                     f"(n={int(rows['base'].iloc[0]):,}; {dk:,} don't know)")
+    return f"Diverging bar chart of answers to '{question}'. " + "; ".join(parts) + "."
+
+
+def question_rows(dist: pd.DataFrame, question_id: str, groups: list[str] | None = None) -> pd.DataFrame:
+    """The rows of :func:`analysis.distributions` for one question (optionally some groups), in codebook order."""
+    rows = dist[dist["question_id"] == question_id]
+    if groups is not None:
+        rows = rows[rows["group"].isin(groups)]
+    return rows.reset_index(drop=True)
