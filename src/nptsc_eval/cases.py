@@ -620,6 +620,18 @@ def case_page(case: CaseRecord, quotes: pd.DataFrame, themes: pd.DataFrame, note
     return "\n".join(lines)
 
 
+def page_name(position: int, case: CaseRecord) -> str:
+    """File name (without ``.md``) of a case's page: its place in book order, then its id."""
+    return f"{position:02d}-{case.case_id}"
+
+
+def case_links_markdown(cases: list[CaseRecord], folder: str) -> str:
+    """A MyST list linking to every case page in ``folder`` (relative to the chapter)."""
+    return "\n".join(
+        f"- {{doc}}`{_md_escape(c.name)} <{folder}/{page_name(i, c)}>`: {_md_escape(c.delivery_partner)}, {_md_escape(c.place)}"
+        for i, c in enumerate(cases, start=1))
+
+
 def write_case_pages(cases: list[CaseRecord], quotes: pd.DataFrame, themes: pd.DataFrame, folder: Path,
                      notebook: str) -> list[Path]:
     """Write one page per case into ``folder`` (emptied of old pages first), numbered in book order."""
@@ -628,7 +640,7 @@ def write_case_pages(cases: list[CaseRecord], quotes: pd.DataFrame, themes: pd.D
         old.unlink()
     written = []
     for i, case in enumerate(cases, start=1):
-        path = folder / f"{i:02d}-{case.case_id}.md"
+        path = folder / f"{page_name(i, case)}.md"
         path.write_text(case_page(case, quotes, themes, notebook) + "\n", encoding="utf-8")
         written.append(path)
     return written
