@@ -64,7 +64,7 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
     for script in scripts:
         if _is_thebe(script):
             continue
-        if str(getattr(script, "filename", "")) == LOCAL_MATHJAX:
+        if str(getattr(script, "filename", "") or "").endswith(LOCAL_MATHJAX):
             if not has_maths:
                 continue
             if not _local_mathjax_exists(app):

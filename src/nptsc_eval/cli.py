@@ -16,6 +16,7 @@ from typing import Callable
 #: Subcommands contributed by modules: name → "module:function" taking (subparsers).
 EXTRA_COMMANDS: list[str] = [
     "nptsc_eval.survey_cli:add_commands",
+    "nptsc_eval.pdf:add_commands",
 ]
 
 

@@ -63,19 +63,27 @@ def book_server(book_copy: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless chromium, or a skip (a failure under CI) saying why it cannot start."""
+def chromium() -> str:
+    """The path of chromium, or a skip (a failure under CI) saying why it is not there."""
     if not Path(CHROMIUM).exists():
         _unavailable(f"chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError as exc:
         _unavailable(f"playwright is not installed: {exc}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    """Headless chromium, or a skip (a failure under CI) saying why it cannot start."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         try:
-            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         except Exception as exc:  # noqa: BLE001 - any launch failure means no browser
-            _unavailable(f"chromium at {CHROMIUM} did not start: {exc}")
+            _unavailable(f"chromium at {chromium} did not start: {exc}")
         yield instance
         instance.close()
 

@@ -1,0 +1,165 @@
+"""The whole book as one PDF: a single-page HTML build printed by headless chromium.
+
+``nptsc-eval pdf`` (``make pdf``) runs the notebooks whose inputs changed, builds the book
+with Sphinx's ``singlehtml`` builder into ``_build/work/singlehtml/`` (warnings are errors,
+as for the HTML book), and prints that one page with headless chromium through Playwright
+to ``_build/pdf/nptsc-impact-evaluation.pdf``.  Links inside the book become links inside
+the PDF, its headings become the PDF's outline, and every figure is printed from the PNG
+the HTML book shows.  Nothing is fetched from the network: the page and everything it uses
+are read from disk.
+
+Chromium is ``/usr/bin/chromium`` (Debian's package) unless ``CHROMIUM`` names another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from nptsc_eval import paths
+from nptsc_eval.errors import PipelineError
+from nptsc_eval.paths import relative
+
+PDF_NAME = "nptsc-impact-evaluation.pdf"
+#: The single page, moved to the root of the singlehtml output so that its relative links
+#: to ``_static/`` and ``_images/`` resolve (Sphinx writes them relative to the root even
+#: when the book's root document sits in a folder).
+PRINTABLE_NAME = "nptsc-impact-evaluation.html"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+FOOTER = ('<div style="width:100%; font-size:8pt; font-family:sans-serif; color:#0b0c0c; text-align:center;">'
+          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+_BROKEN_IMAGES = """() => Array.from(document.images)
+  .filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'))"""
+
+
+def pdf_path(root: Path | None = None) -> Path:
+    """Where the PDF is written: ``_build/pdf/nptsc-impact-evaluation.pdf``."""
+    return (root or paths.PROJECT_ROOT) / "_build" / "pdf" / PDF_NAME
+
+
+def chromium_path() -> Path:
+    """The chromium to print with; a clear error when it is not installed."""
+    path = Path(os.environ.get("CHROMIUM", DEFAULT_CHROMIUM))
+    if not path.exists():
+        raise PipelineError(f"chromium not found at {path}: install it (apt-get install chromium) "
+                            "or set CHROMIUM to its path")
+    return path
+
+
+def root_document(root: Path) -> str:
+    """The book's first page as the table of contents names it (``book/index``)."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    return str(toc["root"]).removesuffix(".md")
+
+
+def printable_page(singlehtml_dir: Path, root_doc: str) -> Path:
+    """Copy the single page to the root of the singlehtml output, where its links resolve.
+
+    The theme's layout loads the search index on every page, but the singlehtml builder
+    writes none (a printed page has no search), so that script is left out.
+    """
+    import re
+
+    single = singlehtml_dir / f"{root_doc}.html"
+    if not single.exists():
+        raise PipelineError(f"the single-page build has no {relative(single)}")
+    text = re.sub(r'<script src="[^"]*searchindex\.js"></script>', "", single.read_text(encoding="utf-8"))
+    target = singlehtml_dir / PRINTABLE_NAME
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def print_to_pdf(page_file: Path, target: Path) -> Path:
+    """Print an HTML file to PDF with headless chromium (A4, outline, tagged, page numbers).
+
+    Fails when the page logs an error, a file it uses is missing, it asks for anything that
+    is not on disk, or an image does not load.  Playwright's synchronous API will not start
+    in a thread that already runs an event loop (a notebook, or another Playwright session),
+    so the printing runs in a thread of its own.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print_to_pdf, page_file, target).result()
+
+
+def _print_to_pdf(page_file: Path, target: Path) -> Path:
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path()), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: problems.append(f"console error: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+            page.on("requestfailed", lambda r: problems.append(f"could not load {r.url}"))
+            page.on("request", lambda r: problems.append(f"asked the network for {r.url}")
+                    if not r.url.startswith(("file:", "data:", "blob:")) else None)
+            page.goto(page_file.as_uri(), wait_until="load")
+            page.wait_for_load_state("networkidle")
+            problems += [f"image {src} did not load" for src in page.evaluate(_BROKEN_IMAGES)]
+            if problems:
+                raise PipelineError(f"{relative(page_file)} did not load cleanly for printing:\n  " + "\n  ".join(problems))
+            page.emulate_media(media="print")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".pdf.part")
+            page.pdf(path=str(partial), format="A4", print_background=True, outline=True, tagged=True,
+                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+        finally:
+            browser.close()
+    os.replace(partial, target)
+    return target
+
+
+def page_count(pdf: Path) -> int | None:
+    """Pages in ``pdf``, when pypdf (a test dependency) is installed."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return None
+    return len(PdfReader(str(pdf)).pages)
+
+
+def build_pdf(root: Path | None = None, *, jobs: int | None = None, overrides: dict[str, str] | None = None,
+              report: Callable[[str], None] = print) -> Path:
+    """Run the notebooks that changed, build the single page and print it; return the PDF's path."""
+    from nptsc_eval.pipeline import build, build_book, build_lock
+
+    root = root or paths.PROJECT_ROOT
+    chromium_path()  # fail before any work when the printer is missing
+    build(root=root, jobs=jobs, overrides=overrides, book=False, report=report)
+    with build_lock(root):
+        singlehtml = build_book(root, builder="singlehtml", report=report)
+        page = printable_page(singlehtml, root_document(root))
+        pdf = print_to_pdf(page, pdf_path(root))
+    pages = page_count(pdf)
+    report(f"PDF written to {relative(pdf)}" + (f" ({pages} pages)" if pages else ""))
+    return pdf
+
+
+def _cmd_pdf(args: argparse.Namespace) -> int:
+    overrides = {}
+    if args.survey:
+        survey = Path(args.survey).resolve()
+        if not survey.exists():
+            raise PipelineError(f"survey file {args.survey} not found")
+        overrides["survey"] = str(survey)
+    build_pdf(jobs=args.jobs, overrides=overrides, report=lambda m: print(m, flush=True))
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    """``nptsc-eval pdf``: the whole book as one PDF in ``_build/pdf/``."""
+    p = subparsers.add_parser("pdf", help=f"the whole book as one PDF: _build/pdf/{PDF_NAME}")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
+    p.add_argument("--survey", metavar="PATH", help="a real survey export to use instead of the synthetic data")
+    p.set_defaults(func=_cmd_pdf)

@@ -1,0 +1,132 @@
+"""`nptsc-eval pdf`: the whole book as one PDF, with every chapter, every figure and working links."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import struct
+import unicodedata
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from nptsc_eval import paths
+
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+
+pypdf = pytest.importorskip("pypdf", reason="pypdf (the test extra) reads the PDF")
+
+
+@pytest.fixture(scope="session")
+def book_pdf(built_book: Path, chromium: str) -> Path:
+    """The PDF, made by the real command (it runs what changed, then prints the single page)."""
+    from nptsc_eval.pdf import build_pdf
+
+    return build_pdf(report=lambda message: None)
+
+
+@pytest.fixture(scope="session")
+def reader(book_pdf: Path):
+    return pypdf.PdfReader(str(book_pdf))
+
+
+@pytest.fixture(scope="session")
+def pdf_text(reader) -> str:
+    return _normalise(" ".join(page.extract_text() or "" for page in reader.pages))
+
+
+def _normalise(text: str) -> str:
+    """Letters and digits only, lower case, ligatures undone: line breaks cannot hide a match."""
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKC", text).lower().replace("’", "'"))
+
+
+def _chapters(built_book: Path) -> dict[str, str]:
+    """Each page of the table of contents and its title, as the HTML book shows it."""
+    import yaml
+
+    toc = yaml.safe_load((paths.PROJECT_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    titles = {}
+    for name in files:
+        html = (built_book / f"{name}.html").read_text(encoding="utf-8")
+        headings = [h for h in re.findall(r"<h1>(.*?)</h1>", html, re.S) if 'class="headerlink"' in h]
+        assert headings, f"{name}.html has no title"
+        title = re.sub(r'<a class="headerlink".*?</a>', "", headings[0], flags=re.S)
+        titles[name] = unescape(re.sub(r"<[^>]+>", "", title)).strip()
+    return titles
+
+
+def _figures() -> set[tuple[int, int]]:
+    """Width and height of every figure the executed notebooks show (PNG outputs)."""
+    sizes = set()
+    for notebook in (paths.EXECUTED_DIR).rglob("*.ipynb"):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if "remove-cell" in tags or "remove-output" in tags:
+                continue
+            for output in cell.get("outputs", []) or []:
+                png = output.get("data", {}).get("image/png")
+                if png:
+                    data = base64.b64decode(png if isinstance(png, str) else "".join(png))
+                    sizes.add(struct.unpack(">II", data[16:24]))
+    return sizes
+
+
+def test_the_pdf_has_a_credible_number_of_pages(reader, built_book: Path):
+    chapters = _chapters(built_book)
+    # Every chapter starts on a new page, and the book is not a runaway.
+    assert len(chapters) <= len(reader.pages) <= 60 * len(chapters)
+
+
+def test_every_chapter_title_is_in_the_text(pdf_text: str, built_book: Path):
+    missing = [title for title in _chapters(built_book).values() if _normalise(title) not in pdf_text]
+    assert not missing, f"chapter titles missing from the PDF: {missing}"
+
+
+def test_every_chapter_is_in_the_outline(reader, built_book: Path):
+    def titles(outline):
+        for item in outline:
+            if isinstance(item, list):
+                yield from titles(item)
+            else:
+                yield _normalise(item.title)
+
+    outline = set(titles(reader.outline))
+    missing = [t for t in _chapters(built_book).values() if _normalise(t) not in outline]
+    assert not missing, f"chapters missing from the PDF's outline: {missing}"
+
+
+def test_every_figure_is_printed(reader):
+    expected = _figures()
+    printed = {image.image.size for page in reader.pages for image in page.images}
+    assert expected, "the executed notebooks show no figure: nothing to check"
+    assert expected <= printed, f"figures missing from the PDF (width × height): {sorted(expected - printed)}"
+
+
+def test_internal_links_lead_somewhere(reader):
+    destinations = reader.named_destinations
+    links, broken = 0, []
+    for number, page in enumerate(reader.pages, start=1):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link" or "/Dest" not in annotation:
+                continue
+            links += 1
+            name = str(annotation["/Dest"])
+            if name not in destinations:
+                broken.append(f"page {number}: {name}")
+    assert not broken, f"links to destinations the PDF does not have: {broken}"
+    # The front page's contents links to the chapters inside the PDF.
+    assert links >= 1
+    assert any(name.startswith("/document-") for name in destinations)
