@@ -118,6 +118,12 @@ def test_raw_data_check_reports_a_bad_case_file(raw_copy: Path):
     assert "field 'beneficiary_types[1]'" in case_errors[0]
 
 
+def test_every_case_file_is_covered_by_a_validator():
+    from nptsc_eval.validate_raw import undocumented_raw_files
+
+    assert [f for f in undocumented_raw_files() if "case_studies" in f] == []
+
+
 def test_the_real_raw_data_passes_the_case_checks():
     errors = [str(e) for e in validate_raw_data()
               if any(name in str(e) for name in ("case_studies", "quotations.csv", "stakeholders.csv", "coding_frame"))]
@@ -181,6 +187,7 @@ def test_a_ninth_record_joins_the_matrix_and_the_pages(raw_copy: Path, themes, t
     pages = cases.write_case_pages(records, cases.load_quotations(raw_copy), themes, tmp_path / "cases", "../nb.ipynb")
     assert len(pages) == 9
     assert any(p.name.endswith("-suffolk.md") for p in pages)
+    assert "{doc}`Suffolk <cases/09-suffolk>`" in cases.case_links_markdown(records, "cases")
     assert "# Suffolk" in next(p for p in pages if p.name.endswith("-suffolk.md")).read_text(encoding="utf-8")
 
 
@@ -307,6 +314,10 @@ def test_built_chapter_shows_every_case(built_book: Path):
         assert len(matches) == 1, record.case_id
         html = matches[0].read_text(encoding="utf-8")
         assert f"<h1>{record.name}" in html
+    gateshead = next((built_book / "book" / "executed" / "cases").glob("*-gateshead.html")).read_text(encoding="utf-8")
+    # Quotations keep their printed characters (no typographic quotes or ellipses).
+    assert "It is a new world... I have learnt much more about it... I know the concepts and ideas now." in gateshead
+    assert '<span class="glued">15</span>' in gateshead
     assert 'alt="Grid of 8 case studies by 11 themes' in chapter
     assert '<select id="quotation-bank-filter">' in chapter
     assert "Governance members" in chapter

@@ -570,8 +570,11 @@ def case_page(case: CaseRecord, quotes: pd.DataFrame, themes: pd.DataFrame, note
     """
     theme_names = dict(zip(themes["theme_id"], themes["theme"]))
     theme_types = dict(zip(themes["theme_id"], themes["theme_type"]))
+    chapter = notebook.removesuffix(".ipynb")
     lines = [f"({case.case_id}-case)=", f"# {_md_escape(case.name)}", "",
              _md_escape(case.summary.strip()), "",
+             f"This page is written from the case's record. The chapter {{doc}}`Case studies and qualitative evidence <{chapter}>`"
+             " compares it with the other cases.", "",
              ":::{list-table}", ":stub-columns: 1", "",
              f"* - Strand", f"  - {{glue}}`{notebook}::{glue_key(case.case_id, 'strand')}`",
              f"* - Delivery partner", f"  - {_md_escape(case.delivery_partner)}",
