@@ -332,7 +332,7 @@ def _check_and_convert(raw: _Raw, cb: Codebook, mapping: dict[str, Any], path: P
         first_row = pd.Series(np.arange(n), index=ids.to_numpy()).groupby(level=0).min()
         for i in np.flatnonzero(dup):
             problems.append(f"{where(i, 'respondent_id')}: respondent id '{ids.iloc[i]}' repeats row {int(first_row[ids.iloc[i]]) + offset}")
-    out["respondent_id"] = ids.to_numpy()
+    out["respondent_id"] = ids.reset_index(drop=True)
 
     for p in cb.profile[1:]:
         series, unknown = _recode(frame[p["id"]], list(p["values"]), aliases)
@@ -341,25 +341,25 @@ def _check_and_convert(raw: _Raw, cb: Codebook, mapping: dict[str, Any], path: P
         blank = np.flatnonzero(frame[p["id"]].isna().to_numpy())
         for i in blank:
             problems.append(f"{where(i, p['id'])}: no answer to a required question")
-        out[p["id"]] = series.to_numpy()
-    sector = pd.Categorical(out["sector"])
-    sector_of = {label: key for key, label in SECTOR_LABELS.items()}
+        out[p["id"]] = series.reset_index(drop=True)
+    # Sectors as small integer codes (index in SECTOR_LABELS, -1 when missing): vectorised checks.
+    sector_names = list(SECTOR_LABELS)
+    sector_labels = [SECTOR_LABELS[k] for k in sector_names]
+    sector = out["sector"]
+    sector_code = np.array([sector_labels.index(c) for c in sector.cat.categories] + [-1])[sector.cat.codes.to_numpy()]
     org_sector = cb.raw["profile"][2].get("sector_of_value", {})
-    org = pd.Series(out["organisation_type"])
-    expected = org.map(lambda v: SECTOR_LABELS.get(org_sector.get(v)) if isinstance(v, str) else None)
-    clash = np.flatnonzero(expected.notna().to_numpy() & pd.Series(sector).notna().to_numpy()
-                           & (expected.astype(object).to_numpy() != np.asarray(sector, dtype=object)))
-    for i in clash:
-        problems.append(f"{where(i, 'organisation_type')}: organisation type '{org.iloc[i]}' is not in the {sector[i].lower()}")
-
-    sector_key = pd.Series(sector).map(sector_of).to_numpy(dtype=object)
+    org = out["organisation_type"]
+    org_code = np.array([sector_names.index(org_sector[c]) if c in org_sector else -1 for c in org.cat.categories]
+                        + [-1])[org.cat.codes.to_numpy()]
+    for i in np.flatnonzero((org_code >= 0) & (sector_code >= 0) & (org_code != sector_code))[:MAX_PROBLEMS]:
+        problems.append(f"{where(i, 'organisation_type')}: organisation type '{org.iloc[i]}' is not in the {str(sector.iloc[i]).lower()}")
     for c in cb.columns:
         if c.id not in frame.columns:
             continue
         s = frame[c.id]
         present = s.notna().to_numpy()
         if c.kind == "text":
-            out[c.id] = s.astype("string").to_numpy()
+            out[c.id] = s.astype("string").reset_index(drop=True)
         elif c.kind == "multi":
             cat = _as_category(s)
             truthy = {v for v in cat.cat.categories if _norm(v) in TRUE_TEXT or _norm(v) == _norm(c.sub_label)}
@@ -375,14 +375,14 @@ def _check_and_convert(raw: _Raw, cb: Codebook, mapping: dict[str, Any], path: P
             bad = _rows_with(s, unknown)
             for i in bad[:MAX_PROBLEMS]:
                 problems.append(f"{where(i, c.id)}: answer '{s.iloc[i]}' is not on the question's scale ({', '.join(labels_)})")
-            out[c.id] = series.to_numpy()
+            out[c.id] = series.reset_index(drop=True)
         if c.asked != "all":
-            wrong = np.flatnonzero(present & (sector_key != c.asked) & pd.notna(sector_key))
+            wrong = np.flatnonzero(present & (sector_code != sector_names.index(c.asked)) & (sector_code >= 0))
             for i in wrong[:MAX_PROBLEMS]:
                 problems.append(f"{where(i, c.id)}: answers a question asked only of {SECTOR_LABELS[c.asked].lower()} "
-                                f"respondents, but the respondent is {str(sector[i]).lower()}")
+                                f"respondents, but the respondent is {str(sector.iloc[i]).lower()}")
         if c.required and c.kind not in ("text", "multi"):
-            asked = np.ones(n, dtype=bool) if c.asked == "all" else (sector_key == c.asked)
+            asked = np.ones(n, dtype=bool) if c.asked == "all" else (sector_code == sector_names.index(c.asked))
             for i in np.flatnonzero(asked & ~s.notna().to_numpy())[:MAX_PROBLEMS]:
                 problems.append(f"{where(i, c.id)}: no answer to a required question")
     if problems:
@@ -397,7 +397,8 @@ def _check_and_convert(raw: _Raw, cb: Codebook, mapping: dict[str, Any], path: P
     result = pd.DataFrame(out)
     result["respondent_id"] = result["respondent_id"].astype("string")
     for p in cb.profile[1:]:
-        result[p["id"]] = pd.Categorical(result[p["id"]], categories=list(p["values"]))
+        if list(result[p["id"]].cat.categories) != list(p["values"]):
+            result[p["id"]] = result[p["id"]].cat.set_categories(list(p["values"]))
     for c in cb.columns:
         if c.id not in result.columns:
             result[c.id] = pd.array([pd.NA] * n, dtype="boolean" if c.kind == "multi" else "string") if c.kind in ("multi", "text") \
@@ -406,8 +407,8 @@ def _check_and_convert(raw: _Raw, cb: Codebook, mapping: dict[str, Any], path: P
             result[c.id] = pd.array(result[c.id].to_numpy(dtype=bool), dtype="boolean")
         elif c.kind == "text":
             result[c.id] = result[c.id].astype("string")
-        else:
-            result[c.id] = pd.Categorical(result[c.id], categories=cb.labels(c.scale))
+        elif list(result[c.id].cat.categories) != cb.labels(c.scale):
+            result[c.id] = result[c.id].cat.set_categories(cb.labels(c.scale))
     return result[cb.column_ids]
 
 
@@ -443,7 +444,9 @@ def load_survey(path: Path | str, codebook: Codebook | None = None, mapping: dic
             with path.open("rb") as fh:
                 head = fh.read(4096)
             first_line = _decode(head, path).splitlines()[0] if head.strip() else ""
-            if "respondent_id" in [_norm(x) for x in first_line.split(",")]:
+            import csv
+
+            if "respondent_id" in [_norm(x) for x in next(csv.reader([first_line]), [])]:
                 return SurveyData(_check_and_convert(_from_codebook_layout(path, None, mapping), cb, mapping, path),
                                   path, "codebook", _data_kind(path))
         grid, _ = _read_grid(path)
