@@ -156,6 +156,22 @@ def test_survey_finding_carries_its_data_kind(facts):
     assert claims.survey_data_kind(table) == "synthetic"
 
 
+def test_survey_facts_carry_the_surveys_data_kind(facts):
+    survey = Facts("survey")
+    survey.add("survey.partner.cipfa", 209)
+    survey.add("survey.responses.total", 250)
+    both = pd.concat([facts, survey.frame()], ignore_index=True)
+    register = make_register(
+        claim("share", kind="within_tolerance", expected=84, tolerance=0.5,
+              evidence={"ratio": {"part": ["survey.partner.cipfa"], "base": ["survey.responses.total"]}, "scale": 100}),
+        claim("not-survey", kind="equals", expected=102, evidence={"fact": "t.a"}),
+    )
+    export = pd.DataFrame({"finding_id": ["x"], "computed": [1.0], "data_kind": ["export"]})
+    table = claims.audit(register, both, findings=export)
+    assert table[["computed", "status", "data_kind"]].astype(str).values.tolist() == [
+        ["83.6", "reproduced", "export"], ["102", "reproduced", ""]]
+
+
 def test_audit_leaves_its_input_unchanged(facts):
     before = facts.copy()
     claims.audit(make_register(claim("a", kind="equals", expected=102, evidence={"fact": "t.a"})), facts)

@@ -58,6 +58,8 @@ KINDS = RULES + ["consistency"]
 CHAPTERS = ["Executive summary"] + [f"Chapter {i}" for i in range(1, 8)] + [f"Appendix {i}" for i in range(1, 4)]
 #: The survey findings file the survey notebook writes (statement, computed value, data kind).
 SURVEY_FINDINGS = "survey_findings.csv"
+#: The facts file (``facts_<name>.csv``) whose values rest on survey responses.
+SURVEY_PRODUCER = "survey"
 #: Columns of the audit table, in order.
 AUDIT_COLUMNS = ["claim_id", "chapter", "source_location", "statement", "kind", "rule", "expected", "computed",
                  "status", "explanation", "other_location", "other_statement", "evidence", "data_kind"]
@@ -341,6 +343,7 @@ class EvidenceContext:
     def __init__(self, facts: pd.DataFrame, processed_dir: Path | None = None,
                  findings: pd.DataFrame | None = None):
         self.values = fact_values(facts)
+        self.producers = dict(zip(facts["fact_id"], facts["produced_by"]))
         self.processed_dir = processed_dir or PROCESSED_DIR
         self._findings = findings
         self._tables: dict[str, pd.DataFrame] = {}
@@ -352,6 +355,12 @@ class EvidenceContext:
                 raise PipelineError(f"claim {claim_id!r}: its evidence is a survey finding but {SURVEY_FINDINGS} does not exist in data/processed/")
             self._findings = pd.read_csv(path, dtype={"finding_id": str, "data_kind": str})
         return self._findings
+
+    def survey_kind(self, claim_id: str) -> str:
+        """Data kind (synthetic or export) of the survey the survey facts were computed from."""
+        findings = self.findings(claim_id)
+        kinds = sorted(set(findings["data_kind"].dropna().astype(str)))
+        return kinds[0] if len(kinds) == 1 else "mixed"
 
     def table(self, claim_id: str, name: str) -> pd.DataFrame:
         if name not in self._tables:
@@ -409,6 +418,8 @@ def evaluate_evidence(claim_id: str, evidence: Evidence, context: EvidenceContex
     else:  # days_between
         first, second = evidence.days_between
         value = float((second - first).days)
+    if any(context.producers.get(f) == SURVEY_PRODUCER for f in evidence.fact_ids()):
+        data_kind = context.survey_kind(claim_id)
     if evidence.scale != 1:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise PipelineError(f"claim {claim_id!r}: scale applies to numbers, but the evidence is {value!r}")
@@ -521,12 +532,14 @@ def show_value(value: Any) -> str:
     """A value as the audit table shows it.
 
     Examples:
-        >>> show_value(102.0), show_value(0.35), show_value(83.6000001), show_value("met")
-        ('102', '0.35', '83.6', 'met')
+        >>> show_value(102.0), show_value(0.35), show_value(83.6000001), show_value(3.5e-37), show_value("met")
+        ('102', '0.35', '83.6', '3.5e-37', 'met')
     """
     if value is None:
         return ""
     if _is_number(value):
+        if value != 0 and abs(value) < 0.001:
+            return f"{float(value):.2g}"
         return f"{round(float(value), 4):g}"
     return str(value)
 
