@@ -497,6 +497,10 @@ def matrix_alt_text(matrix: pd.DataFrame, themes: pd.DataFrame) -> str:
             f"shows the theme. " + " ".join(parts))
 
 
+def _entries(n: int) -> str:
+    return f"{n} quotation entry" if n == 1 else f"{n} quotation entries"
+
+
 def quotation_bank_html(quotes: pd.DataFrame, themes: pd.DataFrame, cases: list[CaseRecord],
                         element_id: str = "quotation-bank") -> str:
     """The quotation bank as an accessible HTML table, grouped by theme, with a theme filter.
@@ -515,7 +519,7 @@ def quotation_bank_html(quotes: pd.DataFrame, themes: pd.DataFrame, cases: list[
             continue
         options.append(f'<option value="{esc(theme.theme_id)}">{esc(theme.theme)} ({len(tagged)})</option>')
         rows = [f'<tr><th scope="rowgroup" colspan="4" id="{element_id}-{esc(theme.theme_id)}">'
-                f'{esc(theme.theme)} <span class="qb-type">({esc(theme.theme_type)}; {len(tagged)} quotations)</span></th></tr>']
+                f'{esc(theme.theme)} <span class="qb-type">({esc(theme.theme_type)}; {_entries(len(tagged))})</span></th></tr>']
         for q in tagged.itertuples(index=False):
             flag = ""
             if pd.notna(q.same_as) and q.difference != "none":
@@ -533,13 +537,13 @@ def quotation_bank_html(quotes: pd.DataFrame, themes: pd.DataFrame, cases: list[
         "root.querySelectorAll('tbody[data-theme]').forEach(function(group){"
         "var on=!select.value||group.getAttribute('data-theme')===select.value;group.hidden=!on;"
         "if(on){shown+=group.querySelectorAll('td q').length;}});"
-        "status.textContent='Showing '+shown+' quotation entries.';});})();" % {"id": element_id}
+        "status.textContent='Showing '+shown+(shown===1?' quotation entry.':' quotation entries.');});})();" % {"id": element_id}
     )
     return (
         f'<div class="quotation-bank" id="{element_id}">'
         f'<p><label for="{element_id}-filter">Show quotations about</label> '
         f'<select id="{element_id}-filter">{"".join(options)}</select></p>'
-        f'<p role="status" aria-live="polite">Showing {total} quotation entries.</p>'
+        f'<p role="status" aria-live="polite">Showing {_entries(total)}.</p>'
         f'<table class="data-table"><caption>Quotations from the case studies, grouped by theme</caption>'
         f'<thead><tr><th scope="col">Quotation</th><th scope="col">Case</th><th scope="col">Speaker</th>'
         f'<th scope="col">Printed in</th></tr></thead>' + "".join(groups) + "</table>"
