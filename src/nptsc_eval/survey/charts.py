@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
+from nptsc_eval.report import format_percent
 
 #: Segment colours by score, most negative first: dark pink, orange, white (outlined), turquoise, dark blue.
 DIVERGING_COLOURS = {-2: PALETTE[2], -1: PALETTE[3], 0: "#FFFFFF", 1: PALETTE[1], 2: PALETTE[0]}
@@ -62,7 +63,7 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None):
             ax.barh(y, width, left=left, color=colour, edgecolor=OUTLINE if score == 0 else "white",
                     linewidth=0.8 if score == 0 else 1.2, height=0.62)
             if width >= 6:
-                ax.text(left + width / 2, y, f"{width:.0f}%", ha="center", va="center", fontsize=9,
+                ax.text(left + width / 2, y, format_percent(width), ha="center", va="center", fontsize=9,
                         color=text_colour_on(colour))
             if y == 0 and width >= 7:
                 ax.text(left + width / 2, y - 0.45, _wrap(answer, 14), ha="center", va="bottom", fontsize=8,
@@ -73,7 +74,7 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None):
         answered = int(dk["answered"].iloc[0]) if len(dk) else base
         dk_pct = 100.0 * int(dk["count"].iloc[0]) / answered if len(dk) and answered else 0.0
         dk_ax.barh(y, dk_pct, color=DONT_KNOW_COLOUR, height=0.62)
-        dk_ax.text(dk_pct + 2, y, f"{dk_pct:.0f}%", va="center", fontsize=9)
+        dk_ax.text(dk_pct + 2, y, format_percent(dk_pct), va="center", fontsize=9)
     ax.axvline(0, color=TEXT_COLOUR, linewidth=1)
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
@@ -108,7 +109,7 @@ def support_chart(support: pd.DataFrame):
         ax.barh(ys, values, height=height, color=SECTOR_COLOURS[label], edgecolor="white")
         base = int(support[f"{key}_base"].iloc[0])
         for y, v in zip(ys, values):
-            ax.text(v + 1, y, f"{label}: {v:.0f}% (n={base:,}{' [u]' if base < 30 else ''})", va="center", fontsize=8.5)
+            ax.text(v + 1, y, f"{label}: {format_percent(v)} (n={base:,}{' [u]' if base < 30 else ''})", va="center", fontsize=8.5)
     ax.set_yticks(range(len(options)), options)
     ax.set_ylim(len(options) - 0.4, -0.6)
     ax.set_xlim(0, 130)
@@ -128,7 +129,7 @@ def chart_table(dist: pd.DataFrame) -> pd.DataFrame:
             if r.polarity == "dont_know":
                 row[f"{r.answer} (count)"] = f"{r.count:,}"
             else:
-                row[r.answer] = f"{r.count:,} ({r.percent_rounded:.0f}%)" if r.base else f"{r.count:,}"
+                row[r.answer] = f"{r.count:,} ({format_percent(r.percent)})" if r.base else f"{r.count:,}"
         base = int(rows["base"].iloc[0])
         row["Base n (excluding don't know)"] = f"{base:,}" + (" [u]" if base < 30 else "")
         out.append(row)
@@ -148,7 +149,7 @@ def chart_alt(dist: pd.DataFrame, question: str) -> str:
         neg = valid.loc[valid["polarity"] == "negative", "percent"].sum()
         dk = int(rows.loc[rows["polarity"] == "dont_know", "count"].sum())
         name = f"{item}, {group}" if item != "Response" else group
-        parts.append(f"{name}: {pos:.0f}% positive, {neu:.0f}% neutral, {neg:.0f}% negative "
+        parts.append(f"{name}: {format_percent(pos)} positive, {format_percent(neu)} neutral, {format_percent(neg)} negative "
                      f"(n={int(rows['base'].iloc[0]):,}; {dk:,} don't know)")
     return f"Diverging bar chart of answers to '{question}'. " + "; ".join(parts) + "."
 
