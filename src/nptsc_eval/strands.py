@@ -588,6 +588,53 @@ def acevo_alt_text(stages: pd.DataFrame) -> str:
 
 
 # --------------------------------------------------------------------------------------
+# Checks before any notebook runs
+# --------------------------------------------------------------------------------------
+
+#: The strand tables whose rules reach beyond their data dictionary, and the loader that checks them.
+CROSS_CHECKED = {
+    "logic_models.csv": "load_logic_models",
+    "table_5_3_action_learning_sets.csv": "action_learning_sets",
+    "figure_5_2_acevo_outcomes.csv": "acevo_stages",
+    "ivar_action_plans.csv": "ivar_action_plans",
+    "project_figures.csv": "_all_project_figures",
+    "project_findings.csv": "_all_project_findings",
+}
+
+
+def _all_project_figures(raw_dir: Path | None = None) -> None:
+    for strand in load_table("strands", raw_dir)["strand"]:
+        project_figures(int(strand), raw_dir)
+
+
+def _all_project_findings(raw_dir: Path | None = None) -> None:
+    for strand in load_table("strands", raw_dir)["strand"]:
+        strand_findings(int(strand), raw_dir)
+
+
+def validate_strand_table(path: Path) -> None:
+    """Validator for ``nptsc_eval.validate_raw.VALIDATORS``: the cross-table rules of a strand table.
+
+    Runs the checks of :data:`CROSS_CHECKED` for ``path`` (logic models against projects
+    and KPI targets, sets per approach, stages that break down another, areas of Table 4.2,
+    projects of figures and findings), so ``nptsc-eval check-data`` and the build report
+    them before any notebook runs. A problem in the table's own data dictionary, or in
+    another table, is left to that table's own validation, so each is reported once.
+    """
+    path = Path(path)
+    loader = globals()[CROSS_CHECKED[path.name]]
+    try:
+        load_table(path.stem, path.parent)
+    except DataValidationError:
+        return
+    try:
+        loader(path.parent)
+    except DataValidationError as exc:
+        if exc.path.resolve() == path.resolve():
+            raise
+
+
+# --------------------------------------------------------------------------------------
 # Facts for the claims audit
 # --------------------------------------------------------------------------------------
 

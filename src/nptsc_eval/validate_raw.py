@@ -24,6 +24,12 @@ VALIDATORS: list[tuple[str, str]] = [
     ("survey_constraints.yml", "nptsc_eval.survey.findings:validate_constraints_file"),
     ("survey_export_mapping.yml", "nptsc_eval.survey.findings:validate_mapping_file"),
     ("claims_register.yml", "nptsc_eval.claims:validate_register_file"),
+    ("logic_models.csv", "nptsc_eval.strands:validate_strand_table"),
+    ("table_5_3_action_learning_sets.csv", "nptsc_eval.strands:validate_strand_table"),
+    ("figure_5_2_acevo_outcomes.csv", "nptsc_eval.strands:validate_strand_table"),
+    ("ivar_action_plans.csv", "nptsc_eval.strands:validate_strand_table"),
+    ("project_figures.csv", "nptsc_eval.strands:validate_strand_table"),
+    ("project_findings.csv", "nptsc_eval.strands:validate_strand_table"),
 ]
 
 #: Files that need no validation: documentation and the tables' own metadata.
