@@ -172,6 +172,29 @@ def test_survey_facts_carry_the_surveys_data_kind(facts):
         ["83.6", "reproduced", "export"], ["102", "reproduced", ""]]
 
 
+def test_on_a_survey_export_a_failed_check_is_a_finding_about_the_data(facts):
+    survey = Facts("survey")
+    survey.add("survey.partner.cipfa", 100)
+    survey.add("survey.responses.total", 140)
+    both = pd.concat([facts, survey.frame()], ignore_index=True)
+    findings = pd.DataFrame({"finding_id": ["third_involvement", "unanswered"], "computed": [0.45, float("nan")],
+                             "data_kind": ["export", "export"]})
+    register = make_register(
+        claim("total", kind="equals", expected=250, evidence={"fact": "survey.responses.total"}),
+        claim("share", kind="consistency", rule="within_tolerance", tolerance=0.5, expected=84,
+              evidence={"ratio": {"part": ["survey.partner.cipfa"], "base": ["survey.responses.total"]}, "scale": 100},
+              other_location="Table 1.1", other_statement="209 of 250.", explanation="Rounding."),
+        claim("phrase", kind="within_range", phrase="over_half", evidence={"finding": "third_involvement"}),
+        claim("empty", kind="within_range", phrase="over_half", evidence={"finding": "unanswered"}),
+    )
+    table = claims.audit(register, both, findings=findings).set_index("claim_id")
+    assert table["status"].astype(str).to_dict() == {"total": "differs", "share": "differs", "phrase": "differs",
+                                                     "empty": "not_checkable"}
+    assert table.loc["share", "explanation"] == "The source states 84 ± 0.5; the survey export gives 71.4286."
+    assert table.loc["empty", "explanation"].startswith("Evidence missing: survey finding unanswered")
+    assert set(table["data_kind"]) == {"export"}
+
+
 def test_audit_leaves_its_input_unchanged(facts):
     before = facts.copy()
     claims.audit(make_register(claim("a", kind="equals", expected=102, evidence={"fact": "t.a"})), facts)

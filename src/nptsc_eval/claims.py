@@ -435,6 +435,10 @@ def _fact_date(claim_id: str, fact_id: str, context: EvidenceContext) -> dt.date
         raise PipelineError(f"claim {claim_id!r}: fact {fact_id!r} is {value!r}, not a date (YYYY-MM-DD)") from None
 
 
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _table_value(claim_id: str, query: TableQuery, context: EvidenceContext) -> Any:
     frame = context.table(claim_id, query.file)
     for column in [query.column, *query.where]:
@@ -573,22 +577,33 @@ def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phras
     computed, data_kind = evaluate_evidence(claim.id, claim.evidence, context)
     expected = claim.expected
     if isinstance(expected, Evidence):
-        expected, _ = evaluate_evidence(claim.id, expected, context)
+        expected, expected_kind = evaluate_evidence(claim.id, expected, context)
+        data_kind = data_kind or expected_kind
+    needs_expected = claim.check_rule != "within_range"
+    if _is_missing(computed) or (needs_expected and _is_missing(expected)):
+        row.update(expected=_expected_text(claim, expected, phrases) if not _is_missing(expected) else "",
+                   computed="", status="not_checkable", evidence=claim.evidence.describe(), data_kind=data_kind,
+                   explanation=f"Evidence missing: {claim.evidence.describe()} has no value in the data this build used.")
+        return row
     try:
         holds = rule_holds(claim.check_rule, computed, expected, tolerance=claim.tolerance,
                            bounds=claim.range, phrase=phrases.get(claim.phrase) if claim.phrase else None)
     except TypeError as exc:
         raise PipelineError(f"claim {claim.id!r}: {exc}") from None
+    explanation = claim.explanation or ""
     if holds:
         status = "reproduced"
-    elif claim.kind == "consistency":
+    elif claim.kind == "consistency" and data_kind != "export":
         status = "inconsistent_in_source"
     else:
+        # On a real survey export a failed comparison is a finding about the data, not the source.
         status = "differs"
-    explanation = claim.explanation or ""
+        if data_kind == "export":
+            explanation = ""
     if status == "differs" and not explanation:
+        data = "the survey export" if data_kind == "export" else "the project's data"
         explanation = (f"The source states {_expected_text(claim, expected, phrases)}; "
-                       f"the project's data gives {show_value(computed)}.")
+                       f"{data} gives {show_value(computed)}.")
     if status == "reproduced" and claim.kind != "consistency":
         explanation = ""
     row.update(expected=_expected_text(claim, expected, phrases), computed=show_value(computed), status=status,
