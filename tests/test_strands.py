@@ -520,3 +520,11 @@ def test_book_has_three_strand_chapters_with_logic_models(built_book):
     front = (built_book / "book" / "executed" / "01-programme-outputs.html").read_text(encoding="utf-8")
     for n in (1, 2, 3):
         assert f'03-strand-{n}.html' in front  # in the navigation
+
+
+def test_the_examples_in_the_module_hold():
+    import doctest
+
+    result = doctest.testmod(strands)
+    assert result.attempted >= 8
+    assert result.failed == 0

@@ -442,8 +442,8 @@ def with_total(frame: pd.DataFrame, label_column: str, columns: list[str], label
 
     Examples:
         >>> t = with_total(pd.DataFrame({"area": ["a", "b"], "n": [1, 2]}), "area", ["n"])
-        >>> t.iloc[-1].tolist()
-        ['Total', 3]
+        >>> t["area"].tolist(), t["n"].tolist()
+        (['a', 'b', 'Total'], [1, 2, 3])
     """
     total = {c: "" for c in frame.columns}
     total[label_column] = label
