@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from nptsc_eval import paths
 
+FIXTURES = Path(__file__).parent / "fixtures" / "survey"
 
+
+@pytest.mark.build
 def test_processed_composition_holds_the_published_counts(built_book):
     comp = pd.read_csv(paths.PROCESSED_DIR / "survey_composition.csv").set_index(["dimension", "category"])["count"]
     assert comp[("total", "All responses")] == 250
@@ -17,6 +24,7 @@ def test_processed_composition_holds_the_published_counts(built_book):
     assert [comp[("delivery_partner", p)] for p in partners] == [209, 13, 7, 8, 6, 5, 2]
 
 
+@pytest.mark.build
 def test_processed_findings_all_hold_on_the_synthetic_data(built_book):
     findings = pd.read_csv(paths.PROCESSED_DIR / "survey_findings.csv")
     assert set(findings["data_kind"]) == {"synthetic"}
@@ -27,6 +35,7 @@ def test_processed_findings_all_hold_on_the_synthetic_data(built_book):
     assert facts["survey.finding.awareness_negative_after.satisfied"] == "true"
 
 
+@pytest.mark.build
 def test_chapter_shows_the_synthetic_notice_and_accessible_charts(built_book):
     html = (built_book / "book" / "executed" / "02-survey.html").read_text(encoding="utf-8")
     assert "Synthetic data." in html and "survey_responses_synthetic.csv" in html
@@ -39,3 +48,42 @@ def test_chapter_shows_the_synthetic_notice_and_accessible_charts(built_book):
     assert not re.search(r"\d\s*\*", text)
     # Data tables beside the charts: at least one per chart.
     assert html.count('class="data-table"') >= len(images)
+
+
+def _glued(nb: dict, key: str) -> str:
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            scrapbook = out.get("metadata", {}).get("scrapbook", {})
+            if scrapbook.get("name") == key:
+                data = out["data"]
+                text = data.get(scrapbook.get("mime_prefix", "") + "text/plain", data.get("text/plain"))
+                return text if isinstance(text, str) else "".join(text)
+    raise KeyError(key)
+
+
+@pytest.mark.papermill
+@pytest.mark.parametrize("fixture,total,public", [("surveymonkey_export.csv", "180", "156"), ("qualtrics_export.xlsx", "140", "122")])
+def test_survey_notebook_runs_on_a_real_export_layout(fixture, total, public, tmp_path, monkeypatch):
+    import papermill as pm
+
+    root = tmp_path / "project"
+    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    (root / "data" / "processed").mkdir(parents=True)
+    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
+    monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
+    out = tmp_path / "02-survey.ipynb"
+    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "02-survey.ipynb"), str(out),
+                        parameters={"survey_path": str(FIXTURES / fixture)}, kernel_name="python3",
+                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    assert _glued(nb, "survey_total") == total and _glued(nb, "survey_public") == public
+    assert _glued(nb, "survey_kind") == "a survey export"
+    shown = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+    assert f"survey export `{fixture}`" in shown and "Synthetic data." not in shown
+    # Identifying columns of the export reach neither the chapter nor data/processed/.
+    processed = root / "data" / "processed"
+    written = shown + "".join(p.read_text(encoding="utf-8") for p in processed.glob("*.csv"))
+    assert "@example.org" not in written and "192.0.2." not in written and "Lastname" not in written
+    comp = pd.read_csv(processed / "survey_composition.csv").set_index(["dimension", "category"])["count"]
+    assert comp[("total", "All responses")] == int(total)
+    assert set(pd.read_csv(processed / "survey_findings.csv")["data_kind"]) == {"export"}
