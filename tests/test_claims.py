@@ -374,3 +374,25 @@ def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_
     # The real processed data was not touched.
     real = pd.read_csv(paths.PROCESSED_DIR / "facts_programme_outputs.csv", dtype=str).set_index("fact_id")
     assert real.loc["table_2_1.london_councils_pilot.participants", "value"] == "28"
+
+
+@pytest.mark.build
+def test_a_claim_whose_fact_is_gone_fails_the_notebook_naming_it(built_book, raw_copy, tmp_path, monkeypatch):
+    """The appendix notebook stops, naming the claim, when a fact it reads no longer exists."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    shutil.move(str(raw_copy), root / "data" / "raw")
+    shutil.copytree(paths.PROCESSED_DIR, root / "data" / "processed")
+    facts_file = root / "data" / "processed" / "facts_programme_outputs.csv"
+    text = facts_file.read_text(encoding="utf-8")
+    facts_file.write_text(text.replace("table_2_1.cipfa_training.participants,",
+                                       "table_2_1.cipfa_training.participants_renamed,"), encoding="utf-8")
+    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
+    with pytest.raises(PapermillExecutionError) as caught:
+        pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "05-claims-audit.ipynb"), str(tmp_path / "05.ipynb"),
+                            kernel_name="python3", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    assert caught.value.ename == "PipelineError"
+    assert "claim 't2-1-cipfa-participants': fact 'table_2_1.cipfa_training.participants' does not exist" in caught.value.evalue
