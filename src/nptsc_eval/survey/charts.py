@@ -64,7 +64,8 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None):
                     linewidth=0.8 if score == 0 else 1.2, height=0.62)
             if width >= 6:
                 ax.text(left + width / 2, y, format_percent(width), ha="center", va="center", fontsize=9,
-                        color=text_colour_on(colour))
+                        color=text_colour_on(colour), zorder=4,
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": colour, "edgecolor": "none"})
             if y == 0 and width >= 7:
                 ax.text(left + width / 2, y - 0.45, _wrap(answer, 14), ha="center", va="bottom", fontsize=8,
                         color=TEXT_COLOUR)
