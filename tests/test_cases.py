@@ -321,3 +321,18 @@ def test_built_chapter_shows_every_case(built_book: Path):
     assert f'alt="Grid of {len(records)} case studies by {len(cases.coding_frame())} themes' in chapter
     assert '<select id="quotation-bank-filter">' in chapter
     assert "Governance members" in chapter
+
+
+def test_the_data_dictionary_lists_every_field_of_a_case_record():
+    readme = (paths.RAW_DIR / "case_studies" / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| (\w+) \|", readme, flags=re.M)
+    assert listed[0] == "Field"
+    assert listed[1:] == list(cases.CaseRecord.model_fields)
+
+
+def test_prose_fields_of_the_records_hold_no_numbers_but_dates_and_names(records):
+    prose = [(r.case_id, text) for r in records
+             for text in [r.summary, *r.support_received, *r.outcomes, *r.barriers, *r.lessons, *r.future_support]]
+    with_digits = [(case, re.findall(r"\S*\d\S*", text)) for case, text in prose if re.search(r"\d", text)]
+    # A year, and the name of the charity Catch 22: numbers belong in the records' counts.
+    assert with_digits == [("commissioner_a", ["2014,"]), ("bristol", ["22"])]

@@ -118,6 +118,7 @@ class CaseRecord(_Strict):
     beneficiary_types: list[BeneficiaryType] = Field(min_length=1)
     place: str = Field(min_length=1)
     sources: list[SourceRef] = Field(min_length=1)
+    licence: str = Field(min_length=1)
     evidence: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     support_received: list[str] = Field(min_length=1)
