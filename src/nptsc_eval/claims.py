@@ -699,18 +699,24 @@ def chapter_chart(by_chapter: pd.DataFrame):
     colours = dict(zip(STATUSES, PALETTE))
     data = by_chapter.iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
+    xmax = float(data["total"].max()) * 1.25
+    # Roughly how many claims one character of a 9-point label spans, to name a verdict
+    # inside its segment wherever the name fits (the legend names the rest).
+    per_char = xmax / (9 * 0.75 / 0.075)
     left = pd.Series(0.0, index=data.index)
     for status in STATUSES:
         values = data[status].astype(float)
         ax.barh(data.index, values, left=left, color=colours[status], edgecolor="white", label=STATUS_LABELS[status])
         for y, (start, width) in enumerate(zip(left, values)):
             if width > 0:
-                ax.text(start + width / 2, y, f"{width:g}", ha="center", va="center", fontsize=9,
+                named = f"{width:g} {STATUS_LABELS[status]}"
+                shown = named if width > (len(named) + 2) * per_char else f"{width:g}"
+                ax.text(start + width / 2, y, shown, ha="center", va="center", fontsize=9,
                         color=text_colour_on(colours[status]))
         left = left + values
     for y, total in enumerate(data["total"]):
         ax.text(total + 0.3, y, f"{total:g} claim" + ("" if total == 1 else "s"), va="center", fontsize=9, color=TEXT_COLOUR)
-    ax.set_xlim(0, float(data["total"].max()) * 1.25)
+    ax.set_xlim(0, xmax)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Number of claims")
     ax.grid(axis="y", visible=False)
