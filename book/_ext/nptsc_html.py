@@ -10,6 +10,9 @@ with the network cut, so this extension
   maths but no local copy of MathJax sits in ``book/_static/mathjax/``;
 * fails the build when any page would load a script or a style sheet from another host;
 * opens the theme in light mode (its default, "", makes the theme's script log an error);
+* removes pages left in the output by earlier builds whose source is gone from the book
+  (Sphinx builds incrementally and never deletes them), so the published site holds only
+  the pages of its table of contents;
 * replaces the bare redirect that sphinx-external-toc writes as the site's ``index.html``
   with a page that has a language, a title and a link, so it is accessible while it
   redirects and usable when redirects are turned off.
@@ -120,10 +123,35 @@ def _write_front_door(app: Sphinx, exception: Exception | None) -> None:
     (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
+#: Pages Sphinx writes that have no source document.
+GENERATED_PAGES = {"genindex", "search", "py-modindex", "index"}
+
+
+def _remove_stale_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Delete HTML pages (and their copied sources) of documents no longer in the book."""
+    if exception is not None or app.builder.name != "html":
+        return
+    outdir = Path(app.outdir)
+    keep = set(app.env.all_docs) | GENERATED_PAGES | set(app.config.html_additional_pages)
+    for page in outdir.rglob("*.html"):
+        relative = page.relative_to(outdir)
+        if relative.parts[0] in ("_static", "_images", "_downloads", "_sources"):
+            continue
+        docname = relative.with_suffix("").as_posix()
+        if docname not in keep:
+            page.unlink()
+            logger.info("removed %s: its source is no longer in the book", relative.as_posix())
+            folder = page.parent
+            while folder != outdir and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _configure)
     # After the theme, thebe and MathJax have added their scripts (default priority 500).
     app.connect("html-page-context", _page_assets, priority=900)
     # After sphinx-external-toc has written its bare redirect.
     app.connect("build-finished", _write_front_door, priority=900)
+    app.connect("build-finished", _remove_stale_pages, priority=800)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

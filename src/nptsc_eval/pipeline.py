@@ -546,6 +546,10 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
         executed = [r for r in results if r.action == "executed"]
         report(f"notebooks: {len(executed)} executed, {len(results) - len(executed)} skipped"
                + (f" ({sum(r.seconds for r in executed):.1f} s of notebook time)" if executed else " (nothing changed)"))
+        # Provenance of every glued value and figure, for the book's appendix (nptsc_eval.provenance).
+        from nptsc_eval.provenance import write_provenance
+
+        write_provenance(spec, root)
         if book:
             state = _load_state(root)
             key = book_sources_hash(root)

@@ -1,0 +1,198 @@
+"""Provenance: where every glued value and every figure of the book comes from.
+
+After the notebooks run, :func:`write_provenance` reads each run's executed notebook (its
+glued values and its figures) and the pipeline's record of the run (the hashes of its code,
+parameters, package and every input file it read), and writes
+
+* ``data/processed/provenance.csv``: one row per glued value or figure, with the notebook,
+  run, parameters and hashes that made it;
+* ``data/processed/provenance_runs.csv``: one row per run;
+* ``book/executed/provenance.md``: the book's appendix page that lists them.
+
+A value or figure can so be traced to the exact inputs it was computed from: the inputs
+hash is the SHA-256 of the run's input files and their own SHA-256s, as the pipeline
+recorded them when the run last executed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nptsc_eval import paths
+from nptsc_eval.paths import relative
+
+ITEM_COLUMNS = ["run_id", "kind", "name", "value", "notebook", "parameters", "inputs_sha256", "code_sha256",
+                "package_sha256", "content_sha256"]
+RUN_COLUMNS = ["run_id", "notebook", "parameters", "input_files", "inputs_sha256", "code_sha256",
+               "package_sha256", "synthetic_inputs"]
+PAGE = "provenance.md"
+#: How many hexadecimal digits of a hash the book page shows (the CSV files hold them whole).
+SHOWN_DIGITS = 12
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "".join(value or [])
+
+
+def inputs_hash(inputs: dict[str, str]) -> str:
+    """One SHA-256 for a run's inputs: of each input file's path and SHA-256, sorted by path.
+
+    Examples:
+        >>> inputs_hash({"b.csv": "2", "a.csv": "1"}) == inputs_hash({"a.csv": "1", "b.csv": "2"})
+        True
+    """
+    return hashlib.sha256(json.dumps(sorted(inputs.items())).encode()).hexdigest()
+
+
+def notebook_items(executed: Path) -> list[dict[str, str]]:
+    """The glued values and the figures of an executed notebook, in the order they appear.
+
+    A glued value is an output with ``scrapbook`` metadata; its text is what the book shows.
+    A figure is a PNG output; its name is its number in the notebook and its value its alt
+    text.  The same image shown twice in one cell counts once.
+    """
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    items: list[dict[str, str]] = []
+    figures = 0
+    for cell in nb.get("cells", []):
+        seen_images: set[str] = set()
+        for output in cell.get("outputs", []) or []:
+            data = output.get("data", {})
+            scrapbook = output.get("metadata", {}).get("scrapbook", {})
+            if scrapbook.get("name"):
+                prefix = scrapbook.get("mime_prefix", "")
+                text = _text(data.get(prefix + "text/plain", data.get("text/plain", "")))
+                items.append({"kind": "value", "name": scrapbook["name"], "value": text,
+                              "content_sha256": hashlib.sha256(text.encode()).hexdigest()})
+            elif "image/png" in data:
+                png = base64.b64decode(_text(data["image/png"]))
+                digest = hashlib.sha256(png).hexdigest()
+                if digest in seen_images:
+                    continue
+                seen_images.add(digest)
+                figures += 1
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt") \
+                    or cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+                items.append({"kind": "figure", "name": f"Figure {figures}", "value": alt, "content_sha256": digest})
+    return items
+
+
+def _synthetic_sources(spec: Any, root: Path, state: dict[str, Any]) -> dict[str, list[str]]:
+    """For each run, the synthetic files behind its results: read directly, or through runs it reads.
+
+    A file is synthetic when its own metadata says so (``synthetic: true``).
+    """
+    from nptsc_eval.sources import is_synthetic_file
+
+    found: dict[str, set[str]] = {}
+    for run in spec.runs:
+        inputs = state.get(run.id, {}).get("parts", {}).get("inputs", {})
+        found[run.id] = {p for p in inputs if is_synthetic_file(Path(p) if Path(p).is_absolute() else root / p)}
+    changed = True
+    while changed:  # through every run a run depends on, however far back
+        changed = False
+        for run in spec.runs:
+            inherited = set().union(*(found.get(d, set()) for d in run.depends_on)) if run.depends_on else set()
+            if not inherited <= found[run.id]:
+                found[run.id] |= inherited
+                changed = True
+    return {rid: sorted(files) for rid, files in found.items() if files}
+
+
+def provenance_frames(spec: Any, root: Path, state: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(items, runs) for every run of ``spec`` that has an executed notebook and a record."""
+    items, runs = [], []
+    synthetic = _synthetic_sources(spec, root, state)
+    for run in spec.runs:
+        record = state.get(run.id, {}).get("parts")
+        if not record or not run.executed.exists():
+            continue
+        inputs = record.get("inputs", {})
+        common = {"run_id": run.id, "notebook": relative(run.notebook),
+                  "parameters": json.dumps(run.parameters, sort_keys=True, ensure_ascii=False),
+                  "inputs_sha256": inputs_hash(inputs), "code_sha256": record.get("code", ""),
+                  "package_sha256": record.get("package", "")}
+        runs.append({**common, "input_files": len(inputs), "synthetic_inputs": "; ".join(synthetic.get(run.id, []))})
+        for item in notebook_items(run.executed):
+            items.append({**common, **item})
+    return pd.DataFrame(items, columns=ITEM_COLUMNS), pd.DataFrame(runs, columns=RUN_COLUMNS)
+
+
+def _cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell: one line, Markdown punctuation escaped."""
+    text = " ".join(str(text).split())
+    return "".join("\\" + ch if ch in "\\`*_[]<>|{}#$~" else ch for ch in text) or " "
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def provenance_page(items: pd.DataFrame, runs: pd.DataFrame) -> str:
+    """The appendix page: the runs, then each run's values and figures."""
+    short = SHOWN_DIGITS
+    parts = [
+        "(provenance)=",
+        "# Appendix: where each number comes from",
+        "",
+        "Every number in this book's text is a value that a notebook computed and glued into the page, and "
+        "every chart is a figure a notebook drew. This appendix lists them all, with the notebook and the "
+        "parameters of the run that made each one, and a fingerprint of everything the run read.",
+        "",
+        "The fingerprint of the inputs is a SHA-256 hash of the path and contents of every file the run read, "
+        "as the build recorded them when the run last executed. If any input changes, the fingerprint "
+        "changes and the build runs the notebook again. The first characters of each hash are shown; the full "
+        "record, one row per value or figure, is in `data/processed/provenance.csv` and "
+        "`data/processed/provenance_runs.csv`.",
+        "",
+    ]
+    synthetic_runs = runs[runs["synthetic_inputs"] != ""]
+    if not synthetic_runs.empty:
+        names = ", ".join(f"`{r}`" for r in synthetic_runs["run_id"])
+        files = ", ".join(sorted({f"`{Path(f).name}`" for s in synthetic_runs["synthetic_inputs"] for f in s.split("; ")}))
+        parts += [":::{warning}",
+                  f"**Synthetic data.** Values and figures of {names} rest on synthetic data ({files}), "
+                  "directly or through the results of another run, not on real survey responses. Those "
+                  "values demonstrate the analysis; they are not evidence.",
+                  ":::", ""]
+    parts += ["## The runs", "",
+              _table(["Run", "Notebook", "Parameters", "Files read", "Inputs hash", "Code hash"],
+                     [[r.run_id, r.notebook, r.parameters, r.input_files, r.inputs_sha256[:short],
+                       r.code_sha256[:short]] for r in runs.itertuples()]), ""]
+    for run in runs.itertuples():
+        run_items = items[items["run_id"] == run.run_id]
+        parts += [f"## Run {run.run_id}", "",
+                  f"Notebook `{run.notebook}`, parameters `{run.parameters}`, inputs hash "
+                  f"`{run.inputs_sha256[:short]}`." + (" **Synthetic data.**" if run.synthetic_inputs else ""), ""]
+        if run_items.empty:
+            parts += ["This run glues no value and draws no figure.", ""]
+            continue
+        parts += [_table(["Kind", "Name", "Shown as"],
+                         [[i.kind, i.name, i.value] for i in run_items.itertuples()]), ""]
+    return "\n".join(parts)
+
+
+def write_provenance(spec: Any, root: Path | None = None) -> Path:
+    """Write the provenance record and its book page; return the page's path."""
+    from nptsc_eval.pipeline import _load_state
+
+    root = root or paths.PROJECT_ROOT
+    items, runs = provenance_frames(spec, root, _load_state(root))
+    processed = root / "data" / "processed"
+    processed.mkdir(parents=True, exist_ok=True)
+    items.to_csv(processed / "provenance.csv", index=False)
+    runs.to_csv(processed / "provenance_runs.csv", index=False)
+    page = root / "book" / "executed" / PAGE
+    page.parent.mkdir(parents=True, exist_ok=True)
+    text = provenance_page(items, runs)
+    if not page.exists() or page.read_text(encoding="utf-8") != text:
+        page.write_text(text, encoding="utf-8")
+    return page
