@@ -13,6 +13,8 @@ with the network cut, so this extension
 * removes pages left in the output by earlier builds whose source is gone from the book
   (Sphinx builds incrementally and never deletes them), so the published site holds only
   the pages of its table of contents;
+* names the buttons that open and close a chapter's sections in the navigation: the theme
+  draws them as a bare chevron in a ``<summary>``, which a screen reader cannot name;
 * replaces the bare redirect that sphinx-external-toc writes as the site's ``index.html``
   with a page that has a language, a title and a link, so it is accessible while it
   redirects and usable when redirects are turned off.
@@ -23,6 +25,7 @@ It is loaded through ``sphinx.local_extensions`` in ``_config.yml``.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +126,36 @@ def _write_front_door(app: Sphinx, exception: Exception | None) -> None:
     (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
+_TOGGLE = re.compile(r'(<a class="[^"]*\breference\b[^"]*" href="[^"]*">(?P<title>(?:(?!</a>).)*?)</a>\s*<details(?: [^>]*)?>\s*)'
+                     r'<summary>(?=<span class="toctree-toggle")', re.S)
+_BARE_TOGGLE = '<summary><span class="toctree-toggle"'
+
+
+def name_section_toggles(html_text: str) -> str:
+    """Give each navigation toggle without text an accessible name from its chapter's title."""
+    def named(match: re.Match) -> str:
+        title = html.unescape(re.sub(r"<[^>]+>", "", match.group("title"))).strip()
+        label = html.escape(f"Sections of {title}" if title else "Sections", quote=True)
+        return f'{match.group(1)}<summary aria-label="{label}">'
+
+    text = _TOGGLE.sub(named, html_text)
+    return text.replace(_BARE_TOGGLE, '<summary aria-label="Sections"><span class="toctree-toggle"')
+
+
+def _name_toggles(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Wrap the theme's navigation builder so that every toggle it draws has a name."""
+    original = context.get("generate_toctree_html")
+    if original is None:
+        return
+
+    def generate_toctree_html(*args: Any, **kwargs: Any) -> Any:
+        from markupsafe import Markup
+
+        return Markup(name_section_toggles(str(original(*args, **kwargs))))
+
+    context["generate_toctree_html"] = generate_toctree_html
+
+
 #: Pages Sphinx writes that have no source document.
 GENERATED_PAGES = {"genindex", "search", "py-modindex", "index"}
 
@@ -148,9 +181,21 @@ def _remove_stale_pages(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # A digest of this file and of book/_static as a config value. When either changes,
+    # Sphinx sees the HTML configuration change, writes every page again and copies the
+    # static files; otherwise a change of style sheet alone would never reach the output.
+    import hashlib
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    static = Path(__file__).resolve().parents[1] / "_static"
+    for asset in sorted(static.rglob("*")) if static.is_dir() else []:
+        if asset.is_file():
+            digest.update(asset.relative_to(static).as_posix().encode() + asset.read_bytes())
+    app.add_config_value("nptsc_html_digest", digest.hexdigest(), "html")
     app.connect("config-inited", _configure)
     # After the theme, thebe and MathJax have added their scripts (default priority 500).
     app.connect("html-page-context", _page_assets, priority=900)
+    app.connect("html-page-context", _name_toggles, priority=900)
     # After sphinx-external-toc has written its bare redirect.
     app.connect("build-finished", _write_front_door, priority=900)
     app.connect("build-finished", _remove_stale_pages, priority=800)
