@@ -116,7 +116,7 @@ def data_digest(data: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def show_figure(fig: Any, alt: str, data: Any, dpi: int = 110) -> FigureOutput:
+def show_figure(fig: Any, alt: str, data: Any, dpi: int = 110) -> None:
     """Show a matplotlib figure as a PNG that carries its alt text.
 
     ``data`` is what the figure plots; its digest goes into the figure's text form.  The
@@ -133,7 +133,6 @@ def show_figure(fig: Any, alt: str, data: Any, dpi: int = 110) -> FigureOutput:
     plt.close(fig)
     output = FigureOutput(buffer.getvalue(), alt, data_digest(data))
     display(output)
-    return output
 
 
 def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, str] | None = None,
