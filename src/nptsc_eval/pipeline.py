@@ -41,8 +41,8 @@ STATE_FILE = "pipeline-state.json"
 BOOK_STATE_KEY = "__book__"
 #: Environment variable that tells notebooks they run inside the pipeline.
 PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
-#: The kernel logs errors only: its start-up notes are not the build's business.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: The kernel keeps its own log quiet (start-up notes, the interrupt at shut-down): notebook errors are reported by the build.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 class NotebookFailed(PipelineError):
