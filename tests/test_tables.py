@@ -137,7 +137,7 @@ def test_a_bad_file_fails_the_command_line_cleanly_and_writes_nothing(tmp_path):
     from nptsc_eval.paths import RAW_DIR
 
     shutil.copytree(RAW_DIR, raw)
-    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    before = {p.relative_to(raw): p.read_bytes() for p in raw.rglob("*") if p.is_file()}
     path = raw / "kpi_targets.csv"
     text = path.read_text().replace("london_councils_pilot,london_trained,Councillors and non-executive directors trained,people,count,2010-03,50,50",
                                     "london_councils_pilot,london_trained,Councillors and non-executive directors trained,people,count,2010-03,fifty,50")
@@ -149,5 +149,5 @@ def test_a_bad_file_fails_the_command_line_cleanly_and_writes_nothing(tmp_path):
     assert "kpi_targets.csv" in result.stderr and "column 'target_low'" in result.stderr and "'fifty'" in result.stderr
     assert not (root / "data" / "processed").exists()
     assert not (root / "_build" / "html").exists()
-    after = {p.name: p.read_bytes() for p in raw.iterdir()}
+    after = {p.relative_to(raw): p.read_bytes() for p in raw.rglob("*") if p.is_file()}
     assert set(after) == set(before)
