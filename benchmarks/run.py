@@ -1,0 +1,228 @@
+"""Benchmarks of the build and of the survey analysis; writes BENCHMARKS.md.
+
+Run with ``make bench``.  Each measurement is repeated (``--repeat``) and reported as the
+median and range; comparisons are made within the same run, as ratios.
+
+* cold build: processed data, executed notebooks and the built book removed, dependencies
+  installed, against the baseline a user would otherwise pick — the same notebooks and book
+  built by plain ``jupyter-book build`` with ``execute_notebooks: force``;
+* no-op rebuild, rebuild after one input file changes, rebuild after one narrative page
+  changes;
+* the survey notebook on synthetic data of 250 to 1,000,000 respondents: wall time and peak
+  memory of the kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NPTSC = [str(BIN / "nptsc-eval")]
+
+
+def _run(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return elapsed, result.stdout
+
+
+def _clean() -> None:
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    shutil.rmtree(ROOT / "book" / "executed", ignore_errors=True)
+    for p in (ROOT / "data" / "processed").iterdir():
+        if p.name != "README.md":
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
+def cold_build() -> float:
+    _clean()
+    seconds, _ = _run(NPTSC + ["build"])
+    return seconds
+
+
+def baseline_build(workdir: Path) -> float:
+    """Plain Jupyter Book on a copy of the project: the same notebooks, executed by Jupyter Book."""
+    import nbformat
+
+    copy = workdir / "baseline"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__"))
+    for p in (copy / "data" / "processed").iterdir():
+        if p.name != "README.md":
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+    # The executed notebooks, parameters injected, with every output removed: Jupyter Book
+    # has to run them all, as it would for a book without a pipeline.
+    for nb_path in (copy / "book" / "executed").rglob("*.ipynb"):
+        nb = nbformat.read(nb_path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nbformat.write(nb, nb_path)
+    config = (copy / "_config.yml").read_text()
+    config = re.sub(r'execute_notebooks:\s*"?off"?', 'execute_notebooks: "force"', config)
+    (copy / "_config.yml").write_text(config)
+    env = dict(os.environ, NPTSC_EVAL_ROOT=str(copy))
+    seconds, _ = _run([str(BIN / "jupyter-book"), "build", str(copy), "--quiet"], env=env, cwd=copy)
+    return seconds
+
+
+def timed_rebuild(change: Path | None) -> tuple[float, str]:
+    """Rebuild after appending a blank line to ``change`` (restored afterwards)."""
+    original = change.read_bytes() if change else None
+    try:
+        if change:
+            change.write_bytes(original + b"\n")
+        return _run(NPTSC + ["build"])
+    finally:
+        if change:
+            change.write_bytes(original)
+
+
+def survey_scaling(sizes: list[int], workdir: Path) -> list[dict]:
+    rows = []
+    notebook = ROOT / "notebooks" / "02-survey.ipynb"
+    for n in sizes:
+        data = workdir / f"survey_synthetic_{n}.parquet"
+        _run(NPTSC + ["synth", "--n", str(n), "--seed", "1", "--out", str(data)])
+        out = workdir / f"survey_{n}.ipynb"
+        script = (
+            "import papermill as pm, resource, sys, time, json\n"
+            "t = time.perf_counter()\n"
+            f"pm.execute_notebook({str(notebook)!r}, {str(out)!r}, parameters={{'survey_path': {str(data)!r}}},"
+            f" kernel_name='python3', cwd={str(notebook.parent)!r}, progress_bar=False, extra_arguments=['--IPKernelApp.log_level=CRITICAL'])\n"
+            "print(json.dumps({'seconds': time.perf_counter() - t,"
+            " 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
+        )
+        env = dict(os.environ, NPTSC_EVAL_PIPELINE="1", NPTSC_EVAL_ROOT=str(workdir / "scratch-root"))
+        _prepare_scratch_root(workdir / "scratch-root")
+        _, output = _run([sys.executable, "-c", script], env=env)
+        result = json.loads(output.strip().splitlines()[-1])
+        rows.append({"n": n, **result})
+        print(f"survey notebook, n={n:,}: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB", flush=True)
+    return rows
+
+
+def _prepare_scratch_root(root: Path) -> None:
+    """A project root whose processed folder is scratch, so scaling runs leave the real one alone."""
+    if root.exists():
+        return
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "raw").symlink_to(ROOT / "data" / "raw")
+    (root / "data" / "processed").mkdir()
+    (root / "book" / "executed").mkdir(parents=True)
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} s (range {min(values):.1f}–{max(values):.1f})"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB memory, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", default="250,10000,100000,1000000")
+    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    with tempfile.TemporaryDirectory(prefix="nptsc-bench-") as tmp:
+        work = Path(tmp)
+        cold, base = [], []
+        for i in range(args.repeat):
+            cold.append(cold_build())
+            print(f"cold build {i + 1}: {cold[-1]:.1f} s", flush=True)
+            base.append(baseline_build(work))
+            print(f"plain Jupyter Book build {i + 1}: {base[-1]:.1f} s", flush=True)
+        noop, noop_out = [], ""
+        for _ in range(args.repeat):
+            seconds, noop_out = timed_rebuild(None)
+            noop.append(seconds)
+        input_file = ROOT / "data" / "raw" / "table_4_2_ivar_attendees.csv"
+        if not input_file.exists():
+            input_file = ROOT / "data" / "raw" / "kpi_targets.csv"
+        changed, changed_out = [], ""
+        for _ in range(args.repeat):
+            seconds, changed_out = timed_rebuild(input_file)
+            changed.append(seconds)
+            timed_rebuild(None)  # settle back to the unchanged input
+        page = next((p for p in sorted((ROOT / "book").glob("*.md")) if p.name != "index.md"), ROOT / "book" / "index.md")
+        narrative = []
+        for _ in range(args.repeat):
+            seconds, _ = timed_rebuild(page)
+            narrative.append(seconds)
+            timed_rebuild(None)
+        scaling = survey_scaling(sizes, work)
+
+    ratio = statistics.median(cold) / statistics.median(base)
+    noop_ratio = statistics.median(noop) / statistics.median(cold)
+    reran = [line.split(":")[0].split("] ")[-1] for line in changed_out.splitlines() if ": running (" in line]
+    small = next(r for r in scaling if r["n"] == min(sizes))
+    large = next(r for r in scaling if r["n"] == max(sizes))
+    scale_ratio = large["seconds"] / small["seconds"]
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}. Reproduce with `make bench`"
+        f" (`.venv/bin/python benchmarks/run.py --repeat {args.repeat}`). Times are medians of {args.repeat} runs"
+        " with the range in brackets; ratios compare medians taken in the same run.",
+        "",
+        "| measurement | result | target | verdict |",
+        "| --- | --- | --- | --- |",
+        f"| cold build (`nptsc-eval build`, nothing built) | {summary(cold)} | | |",
+        f"| plain `jupyter-book build`, `execute_notebooks: force` | {summary(base)} | | |",
+        f"| cold build ÷ plain Jupyter Book | {ratio:.2f} | ≤ 0.70 | {verdict(ratio <= 0.7)} |",
+        f"| no-op rebuild | {summary(noop)} | ≤ 3 s | {verdict(statistics.median(noop) <= 3)} |",
+        f"| no-op rebuild ÷ cold build | {noop_ratio:.3f} | ≤ 0.10 | {verdict(noop_ratio <= 0.1)} |",
+        f"| rebuild after `{input_file.relative_to(ROOT)}` changes | {summary(changed)}; re-ran: {', '.join(reran) or 'nothing'} | only the notebooks that read it | |",
+        f"| rebuild after `{page.relative_to(ROOT)}` changes | {summary(narrative)} | | |",
+        "",
+        "## Survey notebook by number of respondents",
+        "",
+        "| respondents | wall time | peak memory (kernel) |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {r['n']:,} | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB |" for r in scaling]
+    lines += [
+        "",
+        f"10^6 respondents ÷ 250: {scale_ratio:.2f} (target ≤ 3: {verdict(scale_ratio <= 3)});"
+        f" peak memory {large['peak_mb']:.0f} MB (target ≤ 2,048 MB: {verdict(large['peak_mb'] <= 2048)}).",
+        "",
+    ]
+    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
