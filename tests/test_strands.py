@@ -14,6 +14,7 @@ from nptsc_eval import kpi, paths, strands
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.tables import load_table
 from nptsc_eval.validate_raw import validate_raw_data
+from nptsc_eval.pipeline import glued_text
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -432,14 +433,10 @@ def test_changing_a_strand_three_file_reruns_only_strand_three(tmp_path):
 
 
 def _glued(nb: dict, key: str) -> str:
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            scrapbook = out.get("metadata", {}).get("scrapbook", {})
-            if scrapbook.get("name") == key:
-                data = out["data"]
-                text = data.get(scrapbook.get("mime_prefix", "") + "text/plain", data.get("text/plain"))
-                return text if isinstance(text, str) else "".join(text)
-    raise KeyError(key)
+    text = glued_text(nb, key)
+    if text is None:
+        raise KeyError(key)
+    return text
 
 
 def _html_outputs(nb: dict) -> str:

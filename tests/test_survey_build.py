@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import paths
+from nptsc_eval.pipeline import glued_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "survey"
 
@@ -51,14 +52,10 @@ def test_chapter_shows_the_synthetic_notice_and_accessible_charts(built_book):
 
 
 def _glued(nb: dict, key: str) -> str:
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            scrapbook = out.get("metadata", {}).get("scrapbook", {})
-            if scrapbook.get("name") == key:
-                data = out["data"]
-                text = data.get(scrapbook.get("mime_prefix", "") + "text/plain", data.get("text/plain"))
-                return text if isinstance(text, str) else "".join(text)
-    raise KeyError(key)
+    text = glued_text(nb, key)
+    if text is None:
+        raise KeyError(key)
+    return text
 
 
 @pytest.mark.papermill

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
+
+from nptsc_eval.tables import read_yaml_mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from nptsc_eval.errors import DataValidationError
@@ -193,14 +194,7 @@ def read_case(path: Path, themes: set[str] | None = None, projects: set[str] | N
     project ids of ``projects.csv`` the record may use.  Raises ``DataValidationError``
     naming the file and each bad field.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataValidationError(path, ["file not found"]) from None
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
-    if not isinstance(data, dict):
-        raise DataValidationError(path, ["a case record must be a mapping of fields to values"])
+    data = read_yaml_mapping(path, "a case record")
     try:
         record = CaseRecord.model_validate(data)
     except ValidationError as exc:

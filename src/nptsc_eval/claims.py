@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 import pandas as pd
-import yaml
+
+from nptsc_eval.tables import read_yaml_mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nptsc_eval.errors import DataValidationError, PipelineError
@@ -282,14 +283,7 @@ def _problems(exc: ValidationError, data: dict[str, Any]) -> list[str]:
 def load_register(path: Path | None = None) -> Register:
     """Read and validate the claims register; problems name the claim and the field."""
     path = path or RAW_DIR / "claims_register.yml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise DataValidationError(path, ["file not found"]) from None
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
-    if not isinstance(data, dict):
-        raise DataValidationError(path, ["the register must be a mapping with phrases and claims"])
+    data = read_yaml_mapping(path, "the register")
     try:
         register = Register.model_validate(data)
     except ValidationError as exc:

@@ -249,7 +249,8 @@ def why_run(run: Run, parts: dict[str, Any], previous: dict[str, Any] | None, ro
 # --------------------------------------------------------------------------------------
 
 
-def _glued_value(nb: dict[str, Any], key: str) -> Any:
+def glued_text(nb: dict[str, Any], key: str) -> str | None:
+    """The text/plain form of the value a notebook glued under ``key``, or None."""
     for cell in nb.get("cells", []):
         for out in cell.get("outputs", []) or []:
             scrapbook = out.get("metadata", {}).get("scrapbook", {})
@@ -259,12 +260,18 @@ def _glued_value(nb: dict[str, Any], key: str) -> Any:
                 text = data.get(scrapbook.get("mime_prefix", "") + "text/plain", data.get("text/plain"))
                 if text is None:
                     return None
-                text = text if isinstance(text, str) else "".join(text)
-                try:
-                    return ast.literal_eval(text)
-                except (ValueError, SyntaxError):
-                    return text
+                return text if isinstance(text, str) else "".join(text)
     return None
+
+
+def _glued_value(nb: dict[str, Any], key: str) -> Any:
+    text = glued_text(nb, key)
+    if text is None:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
 
 
 def finish_executed_notebook(path: Path) -> None:

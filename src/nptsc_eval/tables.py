@@ -309,6 +309,19 @@ def _load_cached(path: Path, _mtime: int) -> pd.DataFrame:
     return validate_frame(read_csv_text(path), meta)
 
 
+def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
+    """Read a YAML raw file that must hold a mapping; errors name the file (``what`` says what it should be)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise DataValidationError(path, ["file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise DataValidationError(path, [f"{what} must be a mapping of fields to values"])
+    return data
+
+
 def table_meta(name: str, raw_dir: Path | None = None) -> TableMeta:
     """The metadata (provenance and data dictionary) of a raw table."""
     return read_meta((raw_dir or RAW_DIR) / f"{name}.csv")
