@@ -352,16 +352,24 @@ def kpi_summary(rows: pd.DataFrame) -> dict[str, int]:
     return out
 
 
-def project_figures(strand: int, raw_dir: Path | None = None) -> pd.DataFrame:
-    """The other figures the strand's chapter states, project by project, with a label."""
-    figures = load_table("project_figures", raw_dir)
-    projects = strand_projects(strand, raw_dir)
-    unknown = figures[~figures["project_id"].isin(load_table("projects", raw_dir)["project_id"])]
+def _rows_of_strand(name: str, strand: int, raw_dir: Path | None) -> pd.DataFrame:
+    """Rows of a per-project raw table that belong to the strand, with project name and partner.
+
+    A row naming a project that projects.csv does not know is an error naming file, row and column.
+    """
+    table = load_table(name, raw_dir)
+    unknown = table[~table["project_id"].isin(load_table("projects", raw_dir)["project_id"])]
     if not unknown.empty:
         i = unknown.index[0]
-        raise DataValidationError(_raw_path("project_figures", raw_dir),
+        raise DataValidationError(_raw_path(name, raw_dir),
                                   [f"row {i + 2}, column 'project_id': project {unknown.at[i, 'project_id']!r} is not in projects.csv"])
-    out = figures.merge(projects[["project_id", "project", "delivery_partner"]], on="project_id", how="inner")
+    projects = strand_projects(strand, raw_dir)
+    return table.merge(projects[["project_id", "project", "delivery_partner"]], on="project_id", how="inner")
+
+
+def project_figures(strand: int, raw_dir: Path | None = None) -> pd.DataFrame:
+    """The other figures the strand's chapter states, project by project, with a label."""
+    out = _rows_of_strand("project_figures", strand, raw_dir)
     out["shown"] = [figure_label(r.value, r.value_high, r.qualifier, r.unit) for r in out.itertuples()]
     return out.reset_index(drop=True)
 
@@ -401,16 +409,10 @@ def project_figures_table(figures: pd.DataFrame) -> pd.DataFrame:
 
 def strand_findings(strand: int, raw_dir: Path | None = None) -> pd.DataFrame:
     """The strand's findings, grouped by kind (successes, challenges, lessons), then project."""
-    findings = load_table("project_findings", raw_dir)
-    projects = strand_projects(strand, raw_dir)
-    unknown = findings[~findings["project_id"].isin(load_table("projects", raw_dir)["project_id"])]
-    if not unknown.empty:
-        i = unknown.index[0]
-        raise DataValidationError(_raw_path("project_findings", raw_dir),
-                                  [f"row {i + 2}, column 'project_id': project {unknown.at[i, 'project_id']!r} is not in projects.csv"])
-    out = findings.merge(projects[["project_id", "project", "delivery_partner"]], on="project_id", how="inner")
+    out = _rows_of_strand("project_findings", strand, raw_dir)
     out["kind_order"] = out["kind"].map({k: i for i, k in enumerate(FINDING_KINDS)})
-    out["project_order"] = out["project_id"].map({p: i for i, p in enumerate(projects["project_id"])})
+    order = strand_projects(strand, raw_dir)["project_id"]
+    out["project_order"] = out["project_id"].map({p: i for i, p in enumerate(order)})
     out = out.sort_values(["kind_order", "project_order"], kind="stable").drop(columns=["kind_order", "project_order"])
     return out.reset_index(drop=True)
 
