@@ -101,10 +101,10 @@ def survey_scaling(sizes: list[int], workdir: Path) -> list[dict]:
         _run(NPTSC + ["synth", "--n", str(n), "--seed", "1", "--out", str(data)])
         out = workdir / f"survey_{n}.ipynb"
         script = (
-            "import papermill as pm, resource, sys, time, json\n"
+            "import resource, time, json\n"
+            "from nptsc_eval.pipeline import execute_notebook\n"
             "t = time.perf_counter()\n"
-            f"pm.execute_notebook({str(notebook)!r}, {str(out)!r}, parameters={{'survey_path': {str(data)!r}}},"
-            f" kernel_name='python3', cwd={str(notebook.parent)!r}, progress_bar=False, extra_arguments=['--IPKernelApp.log_level=CRITICAL'])\n"
+            f"execute_notebook({str(notebook)!r}, {str(out)!r}, {{'survey_path': {str(data)!r}}})\n"
             "print(json.dumps({'seconds': time.perf_counter() - t,"
             " 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
         )

@@ -9,6 +9,13 @@ import pytest
 from nptsc_eval import paths
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Anchor nbval's sanitize file at the project root, whatever the working folder is later."""
+    sanitize = getattr(config.option, "nbval_sanitize_with", None)
+    if sanitize and not Path(sanitize).is_absolute():
+        config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
+
+
 @pytest.fixture(scope="session")
 def session_start() -> float:
     """When the test session started (before any build in it)."""

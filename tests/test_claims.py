@@ -339,7 +339,7 @@ def test_the_default_build_audit(built_book):
 @pytest.mark.build
 def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_path, monkeypatch):
     """Run the programme outputs notebook on a copy of data/raw with one number changed."""
-    import papermill as pm
+    from nptsc_eval.pipeline import execute_notebook
 
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
@@ -351,8 +351,7 @@ def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_
     assert changed != text
     table.write_text(changed, encoding="utf-8")
     monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
-    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "01-programme-outputs.ipynb"), str(tmp_path / "01.ipynb"),
-                        kernel_name="python3", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    execute_notebook(paths.NOTEBOOKS_DIR / "01-programme-outputs.ipynb", tmp_path / "01.ipynb")
     processed = root / "data" / "processed"
     assert (processed / "facts_programme_outputs.csv").exists()
     # The other notebooks' facts are taken from the real build; the programme outputs' come
@@ -379,7 +378,7 @@ def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_
 @pytest.mark.build
 def test_a_claim_whose_fact_is_gone_fails_the_notebook_naming_it(built_book, raw_copy, tmp_path, monkeypatch):
     """The appendix notebook stops, naming the claim, when a fact it reads no longer exists."""
-    import papermill as pm
+    from nptsc_eval.pipeline import execute_notebook
     from papermill.exceptions import PapermillExecutionError
 
     root = tmp_path / "project"
@@ -392,7 +391,6 @@ def test_a_claim_whose_fact_is_gone_fails_the_notebook_naming_it(built_book, raw
                                        "table_2_1.cipfa_training.participants_renamed,"), encoding="utf-8")
     monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     with pytest.raises(PapermillExecutionError) as caught:
-        pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "05-claims-audit.ipynb"), str(tmp_path / "05.ipynb"),
-                            kernel_name="python3", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+        execute_notebook(paths.NOTEBOOKS_DIR / "05-claims-audit.ipynb", tmp_path / "05.ipynb")
     assert caught.value.ename == "PipelineError"
     assert "claim 't2-1-cipfa-participants': fact 'table_2_1.cipfa_training.participants' does not exist" in caught.value.evalue

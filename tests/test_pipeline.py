@@ -80,6 +80,21 @@ def test_runs_in_dependency_order_then_skips_what_did_not_change(project):
     assert {k: v[0] for k, v in second.items()} == {"double": "skipped", "count": "skipped"}
 
 
+def test_parallel_runs_never_move_the_process_working_folder(project, monkeypatch):
+    # Worker threads share one working folder, so no run may change it; each kernel still
+    # starts in its notebook's folder (the notebooks read '../data/raw/a.txt').
+    # (papermill's file reader re-enters the current folder, which moves nothing.)
+    moves: list[str] = []
+    real_chdir = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda path: (moves.append(str(path)), real_chdir(path)))
+    before = os.getcwd()
+    result = _run(project, jobs=2)
+    assert {k: v[0] for k, v in result.items()} == {"double": "executed", "count": "executed"}
+    assert _printed(project / "book" / "executed" / "count.ipynb").strip() == "3"
+    assert set(moves) <= {before}
+    assert os.getcwd() == before
+
+
 def test_a_changed_input_reruns_only_the_notebooks_that_read_it(project):
     _run(project)
     (project / "data" / "raw" / "b.txt").write_text("changed, but nobody reads it\n")

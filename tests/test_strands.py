@@ -453,7 +453,7 @@ def _html_outputs(nb: dict) -> str:
 @pytest.mark.papermill
 @pytest.mark.parametrize("strand", [2, 3])
 def test_strand_notebook_runs_for_each_strand(strand, tmp_path, monkeypatch):
-    import papermill as pm
+    from nptsc_eval.pipeline import execute_notebook
 
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
@@ -461,8 +461,7 @@ def test_strand_notebook_runs_for_each_strand(strand, tmp_path, monkeypatch):
     monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
     out = tmp_path / f"03-strand-{strand}.ipynb"
-    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "03-strand.ipynb"), str(out), parameters={"strand": strand},
-                        kernel_name="python3", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    execute_notebook(paths.NOTEBOOKS_DIR / "03-strand.ipynb", out, {"strand": strand})
     nb = json.loads(out.read_text(encoding="utf-8"))
     title = strands.strand_info(strand)["title"]
     assert _glued(nb, "chapter_title") == title

@@ -61,7 +61,7 @@ def _glued(nb: dict, key: str) -> str:
 @pytest.mark.papermill
 @pytest.mark.parametrize("fixture,total,public", [("surveymonkey_export.csv", "180", "156"), ("qualtrics_export.xlsx", "140", "122")])
 def test_survey_notebook_runs_on_a_real_export_layout(fixture, total, public, tmp_path, monkeypatch):
-    import papermill as pm
+    from nptsc_eval.pipeline import execute_notebook
 
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
@@ -69,9 +69,7 @@ def test_survey_notebook_runs_on_a_real_export_layout(fixture, total, public, tm
     monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
     out = tmp_path / "02-survey.ipynb"
-    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "02-survey.ipynb"), str(out),
-                        parameters={"survey_path": str(FIXTURES / fixture)}, kernel_name="python3",
-                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    execute_notebook(paths.NOTEBOOKS_DIR / "02-survey.ipynb", out, {"survey_path": str(FIXTURES / fixture)})
     nb = json.loads(out.read_text(encoding="utf-8"))
     assert _glued(nb, "survey_total") == total and _glued(nb, "survey_public") == public
     assert _glued(nb, "survey_kind") == "a survey export"

@@ -48,18 +48,15 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
     """Re-execute source notebooks in place so their stored outputs match the data (for nbval)."""
-    import papermill as pm
-
     from nptsc_eval.paths import NOTEBOOKS_DIR, relative
-    from nptsc_eval.pipeline import KERNEL_ARGUMENTS, PIPELINE_ENV
+    from nptsc_eval.pipeline import PIPELINE_ENV, execute_notebook
 
     os.environ.pop(PIPELINE_ENV, None)
     names = args.notebooks or sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
     for name in names:
         path = NOTEBOOKS_DIR / name
         print(f"refreshing {relative(path)}", flush=True)
-        pm.execute_notebook(str(path), str(path), kernel_name="python3", cwd=str(NOTEBOOKS_DIR), progress_bar=False,
-                            extra_arguments=KERNEL_ARGUMENTS)
+        execute_notebook(path, path)
         _strip_papermill_metadata(path)
     return 0
 

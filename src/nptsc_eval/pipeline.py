@@ -319,9 +319,26 @@ def refresh_prose(run: Run) -> bool:
     return changed
 
 
+def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | None = None, **options: Any) -> Any:
+    """Execute ``source`` with papermill into ``target``, its kernel started in the notebook's folder.
+
+    The kernel's working folder is passed to nbclient rather than through papermill's ``cwd``,
+    which changes the working folder of the whole Python process and so cannot be used from
+    the pipeline's worker threads.
+    """
+    import papermill as pm
+
+    options.setdefault("kernel_name", "python3")
+    options.setdefault("progress_bar", False)
+    options.setdefault("extra_arguments", KERNEL_ARGUMENTS)
+    return pm.execute_notebook(
+        str(source), str(target), parameters=parameters or {},
+        resources={"metadata": {"path": str(Path(source).resolve().parent)}}, **options,
+    )
+
+
 def execute_run(run: Run, root: Path) -> float:
     """Execute one run with papermill; return its wall time in seconds."""
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     work = root / "_build" / "executing"
@@ -331,11 +348,8 @@ def execute_run(run: Run, root: Path) -> float:
     start = time.perf_counter()
     os.environ[PIPELINE_ENV] = "1"
     try:
-        pm.execute_notebook(
-            str(run.notebook), str(scratch), parameters=run.parameters, kernel_name="python3",
-            cwd=str(run.notebook.parent), progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS,
-        )
+        execute_notebook(run.notebook, scratch, run.parameters, log_output=False,
+                         request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         failed_dir.mkdir(parents=True, exist_ok=True)
         kept = failed_dir / f"{run.id}.ipynb"
