@@ -199,3 +199,40 @@ def test_the_command_line_reports_a_failing_notebook_without_a_traceback(project
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert "count.ipynb" in result.stderr and "cell 3" in result.stderr and "ZeroDivisionError" in result.stderr
+
+
+def _comparable(executed: Path) -> list[tuple]:
+    """What a reader of an executed notebook sees: each cell's source, count and outputs."""
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    return [(c["cell_type"], c["source"], c.get("execution_count"), json.dumps(c.get("outputs", []), sort_keys=True))
+            for c in nb["cells"]]
+
+
+@pytest.mark.build
+def test_reused_kernels_execute_the_real_notebooks_exactly_as_fresh_kernels_do(tmp_path, monkeypatch):
+    import shutil
+
+    from nptsc_eval import paths
+
+    seen: dict[str, dict[str, object]] = {}
+    for mode, reuse in (("reused", True), ("fresh", False)):
+        root = tmp_path / mode
+        shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+        shutil.copy(paths.PIPELINE_FILE, root / "pipeline.yml")
+        monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
+        spec = load_spec(root=root)
+        results = run_notebooks(spec, root, jobs=2, reuse_kernels=reuse, report=lambda message: None)
+        assert [r.action for r in results] == ["executed"] * len(spec.runs)
+        processed = sorted((root / "data" / "processed").glob("*.csv"))
+        seen[mode] = {
+            "notebooks": {run.id: _comparable(run.executed) for run in spec.runs},
+            "processed": {p.name: p.read_bytes() for p in processed},
+        }
+    # Two workers, eight runs: most runs went to a kernel that had already run another notebook.
+    assert len(seen["reused"]["notebooks"]) == 8
+    assert seen["reused"]["notebooks"] == seen["fresh"]["notebooks"]
+    assert seen["reused"]["processed"] == seen["fresh"]["processed"]
+    # A reset kernel counts its cells from 1 again, as a fresh one does.
+    counts = [cell[2] for cell in seen["reused"]["notebooks"]["06-data-sources"] if cell[0] == "code"]
+    assert counts[0] == 1

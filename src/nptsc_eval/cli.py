@@ -31,6 +31,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             return 2
         overrides["survey"] = str(survey)
     build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
+          reuse_kernels=not args.fresh_kernels,
           report=lambda m: print(m, flush=True))
     return 0
 
@@ -80,6 +81,8 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="run the notebooks that changed and build the book into _build/html/")
     b.add_argument("--force", action="store_true", help="run every notebook and rebuild the book")
     b.add_argument("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
+    b.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new kernel for every notebook instead of reusing one per worker")
     b.add_argument("--survey", metavar="PATH", help="a real survey export (CSV or XLSX) to use instead of the synthetic data")
     b.add_argument("--no-book", action="store_true", help="run the notebooks but do not build the book")
     b.set_defaults(func=_cmd_build)

@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -42,7 +43,9 @@ BOOK_STATE_KEY = "__book__"
 #: Environment variable that tells notebooks they run inside the pipeline.
 PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
 #: The kernel keeps its own log quiet (start-up notes, the interrupt at shut-down): notebook errors are reported by the build.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# Kernels run quietly and keep no input history (batch runs have no use for it, and a reused
+# kernel whose execution counter is reset would otherwise clash with its own history).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 
 
 class NotebookFailed(PipelineError):
@@ -337,7 +340,99 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | No
     )
 
 
-def execute_run(run: Run, root: Path) -> float:
+# Cleared before a kernel runs its next notebook: the namespace, open figures, the working
+# folder and the execution counter.  Imported modules (and the package's file caches, keyed
+# on each file's modification time) stay: that is what makes a reused kernel fast.
+_RESET_KERNEL = """\
+get_ipython().run_line_magic("reset", "-f")
+import os as _os, sys as _sys
+_os.chdir({folder!r})
+if "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+del _os, _sys
+get_ipython().execution_count = 1
+"""
+
+
+class KernelPool:
+    """Warm kernels: one per worker thread, reused from notebook to notebook within one build.
+
+    Most of a fresh kernel's time on a short notebook goes on starting Python and importing
+    pandas, matplotlib, seaborn and the package.  A reused kernel pays that once per worker.
+    Before each further notebook the kernel is reset (``_RESET_KERNEL``), so the executed
+    notebook matches one from a fresh kernel; ``tests/test_pipeline.py`` checks that on the
+    real notebooks.  A kernel whose notebook failed, or that cannot be reset, is shut down
+    and replaced.  With ``enabled=False`` every notebook gets a fresh kernel, as plain
+    Jupyter does.
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._kernels: list[Any] = []
+
+    def acquire(self, folder: Path) -> Any | None:
+        """This thread's kernel, reset and moved to ``folder``; ``None`` when kernels are not reused."""
+        if not self.enabled:
+            return None
+        km = getattr(self._local, "km", None)
+        if km is not None and not self._reset(km, folder):
+            self.discard()
+            km = None
+        if km is None:
+            from jupyter_client.manager import AsyncKernelManager
+            from jupyter_core.utils import run_sync
+
+            km = AsyncKernelManager(kernel_name="python3")
+            run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=KERNEL_ARGUMENTS)
+            self._local.km = km
+            with self._lock:
+                self._kernels.append(km)
+        return km
+
+    @staticmethod
+    def _reset(km: Any, folder: Path) -> bool:
+        from jupyter_client.blocking import BlockingKernelClient
+
+        client = BlockingKernelClient()
+        client.load_connection_info(km.get_connection_info())
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive(_RESET_KERNEL.format(folder=str(folder)), store_history=False,
+                                               timeout=60, output_hook=lambda message: None)
+            return reply["content"]["status"] == "ok"
+        except (RuntimeError, TimeoutError):
+            return False
+        finally:
+            client.stop_channels()
+
+    def discard(self) -> None:
+        """Shut down this thread's kernel (after a failure); the next notebook gets a fresh one."""
+        km = getattr(self._local, "km", None)
+        self._local.km = None
+        if km is not None:
+            with self._lock:
+                self._kernels.remove(km)
+            self._shutdown(km)
+
+    @staticmethod
+    def _shutdown(km: Any) -> None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)
+
+    def close(self) -> None:
+        """Shut down every kernel the pool started."""
+        with self._lock:
+            kernels, self._kernels = self._kernels, []
+        for km in kernels:
+            self._shutdown(km)
+
+
+def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> float:
     """Execute one run with papermill; return its wall time in seconds."""
     from papermill.exceptions import PapermillExecutionError
 
@@ -347,10 +442,13 @@ def execute_run(run: Run, root: Path) -> float:
     scratch = work / f"{run.id}.ipynb"
     start = time.perf_counter()
     os.environ[PIPELINE_ENV] = "1"
+    kernels = kernels or KernelPool(enabled=False)
+    km = kernels.acquire(run.notebook.parent)
     try:
         execute_notebook(run.notebook, scratch, run.parameters, log_output=False,
-                         request_save_on_cell_execute=False)
+                         request_save_on_cell_execute=False, **({"km": km} if km is not None else {}))
     except PapermillExecutionError as exc:
+        kernels.discard()
         failed_dir.mkdir(parents=True, exist_ok=True)
         kept = failed_dir / f"{run.id}.ipynb"
         shutil.move(str(scratch), kept)
@@ -359,6 +457,9 @@ def execute_run(run: Run, root: Path) -> float:
             f"{relative(run.notebook)} (run '{run.id}') failed in cell {cell}: "
             f"{exc.ename}: {exc.evalue}\n  the executed notebook with the error is kept at {relative(kept)}"
         ) from None
+    except BaseException:
+        kernels.discard()
+        raise
     finish_executed_notebook(scratch)
     run.executed.parent.mkdir(parents=True, exist_ok=True)
     os.replace(scratch, run.executed)
@@ -424,9 +525,13 @@ def _save_state(root: Path, state: dict[str, Any]) -> None:
 
 
 def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
-                  select: Callable[[Run], bool] | None = None,
+                  select: Callable[[Run], bool] | None = None, reuse_kernels: bool = True,
                   report: Callable[[str], None] = print) -> list[RunResult]:
-    """Execute the runs whose cache key changed, in dependency order, ``jobs`` at a time."""
+    """Execute the runs whose cache key changed, in dependency order, ``jobs`` at a time.
+
+    Each worker reuses one warm kernel from run to run (see ``KernelPool``) unless
+    ``reuse_kernels`` is false.
+    """
     state = _load_state(root)
     pkg = package_hash()
     runs = [r for r in spec.runs if select is None or select(r)]
@@ -444,7 +549,9 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
         reason = why_run(run, parts, state.get(run.id), root, force)
         return (reason, parts) if reason else (None, parts)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    kernels = KernelPool(enabled=reuse_kernels)
+    with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        cleanup.callback(kernels.close)
         running: dict[Future, tuple[Run, str, dict[str, Any]]] = {}
         while (pending or running) and failure is None:
             for rid in sorted(pending):
@@ -460,7 +567,7 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
                     report(f"[{n}/{total}] {rid}: skipped, up to date{note}")
                     continue
                 report(f"[{n}/{total}] {rid}: running ({reason})")
-                running[pool.submit(execute_run, run, root)] = (run, reason, parts)
+                running[pool.submit(execute_run, run, root, kernels)] = (run, reason, parts)
             if not running:
                 continue
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
@@ -550,7 +657,7 @@ def build_book(root: Path, *, report: Callable[[str], None] = print, jobs: int =
 
 
 def build(*, root: Path | None = None, force: bool = False, jobs: int | None = None,
-          overrides: dict[str, str] | None = None, book: bool = True,
+          overrides: dict[str, str] | None = None, book: bool = True, reuse_kernels: bool = True,
           report: Callable[[str], None] = print) -> list[RunResult]:
     """The whole build: check raw data, run what changed, build the book if its sources changed."""
     from nptsc_eval.validate_raw import validate_raw_data
@@ -563,7 +670,7 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
         if errors:
             raise PipelineError("raw data is not valid; nothing was run or written.\n" + "\n".join(str(e) for e in errors))
         spec = load_spec(overrides=overrides, root=root)
-        results = run_notebooks(spec, root, force=force, jobs=jobs, report=report)
+        results = run_notebooks(spec, root, force=force, jobs=jobs, reuse_kernels=reuse_kernels, report=report)
         executed = [r for r in results if r.action == "executed"]
         report(f"notebooks: {len(executed)} executed, {len(results) - len(executed)} skipped"
                + (f" ({sum(r.seconds for r in executed):.1f} s of notebook time)" if executed else " (nothing changed)"))
