@@ -53,9 +53,9 @@ def chromium_path() -> Path:
 
 def root_document(root: Path) -> str:
     """The book's first page as the table of contents names it (``book/index``)."""
-    import yaml
+    from nptsc_eval.yaml_text import load_yaml
 
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    toc = load_yaml((root / "_toc.yml").read_text(encoding="utf-8"))
     return str(toc["root"]).removesuffix(".md")
 
 

@@ -37,6 +37,7 @@ import yaml
 from nptsc_eval import paths
 from nptsc_eval.errors import PipelineError
 from nptsc_eval.paths import relative
+from nptsc_eval.yaml_text import load_yaml
 
 STATE_FILE = "pipeline-state.json"
 BOOK_STATE_KEY = "__book__"
@@ -109,7 +110,7 @@ def load_spec(path: Path | None = None, overrides: dict[str, str] | None = None,
     root = root or paths.PROJECT_ROOT
     path = path or root / "pipeline.yml"
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        spec = load_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise PipelineError(f"pipeline specification {relative(path)} not found") from None
     except yaml.YAMLError as exc:
@@ -371,6 +372,8 @@ class KernelPool:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._kernels: list[Any] = []
+        self.started = 0
+        self.reused = 0
 
     def acquire(self, folder: Path) -> Any | None:
         """This thread's kernel, reset and moved to ``folder``; ``None`` when kernels are not reused."""
@@ -380,7 +383,10 @@ class KernelPool:
         if km is not None and not self._reset(km, folder):
             self.discard()
             km = None
-        if km is None:
+        if km is not None:
+            with self._lock:
+                self.reused += 1
+        else:
             from jupyter_client.manager import AsyncKernelManager
             from jupyter_core.utils import run_sync
 
@@ -389,6 +395,7 @@ class KernelPool:
             self._local.km = km
             with self._lock:
                 self._kernels.append(km)
+                self.started += 1
         return km
 
     @staticmethod
@@ -596,6 +603,8 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
             except NotebookFailed as exc:
                 done[run.id] = RunResult(run.id, "failed", str(exc))
     _save_state(root, state)
+    if kernels.started:
+        report(f"kernels: {kernels.started} started, reused for {kernels.reused} further notebooks")
     for rid in pending:
         done[rid] = RunResult(rid, "not run", "an earlier notebook failed")
     if failure is not None:

@@ -9,6 +9,7 @@ missing.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 import yaml
 
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.yaml_text import load_yaml
 
 #: The columns of :func:`raw_sources`, in order.
 COLUMNS = ["file", "kind", "title", "document", "location", "licence", "synthetic"]
@@ -39,7 +41,7 @@ def _source_fields(source: Any) -> tuple[str, str]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -100,7 +102,12 @@ def is_synthetic_file(path: Path) -> bool:
     path = Path(path)
     meta = path.with_suffix(".meta.yml")
     if path.suffix == ".csv" and meta.exists():
-        return bool(_read_yaml(meta).get("synthetic", False))
+        return _says_synthetic(meta, meta.stat().st_mtime_ns)
     if path.suffix in (".yml", ".yaml") and path.exists():
-        return bool(_read_yaml(path).get("synthetic", False))
+        return _says_synthetic(path, path.stat().st_mtime_ns)
     return False
+
+
+@lru_cache(maxsize=512)
+def _says_synthetic(path: Path, _mtime: int) -> bool:
+    return bool(_read_yaml(path).get("synthetic", False))

@@ -24,6 +24,7 @@ import yaml
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR, relative
+from nptsc_eval.yaml_text import load_yaml
 
 #: Column types a metadata file may declare, and the pandas dtype each becomes.
 FIELD_TYPES = {
@@ -97,7 +98,7 @@ def read_meta(csv_path: Path) -> TableMeta:
     if not mpath.exists():
         raise DataValidationError(csv_path, [f"no metadata file: expected {relative(mpath)} beside it"])
     try:
-        d = yaml.safe_load(mpath.read_text(encoding="utf-8")) or {}
+        d = load_yaml(mpath.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise DataValidationError(mpath, [f"not valid YAML: {exc}"]) from None
     problems = [f"missing key '{k}'" for k in ("title", "source", "fields") if k not in d]
@@ -312,7 +313,7 @@ def _load_cached(path: Path, _mtime: int) -> pd.DataFrame:
 def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     """Read a YAML raw file that must hold a mapping; errors name the file (``what`` says what it should be)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise DataValidationError(path, ["file not found"]) from None
     except yaml.YAMLError as exc:

@@ -18,6 +18,7 @@ import yaml
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.yaml_text import load_yaml
 
 CODEBOOK_FILE = "survey_codebook.yml"
 DONT_KNOW = "Don't know"
@@ -135,7 +136,7 @@ def _expand(q: dict[str, Any], raw: dict[str, Any]) -> list[Column]:
 def validate_codebook(path: Path) -> Codebook:
     """Validate a codebook file; raise :class:`DataValidationError` naming question and field."""
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise DataValidationError(path, ["file not found"]) from None
     except yaml.YAMLError as exc:

@@ -35,6 +35,7 @@ import yaml
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
 from nptsc_eval.survey.codebook import SECTOR_LABELS, Codebook, load_codebook
+from nptsc_eval.yaml_text import load_yaml
 
 MAPPING_FILE = "survey_export_mapping.yml"
 #: Most problems listed in one error; the rest are counted.
@@ -62,7 +63,7 @@ class SurveyData:
 def validate_mapping(path: Path) -> dict[str, Any]:
     """Validate the export mapping file against the codebook."""
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
     problems = [f"missing key '{k}'" for k in ("title", "source", "layouts", "identifying_columns") if k not in raw]
@@ -418,7 +419,7 @@ def _data_kind(path: Path) -> str:
     meta = path.with_suffix(".meta.yml")
     if meta.exists():
         try:
-            if (yaml.safe_load(meta.read_text(encoding="utf-8")) or {}).get("synthetic"):
+            if (load_yaml(meta.read_text(encoding="utf-8")) or {}).get("synthetic"):
                 return "synthetic"
         except yaml.YAMLError:
             pass
