@@ -61,8 +61,10 @@ def kernel_start() -> float:
     """Seconds from asking for a kernel to its answering, as every fresh kernel pays."""
     from jupyter_client.manager import start_new_kernel
 
+    from nptsc_eval.pipeline import KERNEL_ARGUMENTS
+
     start = time.perf_counter()
-    km, kc = start_new_kernel(kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+    km, kc = start_new_kernel(kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS)
     seconds = time.perf_counter() - start
     kc.stop_channels()
     km.shutdown_kernel(now=True)

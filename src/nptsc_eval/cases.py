@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-
-from nptsc_eval.tables import read_yaml_mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.yaml_text import read_yaml_mapping
 
 #: Folder of the case records, inside ``data/raw/``.
 CASES_FOLDER = "case_studies"

@@ -36,12 +36,11 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 import pandas as pd
-
-from nptsc_eval.tables import read_yaml_mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nptsc_eval.errors import DataValidationError, PipelineError
 from nptsc_eval.paths import PROCESSED_DIR, RAW_DIR
+from nptsc_eval.yaml_text import read_yaml_mapping
 
 #: Verdicts, in the order tables and charts show them.
 STATUSES = ["reproduced", "differs", "inconsistent_in_source", "not_checkable"]

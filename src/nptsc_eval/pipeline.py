@@ -43,9 +43,9 @@ STATE_FILE = "pipeline-state.json"
 BOOK_STATE_KEY = "__book__"
 #: Environment variable that tells notebooks they run inside the pipeline.
 PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
-#: The kernel keeps its own log quiet (start-up notes, the interrupt at shut-down): notebook errors are reported by the build.
-# Kernels run quietly and keep no input history (batch runs have no use for it, and a reused
-# kernel whose execution counter is reset would otherwise clash with its own history).
+#: Kernels keep their own log quiet (notebook errors are reported by the build) and keep no
+#: input history: batch runs have no use for it, and a reused kernel whose execution counter
+#: is reset would otherwise clash with its own history.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
 
 
@@ -450,10 +450,10 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
     start = time.perf_counter()
     os.environ[PIPELINE_ENV] = "1"
     kernels = kernels or KernelPool(enabled=False)
-    km = kernels.acquire(run.notebook.parent)
     try:
+        # km=None: papermill starts (and shuts down) a kernel of its own.
         execute_notebook(run.notebook, scratch, run.parameters, log_output=False,
-                         request_save_on_cell_execute=False, **({"km": km} if km is not None else {}))
+                         request_save_on_cell_execute=False, km=kernels.acquire(run.notebook.parent))
     except PapermillExecutionError as exc:
         kernels.discard()
         failed_dir.mkdir(parents=True, exist_ok=True)

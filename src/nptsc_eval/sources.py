@@ -100,12 +100,8 @@ def raw_sources(raw_dir: Path | None = None) -> pd.DataFrame:
 def is_synthetic_file(path: Path) -> bool:
     """True when a data file's own metadata says it is synthetic (``synthetic: true``)."""
     path = Path(path)
-    meta = path.with_suffix(".meta.yml")
-    if path.suffix == ".csv" and meta.exists():
-        return _says_synthetic(meta, meta.stat().st_mtime_ns)
-    if path.suffix in (".yml", ".yaml") and path.exists():
-        return _says_synthetic(path, path.stat().st_mtime_ns)
-    return False
+    own = path if path.suffix in (".yml", ".yaml") else path.with_suffix(".meta.yml")
+    return own.exists() and _says_synthetic(own, own.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=512)

@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR, relative
-from nptsc_eval.yaml_text import load_yaml
+from nptsc_eval.yaml_text import read_yaml_mapping
 
 #: Column types a metadata file may declare, and the pandas dtype each becomes.
 FIELD_TYPES = {
@@ -97,10 +96,7 @@ def read_meta(csv_path: Path) -> TableMeta:
     mpath = meta_path_for(csv_path)
     if not mpath.exists():
         raise DataValidationError(csv_path, [f"no metadata file: expected {relative(mpath)} beside it"])
-    try:
-        d = load_yaml(mpath.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DataValidationError(mpath, [f"not valid YAML: {exc}"]) from None
+    d = read_yaml_mapping(mpath, "a metadata file")
     problems = [f"missing key '{k}'" for k in ("title", "source", "fields") if k not in d]
     if problems:
         raise DataValidationError(mpath, problems)
@@ -308,19 +304,6 @@ def load_table(name: str, raw_dir: Path | None = None) -> pd.DataFrame:
 def _load_cached(path: Path, _mtime: int) -> pd.DataFrame:
     meta = read_meta(path)
     return validate_frame(read_csv_text(path), meta)
-
-
-def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
-    """Read a YAML raw file that must hold a mapping; errors name the file (``what`` says what it should be)."""
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise DataValidationError(path, ["file not found"]) from None
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
-    if not isinstance(data, dict):
-        raise DataValidationError(path, [f"{what} must be a mapping of fields to values"])
-    return data
 
 
 def table_meta(name: str, raw_dir: Path | None = None) -> TableMeta:

@@ -14,11 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.yaml_text import load_yaml
+from nptsc_eval.yaml_text import read_yaml_mapping
 
 CODEBOOK_FILE = "survey_codebook.yml"
 DONT_KNOW = "Don't know"
@@ -135,12 +134,7 @@ def _expand(q: dict[str, Any], raw: dict[str, Any]) -> list[Column]:
 
 def validate_codebook(path: Path) -> Codebook:
     """Validate a codebook file; raise :class:`DataValidationError` naming question and field."""
-    try:
-        raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise DataValidationError(path, ["file not found"]) from None
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
+    raw = read_yaml_mapping(path, "a codebook")
     problems = [f"missing key '{k}'" for k in ("title", "source", "scales", "profile", "questions", "stages", "periods")
                 if k not in raw]
     if problems:

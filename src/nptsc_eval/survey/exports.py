@@ -30,12 +30,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.sources import is_synthetic_file
 from nptsc_eval.survey.codebook import SECTOR_LABELS, Codebook, load_codebook
-from nptsc_eval.yaml_text import load_yaml
+from nptsc_eval.yaml_text import read_yaml_mapping
 
 MAPPING_FILE = "survey_export_mapping.yml"
 #: Most problems listed in one error; the rest are counted.
@@ -62,10 +62,7 @@ class SurveyData:
 
 def validate_mapping(path: Path) -> dict[str, Any]:
     """Validate the export mapping file against the codebook."""
-    try:
-        raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
+    raw = read_yaml_mapping(path, "the export mapping")
     problems = [f"missing key '{k}'" for k in ("title", "source", "layouts", "identifying_columns") if k not in raw]
     if problems:
         raise DataValidationError(path, problems)
@@ -414,16 +411,7 @@ def _check_and_convert(raw: _Raw, cb: Codebook, mapping: dict[str, Any], path: P
 
 
 def _data_kind(path: Path) -> str:
-    if "synthetic" in path.name.lower():
-        return "synthetic"
-    meta = path.with_suffix(".meta.yml")
-    if meta.exists():
-        try:
-            if (load_yaml(meta.read_text(encoding="utf-8")) or {}).get("synthetic"):
-                return "synthetic"
-        except yaml.YAMLError:
-            pass
-    return "export"
+    return "synthetic" if "synthetic" in path.name.lower() or is_synthetic_file(path) else "export"
 
 
 def load_survey(path: Path | str, codebook: Codebook | None = None, mapping: dict[str, Any] | None = None) -> SurveyData:

@@ -14,13 +14,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
 from nptsc_eval.survey import analysis, stats
 from nptsc_eval.survey.codebook import Codebook, load_codebook
-from nptsc_eval.yaml_text import load_yaml
+from nptsc_eval.yaml_text import read_yaml_mapping
 
 CONSTRAINTS_FILE = "survey_constraints.yml"
 METRICS = ("composition_share", "share", "share_change", "share_range", "share_difference", "wilcoxon_p",
@@ -46,10 +45,7 @@ def _expand(raw: dict[str, Any], cb: Codebook) -> list[dict[str, Any]]:
 
 def validate_constraints(path: Path) -> list[dict[str, Any]]:
     """Validate the constraints file; return its checks (findings expanded per stage)."""
-    try:
-        raw = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path, [f"not valid YAML: {exc}"]) from None
+    raw = read_yaml_mapping(path, "the constraints file")
     problems = [f"missing key '{k}'" for k in ("title", "source", "findings") if k not in raw]
     if problems:
         raise DataValidationError(path, problems)
