@@ -27,7 +27,7 @@ import pandas as pd
 from nptsc_eval import paths
 from nptsc_eval.paths import relative
 
-ITEM_COLUMNS = ["run_id", "kind", "name", "value", "notebook", "parameters", "inputs_sha256", "code_sha256",
+ITEM_COLUMNS = ["run_id", "kind", "name", "value", "evidence", "notebook", "parameters", "inputs_sha256", "code_sha256",
                 "package_sha256", "content_sha256"]
 RUN_COLUMNS = ["run_id", "notebook", "parameters", "input_files", "inputs_sha256", "code_sha256",
                "package_sha256", "synthetic_inputs"]
@@ -69,6 +69,7 @@ def notebook_items(executed: Path) -> list[dict[str, str]]:
                 prefix = scrapbook.get("mime_prefix", "")
                 text = _text(data.get(prefix + "text/plain", data.get("text/plain", "")))
                 items.append({"kind": "value", "name": scrapbook["name"], "value": text,
+                              "evidence": output.get("metadata", {}).get("nptsc", {}).get("evidence", ""),
                               "content_sha256": hashlib.sha256(text.encode()).hexdigest()})
             elif "image/png" in data:
                 png = base64.b64decode(_text(data["image/png"]))
@@ -79,7 +80,8 @@ def notebook_items(executed: Path) -> list[dict[str, str]]:
                 figures += 1
                 alt = output.get("metadata", {}).get("image/png", {}).get("alt") \
                     or cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
-                items.append({"kind": "figure", "name": f"Figure {figures}", "value": alt, "content_sha256": digest})
+                items.append({"kind": "figure", "name": f"Figure {figures}", "value": alt, "evidence": "",
+                              "content_sha256": digest})
     return items
 
 
@@ -175,8 +177,8 @@ def provenance_page(items: pd.DataFrame, runs: pd.DataFrame) -> str:
         if run_items.empty:
             parts += ["This run glues no value and draws no figure.", ""]
             continue
-        parts += [_table(["Kind", "Name", "Shown as"],
-                         [[i.kind, i.name, i.value] for i in run_items.itertuples()]), ""]
+        parts += [_table(["Kind", "Name", "Shown as", "Evidence"],
+                         [[i.kind, i.name, i.value, i.evidence.replace("_", " ")] for i in run_items.itertuples()]), ""]
     return "\n".join(parts)
 
 

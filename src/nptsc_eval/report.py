@@ -61,26 +61,73 @@ def format_percent(value: Any, digits: int = 0) -> str:
     return f"{format_number(value, digits)}%"
 
 
-def glue(key: str, value: Any, kind: str = "number", digits: int = 0) -> Plain:
+#: The kinds of evidence a glued value can rest on, and what each means for a reader.
+EVIDENCE_CLASSES = {
+    "published": "printed in the original report",
+    "derived": "computed from figures the original report printed (totals, shares, differences)",
+    "synthetic": "depends on the synthetic respondent data: illustrative, not evidence",
+    "real_survey": "computed from the real survey export given to the build",
+    "descriptive": "describes this edition (a title, a label, a count of its own checks), not the programme",
+}
+#: The marker shown with every value that rests on synthetic data, wherever it appears.
+SYNTHETIC_MARKER = "(synthetic)"
+
+_default_evidence: str | None = None
+
+
+def set_evidence(evidence: str) -> None:
+    """Set the evidence class of the values a notebook glues from here on (see :data:`EVIDENCE_CLASSES`).
+
+    A call to :func:`glue` can still name another class for one value.
+    """
+    global _default_evidence
+    if evidence not in EVIDENCE_CLASSES:
+        raise ValueError(f"unknown evidence class {evidence!r}: use one of {', '.join(EVIDENCE_CLASSES)}")
+    _default_evidence = evidence
+
+
+def glue(key: str, value: Any, kind: str = "number", digits: int = 0, evidence: str | None = None) -> Plain:
     """Glue a value for the book's prose and return the text shown.
 
     ``kind`` is ``number`` (thousands separated), ``percent`` (value already ×100, shown with
     %), or ``text``.  The prose refers to it as ``{glue}`NN-notebook.ipynb::key```.  The value
     is glued as formatted text whose repr is itself, so "1,460" shows as written.  Use the
     ``{glue}`` role, not ``{glue:text}`` (which would read "1,460" as a tuple).
-    """
-    from myst_nb import glue as _glue
 
+    ``evidence`` is the value's evidence class (:data:`EVIDENCE_CLASSES`; by default the
+    notebook's, from :func:`set_evidence`).  It is kept in the output's metadata
+    (``nptsc.evidence``), and a synthetic value carries :data:`SYNTHETIC_MARKER` in its text, so
+    no page can show it without saying so.
+    """
+    import IPython
+    from IPython.display import display as ipy_display
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    evidence = evidence or _default_evidence
+    if evidence not in EVIDENCE_CLASSES:
+        raise ValueError(f"glued value {key!r} needs an evidence class (report.set_evidence or evidence=): "
+                         f"one of {', '.join(EVIDENCE_CLASSES)}")
     if kind == "number":
-        text = Plain(format_number(value, digits))
+        text = format_number(value, digits)
     elif kind == "percent":
-        text = Plain(format_percent(value, digits))
+        text = format_percent(value, digits)
     elif kind == "text":
-        text = Plain(str(value))
+        text = str(value)
     else:
         raise ValueError(f"unknown kind {kind!r}: use number, percent or text")
-    _glue(key, text, display=False)
-    return text
+    if evidence == "synthetic" and not text.endswith(SYNTHETIC_MARKER):
+        text = f"{text} {SYNTHETIC_MARKER}"
+    shown = Plain(text)
+    mimebundle, metadata = IPython.core.formatters.format_display_data(shown)
+    metadata["scrapbook"] = {"name": key, "mime_prefix": GLUE_PREFIX}
+    metadata["nptsc"] = {"evidence": evidence}
+    ipy_display({GLUE_PREFIX + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
+    return shown
+
+
+def glued_evidence(output: dict[str, Any]) -> str:
+    """The evidence class an executed notebook's glue output carries ("" when it has none)."""
+    return str((output.get("metadata") or {}).get("nptsc", {}).get("evidence", ""))
 
 
 def in_pipeline() -> bool:
