@@ -15,6 +15,9 @@ with the network cut, so this extension
   the pages of its table of contents;
 * names the buttons that open and close a chapter's sections in the navigation: the theme
   draws them as a bare chevron in a ``<summary>``, which a screen reader cannot name;
+* makes every page that shows a value glued in another document depend on that document's
+  executed notebook, so an incremental build writes the page again when the value changes
+  (Sphinx does not track the ``{glue}`` role's cross-document references by itself);
 * replaces the bare redirect that sphinx-external-toc writes as the site's ``index.html``
   with a page that has a language, a title and a link, so it is accessible while it
   redirects and usable when redirects are turned off.
@@ -180,6 +183,19 @@ def _remove_stale_pages(app: Sphinx, exception: Exception | None) -> None:
                 folder = folder.parent
 
 
+#: A cross-document glue reference: ``{glue}`path/to/notebook.ipynb::key```.
+CROSS_GLUE = re.compile(r"\{glue(?::[a-z]+)?\}`\s*([^`:]+\.ipynb)::([^`]+)`")
+
+
+def _note_glue_dependencies(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Record each notebook a page glues from as a dependency of the page."""
+    folder = Path(app.env.doc2path(docname)).parent
+    for path in sorted({m.group(1) for m in CROSS_GLUE.finditer(source[0])}):
+        target = (folder / path).resolve()
+        if target.exists():
+            app.env.note_dependency(str(target))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # A digest of this file and of book/_static as a config value. When either changes,
     # Sphinx sees the HTML configuration change, writes every page again and copies the
@@ -193,6 +209,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
             digest.update(asset.relative_to(static).as_posix().encode() + asset.read_bytes())
     app.add_config_value("nptsc_html_digest", digest.hexdigest(), "html")
     app.connect("config-inited", _configure)
+    app.connect("source-read", _note_glue_dependencies)
     # After the theme, thebe and MathJax have added their scripts (default priority 500).
     app.connect("html-page-context", _page_assets, priority=900)
     app.connect("html-page-context", _name_toggles, priority=900)
