@@ -314,9 +314,10 @@ def why_run(run: Run, parts: dict[str, Any], previous: dict[str, Any] | None, ro
         return "forced (--force)"
     if previous is None:
         return "never run before"
-    if previous.get("status") == "running":
+    status = previous.get("status")
+    if status == "running":
         return "the last build stopped before this run finished"
-    if previous.get("status") != "done":
+    if status not in ("done", None):  # None: a record from before runs had a status (it was written when done)
         return "no record that this run finished"
     old = previous.get("parts", {})
     if old.get("code") != parts["code"]:
@@ -332,12 +333,14 @@ def why_run(run: Run, parts: dict[str, Any], previous: dict[str, Any] | None, ro
         return "nptsc_eval package changed"
     if not run.executed.exists():
         return "executed notebook missing"
-    if file_hash(run.executed) != previous.get("executed"):
+    if "executed" in previous and file_hash(run.executed) != previous["executed"]:
         return "executed notebook changed or damaged since the run wrote it"
     missing = [o for o in run.outputs if not run.expand(o, root)]
     if missing:
         return f"output missing: {missing[0]}"
-    recorded = previous.get("outputs", {})
+    if "outputs" not in previous:
+        return None
+    recorded = previous["outputs"]
     now = output_hashes(run, root)
     differ = sorted(k for k in set(now) | set(recorded) if now.get(k) != recorded.get(k))
     if differ:
@@ -733,13 +736,15 @@ def _state_problem(state: Any) -> str | None:
             return f"the entry of run '{key}' is not a mapping"
         if entry.get("status") == "running":
             continue
+        if entry.get("status", "done") != "done":
+            return f"the entry of run '{key}' has an unknown status"
         parts = entry.get("parts")
         if not isinstance(parts, dict):
             return f"the entry of run '{key}' has no cache key"
-        if not all(isinstance(parts.get(k), str) for k in ("code", "parameters", "package")):
-            return f"the cache key of run '{key}' is incomplete"
+        if not all(isinstance(parts.get(k, ""), str) for k in ("code", "parameters", "package")):
+            return f"the cache key of run '{key}' is not text"
         for name in ("inputs", "outputs"):
-            mapping = parts.get(name) if name == "inputs" else entry.get(name, {})
+            mapping = parts.get(name, {}) if name == "inputs" else entry.get(name, {})
             if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str)
                                                         for k, v in mapping.items()):
                 return f"the {name} of run '{key}' are not a mapping of files to checksums"
