@@ -50,9 +50,10 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
 def _cmd_refresh(args: argparse.Namespace) -> int:
     """Re-execute source notebooks in place so their stored outputs match the data (for nbval)."""
     from nptsc_eval.paths import NOTEBOOKS_DIR, relative
-    from nptsc_eval.pipeline import PIPELINE_ENV, execute_notebook
+    from nptsc_eval.pipeline import PIPELINE_ENV, check_loopback, execute_notebook
 
     os.environ.pop(PIPELINE_ENV, None)
+    check_loopback()  # kernels need 127.0.0.1: say so now rather than after a minute's wait
     names = args.notebooks or sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
     for name in names:
         path = NOTEBOOKS_DIR / name
