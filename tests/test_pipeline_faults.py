@@ -306,13 +306,15 @@ def _network_namespaces() -> bool:
 def test_a_build_with_every_network_down_fails_at_once_with_one_line(project):
     # In a new network namespace even the loopback interface is down.
     env = dict(os.environ, NPTSC_EVAL_ROOT=str(project))
-    result = subprocess.run(["unshare", "-rn", sys.executable, "-m", "nptsc_eval.cli", "build", "--no-book"],
-                            env=env, cwd=project, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: notebooks cannot run"), result.stderr
-    assert "loopback network (127.0.0.1)" in lines[0]
+    for command in (["build", "--no-book"], ["refresh", "count.ipynb"]):
+        result = subprocess.run(["unshare", "-rn", sys.executable, "-m", "nptsc_eval.cli", *command],
+                                env=env, cwd=project, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 1, command
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: notebooks cannot run"), result.stderr
+        assert "loopback network (127.0.0.1)" in lines[0]
+    assert not (project / "book" / "executed").exists()
 
 
 # --------------------------------------------------------------------------------------
