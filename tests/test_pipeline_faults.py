@@ -317,6 +317,26 @@ def test_a_build_with_every_network_down_fails_at_once_with_one_line(project):
     assert not (project / "book" / "executed").exists()
 
 
+@pytest.mark.parametrize("reuse", [True, False])
+def test_a_kernel_that_never_answers_stops_the_build_with_one_line_after_the_timeout(project, tmp_path, monkeypatch,
+                                                                                      reuse):
+    # A kernel specification whose process starts but never answers, found before the real one.
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    silent = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(120)"
+    (spec / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-c", silent, "{connection_file}"],
+                                                  "display_name": "silent", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    with pytest.raises(pipeline.KernelUnavailable) as failure:
+        _run(project, jobs=1, reuse_kernels=reuse, kernel_timeout=2)
+    message = str(failure.value)
+    assert "\n" not in message
+    assert "count.ipynb (run 'count'): the notebook's kernel did not start or stopped answering" in message
+    assert "2 seconds" in message
+    state = json.loads((project / "_build" / STATE_FILE).read_text())
+    assert "count" not in state and not (project / "book" / "executed" / "count.ipynb").exists()
+
+
 # --------------------------------------------------------------------------------------
 # Reproducible executed notebooks
 # --------------------------------------------------------------------------------------

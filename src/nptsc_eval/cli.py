@@ -31,7 +31,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             return 2
         overrides["survey"] = str(survey)
     build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
-          reuse_kernels=not args.fresh_kernels,
+          reuse_kernels=not args.fresh_kernels, kernel_timeout=args.kernel_timeout,
           report=lambda m: print(m, flush=True))
     return 0
 
@@ -86,6 +86,8 @@ def parser() -> argparse.ArgumentParser:
                    help="start a new kernel for every notebook instead of reusing one per worker")
     b.add_argument("--survey", metavar="PATH", help="a real survey export (CSV or XLSX) to use instead of the synthetic data")
     b.add_argument("--no-book", action="store_true", help="run the notebooks but do not build the book")
+    b.add_argument("--kernel-timeout", type=float, default=60, metavar="SECONDS",
+                   help="how long a notebook's kernel may take to start before the build stops (default: 60)")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check-data", help="validate every file in data/raw/")

@@ -792,11 +792,12 @@ def missing_inputs(runs: list[Run], root: Path) -> list[str]:
 
 def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
                   select: Callable[[Run], bool] | None = None, reuse_kernels: bool = True,
-                  report: Callable[[str], None] = print) -> list[RunResult]:
+                  kernel_timeout: float = 60, report: Callable[[str], None] = print) -> list[RunResult]:
     """Execute the runs whose cache key changed, in dependency order, ``jobs`` at a time.
 
     Each worker reuses one warm kernel from run to run (see ``KernelPool``) unless
-    ``reuse_kernels`` is false.
+    ``reuse_kernels`` is false.  A kernel that does not answer within ``kernel_timeout``
+    seconds of starting stops the build with a one-line message.
 
     A run's record changes together with its outputs: before a run starts, its record is
     replaced by "running" (saved at once); only when the notebook has finished and written
@@ -829,7 +830,7 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
         _save_state(root, state)
         done[run.id] = RunResult(run.id, "executed", reason, seconds)
 
-    kernels = KernelPool(enabled=reuse_kernels)
+    kernels = KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout)
     with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         cleanup.callback(kernels.close)
         running: dict[Future, tuple[Run, str, dict[str, Any]]] = {}
@@ -948,7 +949,7 @@ def build_book(root: Path, *, report: Callable[[str], None] = print, jobs: int =
 
 def build(*, root: Path | None = None, force: bool = False, jobs: int | None = None,
           overrides: dict[str, str] | None = None, book: bool = True, reuse_kernels: bool = True,
-          report: Callable[[str], None] = print) -> list[RunResult]:
+          kernel_timeout: float = 60, report: Callable[[str], None] = print) -> list[RunResult]:
     """The whole build: check raw data, run what changed, build the book if its sources changed."""
     from nptsc_eval.validate_raw import validate_raw_data
 
@@ -960,7 +961,8 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
         if errors:
             raise PipelineError("raw data is not valid; nothing was run or written.\n" + "\n".join(str(e) for e in errors))
         spec = load_spec(overrides=overrides, root=root)
-        results = run_notebooks(spec, root, force=force, jobs=jobs, reuse_kernels=reuse_kernels, report=report)
+        results = run_notebooks(spec, root, force=force, jobs=jobs, reuse_kernels=reuse_kernels,
+                                kernel_timeout=kernel_timeout, report=report)
         executed = [r for r in results if r.action == "executed"]
         report(f"notebooks: {len(executed)} executed, {len(results) - len(executed)} skipped"
                + (f" ({sum(r.seconds for r in executed):.1f} s of notebook time)" if executed else " (nothing changed)"))
