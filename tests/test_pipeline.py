@@ -127,6 +127,8 @@ def test_prose_changes_refresh_the_executed_copy_without_running(project):
     result = _run(project)
     assert result["double"] == ("skipped", "up to date (prose refreshed)")
     assert "# A better chapter" in (project / "book" / "executed" / "double.ipynb").read_text()
+    # The refreshed copy is recorded as the run's own: the next build leaves it alone.
+    assert _run(project)["double"] == ("skipped", "up to date")
 
 
 def test_a_variable_override_changes_parameters_and_inputs(project):
