@@ -14,7 +14,7 @@ import pytest
 
 from nptsc_eval import pipeline
 from nptsc_eval.errors import PipelineError
-from nptsc_eval.pipeline import STATE_FILE, build_lock, load_spec, run_notebooks
+from nptsc_eval.pipeline import STATE_FILE, build_lock, load_spec
 from test_pipeline import _notebook, _printed, _run, project  # noqa: F401 - the shared project fixture
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
