@@ -69,8 +69,13 @@ pdf: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-## clean: remove built and processed files (raw data and notebooks stay)
+## clean: remove built and processed files (raw data and notebooks stay); waits for a running build
+# The build lock (.build.lock) lives outside what clean removes, so a build started after
+# `make clean` still waits for one already running. clean takes the lock itself (with
+# flock, where the system has it) so it never deletes files under a running build.
+LOCK := .build.lock
+FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(LOCK),)
 .PHONY: clean
 clean:
-	rm -rf _build book/executed
-	find data/processed -type f ! -name README.md -delete
+	$(FLOCK) rm -rf _build book/executed
+	$(FLOCK) find data/processed -type f ! -name README.md -delete

@@ -127,6 +127,8 @@ def test_prose_changes_refresh_the_executed_copy_without_running(project):
     result = _run(project)
     assert result["double"] == ("skipped", "up to date (prose refreshed)")
     assert "# A better chapter" in (project / "book" / "executed" / "double.ipynb").read_text()
+    # The refreshed copy is recorded as the run's own: the next build leaves it alone.
+    assert _run(project)["double"] == ("skipped", "up to date")
 
 
 def test_a_variable_override_changes_parameters_and_inputs(project):
@@ -227,12 +229,17 @@ def test_reused_kernels_execute_the_real_notebooks_exactly_as_fresh_kernels_do(t
         processed = sorted((root / "data" / "processed").glob("*.csv"))
         seen[mode] = {
             "notebooks": {run.id: _comparable(run.executed) for run in spec.runs},
+            "bytes": {run.id: run.executed.read_bytes() for run in spec.runs},
             "processed": {p.name: p.read_bytes() for p in processed},
         }
     # Two workers, eight runs: most runs went to a kernel that had already run another notebook.
     assert len(seen["reused"]["notebooks"]) == 8
     assert seen["reused"]["notebooks"] == seen["fresh"]["notebooks"]
     assert seen["reused"]["processed"] == seen["fresh"]["processed"]
+    # Two clean builds in two folders give byte-identical executed notebooks: no times,
+    # durations, folder paths or random cell ids.
+    for run_id, content in seen["reused"]["bytes"].items():
+        assert content == seen["fresh"]["bytes"][run_id], run_id
     # A reset kernel counts its cells from 1 again, as a fresh one does.
     counts = [cell[2] for cell in seen["reused"]["notebooks"]["06-data-sources"] if cell[0] == "code"]
     assert counts[0] == 1

@@ -151,3 +151,82 @@ def test_a_bad_file_fails_the_command_line_cleanly_and_writes_nothing(tmp_path):
     assert not (root / "_build" / "html").exists()
     after = {p.relative_to(raw): p.read_bytes() for p in raw.rglob("*") if p.is_file()}
     assert set(after) == set(before)
+
+
+# ---------------------------------------------------------------------------------------
+# Printed totals: a typo in our data is caught before any notebook runs, with its place
+# ---------------------------------------------------------------------------------------
+
+
+def _replace_line(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_typo_in_a_part_of_a_printed_total_names_the_rows_and_column(raw_copy):
+    _replace_line(raw_copy / "table_4_2_ivar_attendees.csv", "Dacorum,33\n", "Dacorum,34\n")
+    message = _errors(raw_copy)
+    assert "table_4_2_ivar_attendees.csv is not valid" in message
+    assert ("rows 2–6, column 'attendees': total attendees is 103 but the source publishes 102 "
+            "(Table 4.2, total row); one of these cells differs from the source") in message
+
+
+def test_a_typo_in_table_5_3_names_the_rows_of_the_total_it_breaks(raw_copy):
+    _replace_line(raw_copy / "table_5_3_action_learning_sets.csv", "Plymouth,8,8,false", "Plymouth,8,9,false")
+    message = _errors(raw_copy)
+    assert "rows 2–8, column 'organisations': total organisations engaged is 37 but the source publishes 36" in message
+    assert "column 'individuals'" not in message
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("ivar_area_support,participants,102,", "ivar_area_support,participants,103,",
+     "row 8, column 'value': IVAR's participants is 103 but the source publishes 102 (Table 4.2, total row"),
+    ("bassac_codesign,participants,49,", "bassac_codesign,participants,48,",
+     "row 16, column 'value': bassac's co-design participants is 48 but the source publishes 49 (Table 5.3, total row"),
+    ("bassac_codesign,organisations,36,", "bassac_codesign,organisations,63,",
+     "row 17, column 'value': bassac's co-design organisations is 63 but the source publishes 36 (Table 5.3, total row"),
+])
+def test_a_table_2_1_cell_that_another_table_prints_as_its_total_is_checked(raw_copy, old, new, expected):
+    _replace_line(raw_copy / "table_2_1_programme_outputs.csv", old, new)
+    message = _errors(raw_copy)
+    assert "table_2_1_programme_outputs.csv is not valid (1 problem(s))" in message
+    assert expected in message
+
+
+def test_table_1_1_parts_in_the_claims_register_must_add_up_to_its_printed_total(raw_copy):
+    register = raw_copy / "claims_register.yml"
+    lines = register.read_text(encoding="utf-8").splitlines()
+    claim = lines.index("  - id: t1-1-cipfa")
+    part = next(i for i in range(claim, claim + 8) if lines[i] == "    expected: 209")
+    total = next(i for i in range(lines.index("  - id: t1-1-total"), len(lines)) if lines[i] == "    expected: 250")
+    lines[part] = "    expected: 210"
+    register.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = validate_raw_data(raw_copy)
+    message = "\n".join(str(e) for e in errors)
+    assert len(errors) == 1 and "claims_register.yml is not valid" in message
+    assert (f"line {total + 1}, claim 't1-1-total', field 'expected': Table 1.1 prints a total of 250, "
+            f"but the parts given in this register add up to 251") in message
+    assert f"'t1-1-cipfa' 210 (line {part + 1})" in message and "'t1-1-navca' 2 (line" in message
+
+
+def test_a_raw_typo_stops_check_data_and_the_build_before_any_notebook_runs(tmp_path):
+    import shutil
+
+    from nptsc_eval.paths import PIPELINE_FILE, RAW_DIR
+
+    root = tmp_path / "project"
+    shutil.copytree(RAW_DIR, root / "data" / "raw")
+    shutil.copy(PIPELINE_FILE, root / "pipeline.yml")
+    _replace_line(root / "data" / "raw" / "table_2_1_programme_outputs.csv",
+                  "ivar_area_support,participants,102,", "ivar_area_support,participants,103,")
+    env = dict(os.environ, NPTSC_EVAL_ROOT=str(root))
+    for command in (["check-data"], ["build"]):
+        result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", *command], env=env, capture_output=True,
+                                text=True, cwd=root)
+        assert result.returncode == 1, command
+        assert "Traceback" not in result.stderr
+        assert "table_2_1_programme_outputs.csv" in result.stderr
+        assert "row 8, column 'value': IVAR's participants is 103 but the source publishes 102" in result.stderr
+    assert not (root / "data" / "processed").exists()
+    assert not (root / "book" / "executed").exists()

@@ -31,7 +31,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             return 2
         overrides["survey"] = str(survey)
     build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
-          reuse_kernels=not args.fresh_kernels,
+          reuse_kernels=not args.fresh_kernels, kernel_timeout=args.kernel_timeout,
           report=lambda m: print(m, flush=True))
     return 0
 
@@ -50,9 +50,10 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
 def _cmd_refresh(args: argparse.Namespace) -> int:
     """Re-execute source notebooks in place so their stored outputs match the data (for nbval)."""
     from nptsc_eval.paths import NOTEBOOKS_DIR, relative
-    from nptsc_eval.pipeline import PIPELINE_ENV, execute_notebook
+    from nptsc_eval.pipeline import PIPELINE_ENV, check_loopback, execute_notebook
 
     os.environ.pop(PIPELINE_ENV, None)
+    check_loopback()  # kernels need 127.0.0.1: say so now rather than after a minute's wait
     names = args.notebooks or sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
     for name in names:
         path = NOTEBOOKS_DIR / name
@@ -85,6 +86,8 @@ def parser() -> argparse.ArgumentParser:
                    help="start a new kernel for every notebook instead of reusing one per worker")
     b.add_argument("--survey", metavar="PATH", help="a real survey export (CSV or XLSX) to use instead of the synthetic data")
     b.add_argument("--no-book", action="store_true", help="run the notebooks but do not build the book")
+    b.add_argument("--kernel-timeout", type=float, default=60, metavar="SECONDS",
+                   help="how long a notebook's kernel may take to start before the build stops (default: 60)")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check-data", help="validate every file in data/raw/")

@@ -23,7 +23,9 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
+import socket
 import sys
 import threading
 import time
@@ -60,7 +62,13 @@ class NotebookFailed(PipelineError):
 
 @dataclass
 class Run:
-    """One execution of a notebook with one set of parameters."""
+    """One execution of a notebook with one set of parameters.
+
+    ``inputs`` and ``outputs`` are paths relative to the project root (or absolute).  Each is a
+    literal path unless it is in ``patterns``: only a wildcard written in ``pipeline.yml``
+    itself makes a pattern, so a file name from a variable (``--survey``) that happens to
+    hold ``[``, ``]``, ``*`` or ``?`` is still read as the file it names.
+    """
 
     id: str
     notebook: Path
@@ -69,17 +77,34 @@ class Run:
     outputs: list[str]
     executed: Path
     depends_on: set[str] = field(default_factory=set)
+    patterns: set[str] = field(default_factory=set)
+
+    def expand(self, entry: str, root: Path) -> list[Path]:
+        """The files ``entry`` (an input or output) names now: the path itself, or a pattern's matches."""
+        if entry in self.patterns:
+            found = glob.glob(entry, root_dir=str(root), recursive=True)
+            return sorted(p for p in (root / f for f in found) if p.is_file())
+        path = root / entry
+        return [path] if path.is_file() else []
 
     def input_files(self, root: Path) -> list[Path]:
-        """Every file the run reads, globs expanded, sorted; a pattern matching nothing is an error."""
+        """Every file the run reads, patterns expanded, sorted; an input matching nothing is an error."""
         files: set[Path] = set()
-        for pattern in self.inputs:
-            matches = [Path(p) for p in glob.glob(str(root / pattern), recursive=True)]
-            matches = [m for m in matches if m.is_file()]
-            if not matches and not any(ch in pattern for ch in "*?["):
-                raise PipelineError(f"run '{self.id}': input file {pattern} does not exist")
+        for entry in self.inputs:
+            matches = self.expand(entry, root)
+            if not matches:
+                raise PipelineError(f"run '{self.id}': {_describe_missing(entry, entry in self.patterns, root)}")
             files.update(m.resolve() for m in matches)
         return sorted(files)
+
+
+def _describe_missing(entry: str, pattern: bool, root: Path) -> str:
+    if pattern:
+        return f"input pattern {entry} matches no file"
+    path = root / entry
+    if path.is_dir():
+        return f"input {entry} is a folder, not a file"
+    return f"input file {entry} does not exist"
 
 
 @dataclass
@@ -99,6 +124,33 @@ def _substitute(value: Any, variables: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: _substitute(v, variables) for k, v in value.items()}
     return value
+
+
+#: Characters that make an input or output a glob pattern, when pipeline.yml itself writes them.
+PATTERN_CHARACTERS = "*?["
+
+
+def _is_pattern(text: str) -> bool:
+    """True when ``text`` as written in pipeline.yml (variables left out) holds a wildcard."""
+    return any(ch in re.sub(r"\$\{[^}]*\}", "", text) for ch in PATTERN_CHARACTERS)
+
+
+def _file_entries(entries: list[Any], variables: dict[str, str]) -> tuple[list[str], set[str]]:
+    """Inputs or outputs with variables replaced, and which of them are patterns.
+
+    In a pattern a variable's value is escaped, so it still matches only itself.
+    """
+    out: list[str] = []
+    patterns: set[str] = set()
+    for entry in entries:
+        text = str(entry)
+        if _is_pattern(text):
+            text = _substitute(text, {k: glob.escape(v) for k, v in variables.items()})
+            patterns.add(text)
+        else:
+            text = _substitute(text, variables)
+        out.append(text)
+    return out, patterns
 
 
 def load_spec(path: Path | None = None, overrides: dict[str, str] | None = None, root: Path | None = None) -> Spec:
@@ -133,10 +185,11 @@ def load_spec(path: Path | None = None, overrides: dict[str, str] | None = None,
             if "id" not in r:
                 raise PipelineError(f"{where}: a run has no 'id'")
             params = _substitute(dict(r.get("parameters") or {}), variables)
-            inputs = _substitute(list(entry.get("inputs") or []) + list(r.get("inputs") or []), variables)
-            outputs = _substitute(list(entry.get("outputs") or []) + list(r.get("outputs") or []), variables)
+            inputs, input_patterns = _file_entries(list(entry.get("inputs") or []) + list(r.get("inputs") or []), variables)
+            outputs, output_patterns = _file_entries(list(entry.get("outputs") or []) + list(r.get("outputs") or []), variables)
             runs.append(Run(id=r["id"], notebook=notebook, parameters=params, inputs=inputs, outputs=outputs,
-                            executed=root / "book" / "executed" / f"{r['id']}.ipynb"))
+                            executed=root / "book" / "executed" / f"{r['id']}.ipynb",
+                            patterns=input_patterns | output_patterns))
     ids = [r.id for r in runs]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -145,10 +198,23 @@ def load_spec(path: Path | None = None, overrides: dict[str, str] | None = None,
     return Spec(runs=runs, defaults=variables, path=path)
 
 
-def _matches(pattern: str, candidate: str) -> bool:
+def _overlap(a: str, a_pattern: bool, b: str, b_pattern: bool) -> bool:
+    """Whether an input and an output can name the same file (literal paths compare as paths)."""
     import fnmatch
 
-    return fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(pattern, candidate)
+    if a_pattern and b_pattern:
+        return fnmatch.fnmatch(a, b) or fnmatch.fnmatch(b, a)
+    if a_pattern:
+        return fnmatch.fnmatch(b, a)
+    if b_pattern:
+        return fnmatch.fnmatch(a, b)
+    return os.path.normpath(a) == os.path.normpath(b)
+
+
+def produced_by_another_run(run: Run, entry: str, runs: list[Run]) -> bool:
+    """Whether ``entry`` (an input of ``run``) is written by another run of the pipeline."""
+    return any(_overlap(entry, entry in run.patterns, o, o in other.patterns)
+               for other in runs if other is not run for o in other.outputs)
 
 
 def _link_dependencies(runs: list[Run], root: Path) -> None:
@@ -156,7 +222,7 @@ def _link_dependencies(runs: list[Run], root: Path) -> None:
         for other in runs:
             if other is run:
                 continue
-            if any(_matches(i, o) for i in run.inputs for o in other.outputs):
+            if any(_overlap(i, i in run.patterns, o, o in other.patterns) for i in run.inputs for o in other.outputs):
                 run.depends_on.add(other.id)
     # Reject cycles, naming them.
     state: dict[str, int] = {}
@@ -222,12 +288,37 @@ def cache_parts(run: Run, root: Path, pkg: str) -> dict[str, Any]:
     }
 
 
+def output_hashes(run: Run, root: Path) -> dict[str, str]:
+    """SHA-256 of every file the run's outputs name now, keyed by path relative to ``root``."""
+    found: dict[str, str] = {}
+    for entry in run.outputs:
+        for path in run.expand(entry, root):
+            found[_relative_to(path, root)] = file_hash(path)
+    return found
+
+
+def completed_record(run: Run, root: Path, parts: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """The state entry of a run whose outputs are all written: its cache key and its outputs' checksums."""
+    return {"status": "done", "parts": parts, "seconds": round(seconds, 2),
+            "outputs": output_hashes(run, root), "executed": file_hash(run.executed)}
+
+
 def why_run(run: Run, parts: dict[str, Any], previous: dict[str, Any] | None, root: Path, force: bool) -> str | None:
-    """Why ``run`` must execute, or None when its cached result stands."""
+    """Why ``run`` must execute, or None when its cached result stands.
+
+    Only a completed record counts: a run the last build started but did not finish (killed,
+    or its outputs half written) runs again, as does one whose outputs or executed notebook
+    no longer match the checksums recorded when it finished.
+    """
     if force:
         return "forced (--force)"
     if previous is None:
         return "never run before"
+    status = previous.get("status")
+    if status == "running":
+        return "the last build stopped before this run finished"
+    if status not in ("done", None):  # None: a record from before runs had a status (it was written when done)
+        return "no record that this run finished"
     old = previous.get("parts", {})
     if old.get("code") != parts["code"]:
         return "notebook code changed"
@@ -242,9 +333,19 @@ def why_run(run: Run, parts: dict[str, Any], previous: dict[str, Any] | None, ro
         return "nptsc_eval package changed"
     if not run.executed.exists():
         return "executed notebook missing"
-    missing = [o for o in run.outputs if not glob.glob(str(root / o))]
+    if "executed" in previous and file_hash(run.executed) != previous["executed"]:
+        return "executed notebook changed or damaged since the run wrote it"
+    missing = [o for o in run.outputs if not run.expand(o, root)]
     if missing:
         return f"output missing: {missing[0]}"
+    if "outputs" not in previous:
+        return None
+    recorded = previous["outputs"]
+    now = output_hashes(run, root)
+    differ = sorted(k for k in set(now) | set(recorded) if now.get(k) != recorded.get(k))
+    if differ:
+        what = "missing" if differ[0] not in now else "changed or damaged since the run wrote it"
+        return f"output {what}: {differ[0]}"
     return None
 
 
@@ -285,8 +386,11 @@ def finish_executed_notebook(path: Path) -> None:
       parameterised notebook makes chapters with titles from its data.
     * Alt text that :func:`nptsc_eval.plots.show_figure` put in an image output's metadata
       is copied to the cell metadata, where MyST-NB reads it.
+    * What changes from one execution to the next is removed (:func:`make_deterministic`),
+      so two builds of the same sources give byte-identical executed notebooks.
     """
     nb = json.loads(path.read_text(encoding="utf-8"))
+    make_deterministic(nb)
     title = _glued_value(nb, "chapter_title")
     if title:
         nb["cells"].insert(0, {"cell_type": "markdown", "id": "chapter-title", "metadata": {},
@@ -300,6 +404,29 @@ def finish_executed_notebook(path: Path) -> None:
         if alts:
             cell.setdefault("metadata", {}).setdefault("mystnb", {}).setdefault("image", {})["alt"] = alts[0]
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+#: papermill's notebook metadata that does not change between executions of the same sources.
+PAPERMILL_KEPT = ("parameters", "default_parameters", "version")
+
+
+def make_deterministic(nb: dict[str, Any]) -> None:
+    """Remove what differs between two executions of the same notebook with the same data.
+
+    papermill records start and end times, durations and the input and output paths (which
+    name the build folder); nbclient records when each message arrived; papermill gives the
+    cell it injects a random id.  The times and paths go, and the injected cell gets a fixed id.
+    """
+    metadata = nb.setdefault("metadata", {})
+    papermill = metadata.get("papermill")
+    if isinstance(papermill, dict):
+        metadata["papermill"] = {k: papermill[k] for k in PAPERMILL_KEPT if k in papermill}
+    for cell in nb.get("cells", []):
+        cell_metadata = cell.get("metadata", {})
+        cell_metadata.pop("papermill", None)
+        cell_metadata.pop("execution", None)
+        if "injected-parameters" in cell_metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
 
 
 def refresh_prose(run: Run) -> bool:
@@ -367,8 +494,9 @@ class KernelPool:
     Jupyter does.
     """
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, startup_timeout: float = 60) -> None:
         self.enabled = enabled
+        self.startup_timeout = startup_timeout
         self._local = threading.local()
         self._lock = threading.Lock()
         self._kernels: list[Any] = []
@@ -380,7 +508,7 @@ class KernelPool:
         if not self.enabled:
             return None
         km = getattr(self._local, "km", None)
-        if km is not None and not self._reset(km, folder):
+        if km is not None and not self._reset(km, folder, self.startup_timeout):
             self.discard()
             km = None
         if km is not None:
@@ -399,14 +527,14 @@ class KernelPool:
         return km
 
     @staticmethod
-    def _reset(km: Any, folder: Path) -> bool:
+    def _reset(km: Any, folder: Path, timeout: float = 60) -> bool:
         from jupyter_client.blocking import BlockingKernelClient
 
         client = BlockingKernelClient()
         client.load_connection_info(km.get_connection_info())
         client.start_channels()
         try:
-            client.wait_for_ready(timeout=60)
+            client.wait_for_ready(timeout=timeout)
             reply = client.execute_interactive(_RESET_KERNEL.format(folder=str(folder)), store_history=False,
                                                timeout=60, output_hook=lambda message: None)
             return reply["content"]["status"] == "ok"
@@ -453,7 +581,8 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
     try:
         # km=None: papermill starts (and shuts down) a kernel of its own.
         execute_notebook(run.notebook, scratch, run.parameters, log_output=False,
-                         request_save_on_cell_execute=False, km=kernels.acquire(run.notebook.parent))
+                         request_save_on_cell_execute=False, km=kernels.acquire(run.notebook.parent),
+                         start_timeout=kernels.startup_timeout)
     except PapermillExecutionError as exc:
         kernels.discard()
         failed_dir.mkdir(parents=True, exist_ok=True)
@@ -464,6 +593,15 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
             f"{relative(run.notebook)} (run '{run.id}') failed in cell {cell}: "
             f"{exc.ename}: {exc.evalue}\n  the executed notebook with the error is kept at {relative(kept)}"
         ) from None
+    except (RuntimeError, TimeoutError) as exc:
+        # nbclient and jupyter_client raise these when a kernel does not start or answer.
+        kernels.discard()
+        if not _is_kernel_failure(exc):
+            raise
+        raise KernelUnavailable(
+            f"{relative(run.notebook)} (run '{run.id}'): the notebook's kernel did not start or stopped answering: "
+            f"{' '.join(str(exc).split()) or type(exc).__name__}"
+        ) from None
     except BaseException:
         kernels.discard()
         raise
@@ -471,6 +609,71 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
     run.executed.parent.mkdir(parents=True, exist_ok=True)
     os.replace(scratch, run.executed)
     return time.perf_counter() - start
+
+
+def _is_kernel_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from the kernel machinery (nbclient, jupyter_client, zmq)."""
+    module = type(exc).__module__ or ""
+    text = str(exc).lower()
+    return module.split(".")[0] in {"nbclient", "jupyter_client", "zmq"} or "kernel" in text
+
+
+class KernelUnavailable(PipelineError):
+    """A kernel could not be started or stopped answering."""
+
+
+def check_loopback(timeout: float = 3.0) -> None:
+    """Raise :class:`PipelineError` at once when the loopback network (127.0.0.1) does not work.
+
+    Kernels talk to the build through sockets on 127.0.0.1.  Without that network a kernel
+    starts but never answers, and the build would wait a minute before failing.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            with socket.create_connection(server.getsockname()[:2], timeout=timeout):
+                pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise PipelineError(
+            "notebooks cannot run: their kernels talk to the build over the loopback network "
+            f"(127.0.0.1), which is not working here ({reason}); nothing was run"
+        ) from None
+
+
+#: Modules the worker threads use to execute notebooks.  They are imported before any worker
+#: starts: two threads importing them at the same time can each see the other's module
+#: half initialised ("ImportError: partially initialized module").
+EXECUTION_MODULES = (
+    "papermill", "papermill.engines", "papermill.exceptions", "papermill.iorw", "papermill.translators",
+    "papermill.clientwrap", "papermill.execute", "papermill.parameterize", "papermill.inspection",
+    "nbclient", "nbclient.client", "nbclient.exceptions", "nbformat", "nbformat.v4",
+    "jupyter_client", "jupyter_client.manager", "jupyter_client.blocking", "jupyter_client.asynchronous",
+    "jupyter_client.provisioning", "jupyter_client.provisioning.local_provisioner", "jupyter_client.kernelspec",
+    "jupyter_core.utils", "jupyter_core.paths", "zmq", "zmq.asyncio", "ipykernel.kernelspec", "IPython.paths",
+)
+
+
+def preload_execution_modules(kernel_name: str = "python3") -> None:
+    """Import everything the worker threads use, from the calling (main) thread.
+
+    jupyter_client also imports modules lazily the first time a kernel starts: finding the
+    kernel's specification imports IPython and ipykernel, and listing the local network
+    addresses imports psutil.  Doing each of those once here leaves nothing to import later.
+    """
+    import importlib
+
+    for name in EXECUTION_MODULES:
+        importlib.import_module(name)
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_client.localinterfaces import localhost
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    with contextlib.suppress(NoSuchKernel):
+        KernelSpecManager().get_kernel_spec(kernel_name)
+    localhost()
+    KernelProvisionerFactory.instance()
 
 
 def _source_cell_number(executed: Path, index: int) -> int:
@@ -501,12 +704,17 @@ class RunResult:
     seconds: float = 0.0
 
 
+#: The build lock sits at the project root, outside ``_build/``, so ``make clean`` never
+#: removes it while a build holds it.
+LOCK_FILE = ".build.lock"
+
+
 @contextlib.contextmanager
 def build_lock(root: Path) -> Iterator[None]:
     """Only one build at a time in a project folder; a second one waits for the first."""
-    lock_path = root / "_build" / ".lock"
+    lock_path = root / LOCK_FILE
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
+    with open(lock_path, "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -515,12 +723,53 @@ def build_lock(root: Path) -> Iterator[None]:
         yield
 
 
-def _load_state(root: Path) -> dict[str, Any]:
+def _state_problem(state: Any) -> str | None:
+    """What is wrong with the shape of a loaded build state, or None when it is sound."""
+    if not isinstance(state, dict):
+        return f"it holds a {type(state).__name__}, not a mapping"
+    for key, entry in state.items():
+        if key == BOOK_STATE_KEY:
+            if not isinstance(entry, str):
+                return "the book's entry is not a checksum"
+            continue
+        if not isinstance(entry, dict):
+            return f"the entry of run '{key}' is not a mapping"
+        if entry.get("status") == "running":
+            continue
+        if entry.get("status", "done") != "done":
+            return f"the entry of run '{key}' has an unknown status"
+        parts = entry.get("parts")
+        if not isinstance(parts, dict):
+            return f"the entry of run '{key}' has no cache key"
+        if not all(isinstance(parts.get(k, ""), str) for k in ("code", "parameters", "package")):
+            return f"the cache key of run '{key}' is not text"
+        for name in ("inputs", "outputs"):
+            mapping = parts.get(name, {}) if name == "inputs" else entry.get(name, {})
+            if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                        for k, v in mapping.items()):
+                return f"the {name} of run '{key}' are not a mapping of files to checksums"
+        if not isinstance(entry.get("executed", ""), str):
+            return f"the executed notebook checksum of run '{key}' is not text"
+    return None
+
+
+def _load_state(root: Path, report: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """The build state; a damaged one is reported in one line (when ``report`` is given) and discarded."""
     path = root / "_build" / STATE_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        state = json.loads(path.read_text(encoding="utf-8"))
+        problem = _state_problem(state)
+    except FileNotFoundError:
         return {}
+    except (UnicodeDecodeError, ValueError) as exc:
+        problem = f"not readable as JSON: {type(exc).__name__}"
+    except OSError as exc:
+        problem = f"cannot be read: {exc.strerror or exc}"
+    if problem is None:
+        return state
+    if report is not None:
+        report(f"the build record {relative(path)} is damaged ({problem}); it is discarded and every notebook runs again")
+    return {}
 
 
 def _save_state(root: Path, state: dict[str, Any]) -> None:
@@ -531,22 +780,42 @@ def _save_state(root: Path, state: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def missing_inputs(runs: list[Run], root: Path) -> list[str]:
+    """Declared inputs that name no file and that no run of the pipeline writes."""
+    problems = []
+    for run in runs:
+        for entry in run.inputs:
+            if not run.expand(entry, root) and not produced_by_another_run(run, entry, runs):
+                problems.append(f"run '{run.id}': {_describe_missing(entry, entry in run.patterns, root)}")
+    return problems
+
+
 def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
                   select: Callable[[Run], bool] | None = None, reuse_kernels: bool = True,
-                  report: Callable[[str], None] = print) -> list[RunResult]:
+                  kernel_timeout: float = 60, report: Callable[[str], None] = print) -> list[RunResult]:
     """Execute the runs whose cache key changed, in dependency order, ``jobs`` at a time.
 
     Each worker reuses one warm kernel from run to run (see ``KernelPool``) unless
-    ``reuse_kernels`` is false.
+    ``reuse_kernels`` is false.  A kernel that does not answer within ``kernel_timeout``
+    seconds of starting stops the build with a one-line message.
+
+    A run's record changes together with its outputs: before a run starts, its record is
+    replaced by "running" (saved at once); only when the notebook has finished and written
+    every output is the completed record saved, with the checksum of each output.  A build
+    killed in between leaves "running", so the next build runs it again.
     """
-    state = _load_state(root)
+    state = _load_state(root, report)
     pkg = package_hash()
     runs = [r for r in spec.runs if select is None or select(r)]
+    problems = missing_inputs(spec.runs, root)
+    if problems:
+        raise PipelineError("inputs declared in pipeline.yml are missing; nothing was run.\n  " + "\n  ".join(problems))
     by_id = {r.id: r for r in runs}
     pending = {r.id for r in runs}
     done: dict[str, RunResult] = {}
     total = len(runs)
-    failure: NotebookFailed | None = None
+    failure: PipelineError | None = None
+    ready_to_execute = False
 
     def ready(rid: str) -> bool:
         return all(d in done or d not in by_id for d in by_id[rid].depends_on)
@@ -556,7 +825,12 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
         reason = why_run(run, parts, state.get(run.id), root, force)
         return (reason, parts) if reason else (None, parts)
 
-    kernels = KernelPool(enabled=reuse_kernels)
+    def complete(run: Run, reason: str, parts: dict[str, Any], seconds: float) -> None:
+        state[run.id] = completed_record(run, root, parts, seconds)
+        _save_state(root, state)
+        done[run.id] = RunResult(run.id, "executed", reason, seconds)
+
+    kernels = KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout)
     with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         cleanup.callback(kernels.close)
         running: dict[Future, tuple[Run, str, dict[str, Any]]] = {}
@@ -570,9 +844,20 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
                 n = total - len(pending) - len(running)
                 if reason is None:
                     note = " (prose refreshed)" if refresh_prose(run) else ""
+                    if note:
+                        state[run.id]["executed"] = file_hash(run.executed)
+                        _save_state(root, state)
                     done[rid] = RunResult(rid, "skipped", "up to date" + note)
                     report(f"[{n}/{total}] {rid}: skipped, up to date{note}")
                     continue
+                if not ready_to_execute:
+                    # Before the first notebook: fail fast without a network, and import the
+                    # execution machinery here rather than in several worker threads at once.
+                    check_loopback()
+                    preload_execution_modules()
+                    ready_to_execute = True
+                state[run.id] = {"status": "running"}
+                _save_state(root, state)
                 report(f"[{n}/{total}] {rid}: running ({reason})")
                 running[pool.submit(execute_run, run, root, kernels)] = (run, reason, parts)
             if not running:
@@ -582,26 +867,23 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
                 run, reason, parts = running.pop(fut)
                 try:
                     seconds = fut.result()
-                except NotebookFailed as exc:
+                except (NotebookFailed, KernelUnavailable) as exc:
                     done[run.id] = RunResult(run.id, "failed", str(exc))
                     state.pop(run.id, None)
+                    _save_state(root, state)
                     failure = failure or exc
                     report(f"{run.id}: FAILED")
                     continue
-                # Re-read the parts: inputs are hashed as the run read them.
-                state[run.id] = {"parts": parts, "seconds": round(seconds, 2)}
-                _save_state(root, state)
-                done[run.id] = RunResult(run.id, "executed", reason, seconds)
+                complete(run, reason, parts, seconds)
                 report(f"{run.id}: done in {seconds:.1f} s")
         # Let runs already started finish before reporting the failure.
         for fut in list(running):
             run, reason, parts = running.pop(fut)
             try:
-                seconds = fut.result()
-                state[run.id] = {"parts": parts, "seconds": round(seconds, 2)}
-                done[run.id] = RunResult(run.id, "executed", reason, seconds)
-            except NotebookFailed as exc:
+                complete(run, reason, parts, fut.result())
+            except (NotebookFailed, KernelUnavailable) as exc:
                 done[run.id] = RunResult(run.id, "failed", str(exc))
+                state.pop(run.id, None)
     _save_state(root, state)
     if kernels.started:
         report(f"kernels: {kernels.started} started, reused for {kernels.reused} further notebooks")
@@ -671,7 +953,7 @@ def build_book(root: Path, *, report: Callable[[str], None] = print, jobs: int =
 
 def build(*, root: Path | None = None, force: bool = False, jobs: int | None = None,
           overrides: dict[str, str] | None = None, book: bool = True, reuse_kernels: bool = True,
-          report: Callable[[str], None] = print) -> list[RunResult]:
+          kernel_timeout: float = 60, report: Callable[[str], None] = print) -> list[RunResult]:
     """The whole build: check raw data, run what changed, build the book if its sources changed."""
     from nptsc_eval.validate_raw import validate_raw_data
 
@@ -679,11 +961,12 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     with build_lock(root):
-        errors = validate_raw_data()
+        errors = validate_raw_data(root / "data" / "raw")
         if errors:
             raise PipelineError("raw data is not valid; nothing was run or written.\n" + "\n".join(str(e) for e in errors))
         spec = load_spec(overrides=overrides, root=root)
-        results = run_notebooks(spec, root, force=force, jobs=jobs, reuse_kernels=reuse_kernels, report=report)
+        results = run_notebooks(spec, root, force=force, jobs=jobs, reuse_kernels=reuse_kernels,
+                                kernel_timeout=kernel_timeout, report=report)
         executed = [r for r in results if r.action == "executed"]
         report(f"notebooks: {len(executed)} executed, {len(results) - len(executed)} skipped"
                + (f" ({sum(r.seconds for r in executed):.1f} s of notebook time)" if executed else " (nothing changed)"))

@@ -216,20 +216,48 @@ def _convert_booleans(frame: pd.DataFrame, meta: TableMeta) -> tuple[pd.DataFram
     return out, problems
 
 
+def row_ranges(rows: list[int]) -> str:
+    """Spreadsheet row numbers as short ranges: [2, 3, 4, 6] → "rows 2–4 and 6"."""
+    rows = sorted(set(rows))
+    spans: list[list[int]] = []
+    for r in rows:
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in spans]
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ("row " if len(rows) == 1 else "rows ") + text
+
+
 def _check_totals(frame: pd.DataFrame, meta: TableMeta) -> list[str]:
-    """Check each published total of the metadata against the sum of its column."""
+    """Check each published total of the metadata against the sum of its column.
+
+    ``totals: [{column, expected, label, source, where}]``: the rows selected by ``where``
+    (all rows without it) must add up to ``expected``, the total the source prints.  A
+    mismatch names the rows and the column that make up the total, so the typo is among them.
+    """
     problems = []
     for total in meta.totals:
         column, expected = total["column"], total["expected"]
         subset = frame
         for key, value in (total.get("where") or {}).items():
             subset = subset[subset[key].astype(str) == str(value)]
+        label = total.get("label", f"total of '{column}'")
+        source = total.get("source", meta.source.get("location", "source"))
+        if subset.empty:
+            where = ", ".join(f"{k} = {v!r}" for k, v in (total.get("where") or {}).items())
+            problems.append(f"column '{column}': no row has {where}, so {label} cannot be checked against"
+                            f" the {expected:g} the source publishes ({source})")
+            continue
         computed = pd.to_numeric(subset[column], errors="coerce").sum()
         if computed != expected:
-            label = total.get("label", f"total of '{column}'")
+            rows = row_ranges([int(i) + 2 for i in subset.index])
             problems.append(
-                f"column '{column}': {label} is {computed:g} but the source publishes {expected:g}"
-                f" ({total.get('source', meta.source.get('location', 'source'))})"
+                f"{rows}, column '{column}': {label} is {computed:g} but the source publishes {expected:g}"
+                f" ({source}); one of these cells differs from the source"
+                if len(subset) > 1 else
+                f"{rows}, column '{column}': {label} is {computed:g} but the source publishes {expected:g} ({source})"
             )
     return problems
 

@@ -24,6 +24,7 @@ VALIDATORS: list[tuple[str, str]] = [
     ("survey_constraints.yml", "nptsc_eval.survey.findings:validate_constraints_file"),
     ("survey_export_mapping.yml", "nptsc_eval.survey.findings:validate_mapping_file"),
     ("claims_register.yml", "nptsc_eval.claims:validate_register_file"),
+    ("claims_register.yml", "nptsc_eval.validate_raw:check_register_totals"),
     ("logic_models.csv", "nptsc_eval.strands:validate_strand_table"),
     ("table_5_3_action_learning_sets.csv", "nptsc_eval.strands:validate_strand_table"),
     ("figure_5_2_acevo_outcomes.csv", "nptsc_eval.strands:validate_strand_table"),
@@ -34,6 +35,75 @@ VALIDATORS: list[tuple[str, str]] = [
 
 #: Files that need no validation: documentation and the tables' own metadata.
 DOCUMENTATION = ("README.md", "*.meta.yml", "case_studies/README.md")
+
+
+def _claim_lines(text: str) -> dict[str, dict[str, int]]:
+    """Line numbers (1-based) of each claim's fields in the register: claim id → field → line."""
+    import yaml
+
+    from nptsc_eval.yaml_text import SafeLoader
+
+    lines: dict[str, dict[str, int]] = {}
+    root = yaml.compose(text, Loader=SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if key.value != "claims" or not isinstance(value, yaml.SequenceNode):
+            continue
+        for item in value.value:
+            if not isinstance(item, yaml.MappingNode):
+                continue
+            fields = {k.value: v.start_mark.line + 1 for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+            ident = next((v.value for k, v in item.value if k.value == "id" and isinstance(v, yaml.ScalarNode)), None)
+            if ident is not None:
+                lines[ident] = fields
+    return lines
+
+
+def check_register_totals(path: Path) -> None:
+    """The parts the claims register transcribes against the total the source prints with them.
+
+    A ``sums_to`` claim whose evidence is a sum of facts states a printed total (Table 1.1's
+    250, for instance).  When every one of those facts has its own ``equals`` claim giving the
+    value the source prints for it, those values must add up to the total: if they do not, a
+    value was mistyped here, and the claims audit would otherwise blame the source.  The error
+    names the file, the line and field of the total, and each part with its line.
+    """
+    from nptsc_eval.yaml_text import read_yaml_mapping
+
+    register = read_yaml_mapping(path, "the claims register")
+    claims = [c for c in register.get("claims") or [] if isinstance(c, dict)]
+    stated: dict[str, tuple[str, float]] = {}
+    for claim in claims:
+        evidence = claim.get("evidence")
+        expected = claim.get("expected")
+        if (claim.get("kind") == "equals" and isinstance(evidence, dict) and set(evidence) == {"fact"}
+                and isinstance(expected, (int, float)) and not isinstance(expected, bool)):
+            stated.setdefault(str(evidence["fact"]), (str(claim.get("id")), expected))
+    lines = _claim_lines(Path(path).read_text(encoding="utf-8"))
+    problems = []
+    for claim in claims:
+        evidence = claim.get("evidence")
+        total = claim.get("expected")
+        if claim.get("kind") != "sums_to" or not isinstance(evidence, dict) or not isinstance(evidence.get("sum"), list):
+            continue
+        if not isinstance(total, (int, float)) or isinstance(total, bool):
+            continue
+        facts = [str(f) for f in evidence["sum"]]
+        if not facts or not all(f in stated for f in facts):
+            continue
+        parts = [stated[f] for f in facts]
+        computed = sum(value for _, value in parts)
+        if abs(computed - total) > 1e-9:
+            ident = str(claim.get("id"))
+            listed = ", ".join(f"'{pid}' {value:g} (line {lines.get(pid, {}).get('expected', '?')})" for pid, value in parts)
+            problems.append(
+                f"line {lines.get(ident, {}).get('expected', '?')}, claim '{ident}', field 'expected': "
+                f"{claim.get('source_location', 'the source')} prints a total of {total:g}, but the parts given in "
+                f"this register add up to {computed:g}: {listed}; one of them differs from the source"
+            )
+    if problems:
+        raise DataValidationError(path, problems)
 
 
 def validate_raw_data(raw_dir: Path | None = None) -> list[Exception]:
