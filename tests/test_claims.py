@@ -679,3 +679,36 @@ def test_a_typo_in_our_data_is_reported_as_ours(built_book):
     assert after.loc["ch4-bursary-five-universities", "explanation"].startswith("Differs from our data: our data gives 7")
     assert after.loc["ch4-ivar-102-as-table", "status"] == "differs"
     assert after.loc["ch4-ivar-102-as-table", "explanation"].startswith("Differs from our data")
+
+
+@pytest.mark.build
+@pytest.mark.papermill
+def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_path, monkeypatch):
+    """Run the survey notebook on the Qualtrics fixture, then audit: no survey verdict is synthetic."""
+    from nptsc_eval.facts import load_facts
+    from nptsc_eval.pipeline import execute_notebook
+
+    export = Path(__file__).parent / "fixtures" / "survey" / "qualtrics_export.xlsx"
+    real_facts = load_facts()
+    root = tmp_path / "project"
+    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    (root / "data" / "processed").mkdir(parents=True)
+    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
+    monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
+    execute_notebook(paths.NOTEBOOKS_DIR / "02-survey.ipynb", tmp_path / "02.ipynb", {"survey_path": str(export)})
+    processed = root / "data" / "processed"
+    facts = pd.concat([real_facts[real_facts["produced_by"] != "survey"], load_facts(processed)], ignore_index=True)
+    findings = pd.read_csv(processed / claims.SURVEY_FINDINGS)
+    audit = claims.audit(claims.load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
+                         survey_file=export).set_index("claim_id")
+    survey = audit[audit["data_kind"] != ""]
+    assert len(survey) >= 30
+    assert set(survey["evidence_basis"].astype(str)) == {"real_survey"}
+    assert "synthetic" not in set(audit["evidence_basis"].astype(str))
+    assert audit.loc["ch2-survey-responses", "status"] == "differs"  # the fixture has 140 responses, not 250
+    assert audit.loc["ch2-survey-responses", "computed"] == "140"
+    assert not survey["explanation"].str.contains("synthetic").any()
+    # With the synthetic file named as the build's survey, the export's facts are refused.
+    with pytest.raises(PipelineError, match="computed from real survey data, but this build's survey file"):
+        claims.audit(claims.load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
+                     survey_file=paths.RAW_DIR / "survey_responses_synthetic.csv")
