@@ -292,9 +292,10 @@ class Evidence(_Strict):
 class Printed(_Strict):
     """What the source prints at the two places a consistency check compares.
 
-    ``expected`` is the value at the claim's own place (when the register's ``expected`` is a
-    fact of ours), ``computed`` the value the evidence should give when our data holds exactly
-    what the other place prints.  The audit calls a failed check a contradiction in the source
+    ``expected`` is the value the check's expected side should have (when the register's
+    ``expected`` is a fact of ours), ``computed`` the value its evidence should give, when our
+    data holds exactly what the source prints: a printed value, or one that follows from
+    printed values by the check's own arithmetic.  The audit calls a failed check a contradiction in the source
     only when our data matches these; otherwise it is a difference in our data.
     """
 
@@ -346,11 +347,11 @@ class Claim(_Strict):
             if self.evidence_basis is not None:
                 raise ValueError("a claim without evidence has no evidence_basis to declare")
             return self
-        if self.evidence_basis == "transcription" and (self.kind == "consistency" or self.evidence is None
-                                                       or self.evidence.operation != "fact"
-                                                       or isinstance(self.expected, Evidence)):
+        if self.evidence_basis == "transcription" and (
+                self.kind == "consistency" or self.evidence is None or self.evidence.operation != "fact"
+                or (isinstance(self.expected, Evidence) and self.expected.operation != "fact")):
             raise ValueError("evidence_basis transcription needs one fact compared with a value the source states "
-                             "(not a consistency check, not a computation)")
+                             "or another fact (not a consistency check, not a computation)")
         if self.evidence_basis is not None and self.kind == "consistency":
             raise ValueError("a consistency check compares two printings (basis source_text); do not declare evidence_basis")
         if self.evidence is None:
@@ -766,14 +767,16 @@ def computed_basis(claim: Claim, context: EvidenceContext) -> str:
         return context.survey_basis(claim.id)
     if claim.kind == "consistency":
         return "source_text"
-    if any(side.operation in COMPUTING_OPERATIONS for side in sides) or isinstance(claim.expected, Evidence):
+    if any(side.operation in COMPUTING_OPERATIONS for side in sides):
         return "independent"
     if claim.evidence.operation == "stated":
         return "source_text"
-    # One fact against a value the statement gives: our transcription of the same place, or a
-    # value recorded from another place (a table against the text, say).
-    fact_place = _place_words(context.locations.get(claim.evidence.fact, ""))
-    if fact_place and fact_place <= _place_words(claim.source_location):
+    # Single facts (against a value the statement gives, or against each other): our
+    # transcription of the same place, or values recorded from other places (a table against
+    # the text, an outcome against a target).
+    claim_place = _place_words(claim.source_location)
+    places = [_place_words(context.locations.get(f, "")) for f in fact_ids]
+    if places and all(place and place <= claim_place for place in places):
         return "transcription"
     return "independent"
 
