@@ -640,6 +640,7 @@ def test_the_audit_records_each_verdicts_basis(built_book):
     for scoped in ("ch5-acevo-phase-two-tenders", "ch5-acevo-phase-two-tender-won", "ch4-bursary-take-up",
                    "ch5-acevo-seminars-on-target", "ch5-navca-on-target", "ch5-bassac-three-groups"):
         assert verdicts[scoped] == "not_checkable", scoped
+        assert "does not cover what the claim states" in audit.set_index("claim_id").loc[scoped, "explanation"]
     assert "ch4-ivar-five-plans" not in verdicts.index
 
 
