@@ -712,3 +712,20 @@ def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_pa
     with pytest.raises(PipelineError, match="computed from real survey data, but this build's survey file"):
         claims.audit(claims.load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
                      survey_file=paths.RAW_DIR / "survey_responses_synthetic.csv")
+
+
+def test_claims_quoting_the_same_words_get_one_verdict(facts):
+    """A sentence split into parts (one claim per stage) holds only if every part holds."""
+    findings = pd.DataFrame({"finding_id": ["stage_a", "stage_b"], "computed": [0.5, 0.9], "data_kind": ["export"] * 2})
+    sentence = "Approximately half felt it helped at each of the four stages."
+    register = make_register(
+        claim("stage-a", kind="within_range", phrase="approximately_half", evidence={"finding": "stage_a"},
+              quote=sentence, statement="Approximately half say it helped at stage a."),
+        claim("stage-b", kind="within_range", phrase="approximately_half", evidence={"finding": "stage_b"},
+              quote=sentence, statement="Approximately half say it helped at stage b."),
+        claim("alone", kind="equals", expected=102, evidence={"fact": "t.a"}, quote="Another sentence entirely."),
+    )
+    table = claims.audit(register, facts, findings=findings).set_index("claim_id")
+    assert table["status"].astype(str).to_dict() == {"stage-a": "differs", "stage-b": "differs", "alone": "reproduced"}
+    assert table.loc["stage-a", "explanation"].startswith(
+        "One statement, one verdict: the same words of the source are also checked as stage-b (differs from our data)")

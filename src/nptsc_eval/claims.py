@@ -107,7 +107,7 @@ SURVEY_PRODUCER = "survey"
 #: Columns of the audit table, in order.
 AUDIT_COLUMNS = ["claim_id", "chapter", "source_location", "statement", "kind", "rule", "expected", "computed",
                  "status", "evidence_basis", "explanation", "other_location", "other_statement", "evidence",
-                 "data_kind", "quote"]
+                 "data_kind", "quote", "other_quote"]
 
 FACT_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_\-]+)+$")
 Scalar = Union[bool, int, float, str, dt.date]
@@ -901,6 +901,44 @@ def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phras
     return row
 
 
+#: Which verdict a statement gets when its parts (claims quoting the same words) disagree.
+STATEMENT_PRECEDENCE = ["inconsistent_in_source", "differs", "not_checkable", "wording_differs", "reproduced"]
+
+
+def one_verdict_per_statement(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give every claim that quotes the same words of the source the same verdict.
+
+    A sentence such as "approximately half ... at each of the four stages" is registered as
+    one claim per stage; the sentence holds only if every part does.  When the parts disagree,
+    each takes the first verdict of :data:`STATEMENT_PRECEDENCE` among them, and a claim whose
+    verdict changes says which part decided it.  Claims are grouped by ``quote`` and
+    ``other_quote`` (tidied); claims without a quote stand alone.
+
+    Examples:
+        >>> rows = [{"claim_id": "a", "quote": "At each stage.", "other_quote": "", "status": "reproduced", "explanation": ""},
+        ...         {"claim_id": "b", "quote": "At each  stage.", "other_quote": "", "status": "differs", "explanation": "Too low."}]
+        >>> [(r["status"], r["explanation"]) for r in one_verdict_per_statement(rows)]
+        [('differs', 'One statement, one verdict: the same words of the source are also checked as b (differs from our data), so the statement takes that verdict.'), ('differs', 'Too low.')]
+    """
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        if row.get("quote"):
+            groups.setdefault((tidy_text(row["quote"]), tidy_text(row.get("other_quote") or "")), []).append(row)
+    for members in groups.values():
+        verdicts = {m["status"] for m in members}
+        if len(verdicts) < 2:
+            continue
+        verdict = next(v for v in STATEMENT_PRECEDENCE if v in verdicts)
+        deciding = [m["claim_id"] for m in members if m["status"] == verdict]
+        for m in members:
+            if m["status"] != verdict:
+                note = (f"One statement, one verdict: the same words of the source are also checked as "
+                        f"{', '.join(deciding)} ({STATUS_LABELS[verdict]}), so the statement takes that verdict.")
+                m["status"] = verdict
+                m["explanation"] = " ".join(t for t in (note, m.get("explanation", "")) if t)
+    return rows
+
+
 def audit(register: Register | None = None, facts: pd.DataFrame | None = None,
           processed_dir: Path | None = None, findings: pd.DataFrame | None = None,
           survey_file: Path | None = None) -> pd.DataFrame:
@@ -919,7 +957,11 @@ def audit(register: Register | None = None, facts: pd.DataFrame | None = None,
         facts = load_facts(processed_dir)
     context = EvidenceContext(facts, processed_dir, findings, survey_file)
     phrases = {p.id: p for p in register.phrases}
+    claims_by_id = {c.id: c for c in register.claims}
     rows = [audit_claim(c, context, phrases) for c in register.claims if c.pending is None]
+    for row in rows:
+        row["other_quote"] = claims_by_id[row["claim_id"]].other_quote or ""
+    rows = one_verdict_per_statement(rows)
     frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
     frame["status"] = pd.Categorical(frame["status"], categories=STATUSES)
     frame["evidence_basis"] = pd.Categorical(frame["evidence_basis"], categories=BASES)
