@@ -732,3 +732,18 @@ def test_claims_quoting_the_same_words_get_one_verdict(facts):
     assert table["status"].astype(str).to_dict() == {"stage-a": "differs", "stage-b": "differs", "alone": "reproduced"}
     assert table.loc["stage-a", "explanation"].startswith(
         "One statement, one verdict: the same words of the source are also checked as stage-b (differs from our data)")
+
+
+@pytest.mark.build
+def test_the_executive_summary_reports_the_audit_by_basis(built_book):
+    """'About the figures' gives the counts by basis and verdict, as the audit computed them."""
+    import html as html_lib
+    import re
+
+    audit = pd.read_csv(paths.PROCESSED_DIR / "claims_audit.csv", dtype=str, keep_default_na=False)
+    expected = claims.basis_sentence(claims.counts_by_basis(audit))
+    page = (built_book / "book" / "executive-summary.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", page)))
+    section = text[text.index("About the figures"):]
+    assert f"Of these statements, {expected}." in section
+    assert "reproduces" not in section.split("claims audit")[0]
