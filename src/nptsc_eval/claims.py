@@ -137,7 +137,8 @@ HEDGES: dict[str, tuple[str, ...]] = {
     "almost": ("almost", "nearly"),
     "just under": ("just under",),
     "virtually": ("virtually", "almost", "practically"),
-    "report": ("report", "say", "said", "told"),
+    "reported": ("report", "say", "said", "told"),
+    "reporting": ("report", "say", "said", "told"),
     "indicat": ("indicat", "suggest"),
     "at least": ("at least",),
     "initially": ("initial", "at first", "first"),
@@ -295,8 +296,9 @@ class Printed(_Strict):
     ``expected`` is the value the check's expected side should have (when the register's
     ``expected`` is a fact of ours), ``computed`` the value its evidence should give, when our
     data holds exactly what the source prints: a printed value, or one that follows from
-    printed values by the check's own arithmetic.  The audit calls a failed check a contradiction in the source
-    only when our data matches these; otherwise it is a difference in our data.
+    printed values by the check's own arithmetic.  The audit calls a failed check a
+    contradiction in the source only when our data matches these; otherwise it is a
+    difference in our data.
     """
 
     expected: Scalar | None = None
