@@ -152,7 +152,9 @@ def test_survey_finding_carries_its_data_kind(facts):
     register = make_register(claim("survey", kind="within_range", phrase="approximately_half",
                                    evidence={"finding": "third_positive"}))
     table = claims.audit(register, facts, findings=findings)
-    assert table[["status", "data_kind"]].astype(str).iloc[0].tolist() == ["differs", "synthetic"]
+    assert table[["status", "data_kind", "evidence_basis"]].astype(str).iloc[0].tolist() == [
+        "not_checkable", "synthetic", "synthetic"]
+    assert table["explanation"].iloc[0] == "Needs the survey microdata; the synthetic demonstration fails."
     assert claims.survey_data_kind(table) == "synthetic"
 
 
@@ -168,8 +170,8 @@ def test_survey_facts_carry_the_surveys_data_kind(facts):
     )
     export = pd.DataFrame({"finding_id": ["x"], "computed": [1.0], "data_kind": ["export"]})
     table = claims.audit(register, both, findings=export)
-    assert table[["computed", "status", "data_kind"]].astype(str).values.tolist() == [
-        ["83.6", "reproduced", "export"], ["102", "reproduced", ""]]
+    assert table[["computed", "status", "data_kind", "evidence_basis"]].astype(str).values.tolist() == [
+        ["83.6", "reproduced", "export", "real_survey"], ["102", "reproduced", "", "independent"]]
 
 
 def test_on_a_survey_export_a_failed_check_is_a_finding_about_the_data(facts):
@@ -327,12 +329,20 @@ def test_the_default_build_audit(built_book):
         entry = next(c for c in register.claims if c.id == row.claim_id)
         assert entry.explanation, f"{row.claim_id} differs without an explanation from the source"
     inconsistent = audit[audit["status"] == "inconsistent_in_source"]
-    assert {"ch3-cipfa-exceeded-targets", "f3-3-commissioner-a-quote", "ch2-survey-dates",
-            "app3-gateshead-dates", "f5-2-phase-bracket"} <= set(inconsistent["claim_id"])
+    assert {"ch2-survey-dates", "app3-gateshead-dates", "f5-2-phase-bracket",
+            "ch4-bursary-five-universities", "app2-third-bidding-bullet-subject",
+            "ex-partners-from-each-project", "app2-third-bid-quality-hedge"} <= set(inconsistent["claim_id"])
     assert (inconsistent["other_location"] != "").all() and (inconsistent["explanation"] != "").all()
-    assert (audit.loc[audit["status"] == "not_checkable", "explanation"].str.startswith("Evidence missing: ")).all()
+    assert set(inconsistent["evidence_basis"]) == {"source_text"}
+    # Wording-only differences are not counted as contradictions.
+    wording = audit[audit["status"] == "wording_differs"]
+    assert set(wording["claim_id"]) == {"f3-3-commissioner-a-quote", "f3-3-commissioner-a-meetings",
+                                        "f5-7-norfolk-tender-wording", "ex-recommendation-discourse-wording"}
+    missing = audit[(audit["status"] == "not_checkable") & (audit["evidence_basis"] == "none")]
+    assert missing["explanation"].str.startswith("Evidence missing: ").all()
     page = (built_book / "book" / "executed" / "05-claims-audit.html").read_text(encoding="utf-8")
     assert "Places where the report contradicts itself" in page
+    assert "Places where two printings differ only in wording" in page
     assert "I can&#39;t understate" in page or "I can't understate" in page
 
 
@@ -394,3 +404,346 @@ def test_a_claim_whose_fact_is_gone_fails_the_notebook_naming_it(built_book, raw
         execute_notebook(paths.NOTEBOOKS_DIR / "05-claims-audit.ipynb", tmp_path / "05.ipynb")
     assert caught.value.ename == "PipelineError"
     assert "claim 't2-1-cipfa-participants': fact 'table_2_1.cipfa_training.participants' does not exist" in caught.value.evalue
+
+
+# --- what each verdict rests on ---------------------------------------------------------
+
+
+def located_facts() -> pd.DataFrame:
+    """Facts with the places of the source they were recorded from."""
+    f = Facts("test")
+    f.add("t.cell", 102, source_location="Table 2.1")
+    f.add("t.row_count", 7, source_location="Table 5.3")
+    f.add("t.part_a", 60, source_location="Table 4.2")
+    f.add("t.part_b", 42, source_location="Table 4.2")
+    f.add("t.status", "met", source_location="Tools published nationally")
+    return f.frame()
+
+
+def test_the_basis_is_computed_from_what_the_check_compares():
+    register = make_register(
+        claim("same-cell", kind="equals", expected=102, evidence={"fact": "t.cell"}),
+        claim("text-against-table", source_location="Chapter 5, bassac", kind="equals", expected=7,
+              evidence={"fact": "t.row_count"}),
+        claim("a-total", source_location="Table 4.2", kind="sums_to", expected=102,
+              evidence={"sum": ["t.part_a", "t.part_b"]}),
+        claim("printed-ratio", kind="within_tolerance", tolerance=0.05, expected=13.2,
+              evidence={"stated_ratio": {"part": [33], "base": [250]}, "scale": 100}),
+        claim("two-places", kind="consistency", rule="equals", expected=102, evidence={"fact": "t.cell"},
+              other_location="Table 4.2", other_statement="102 in all.", explanation="Same count."),
+        claim("nothing", kind="greater_than", missing_evidence="No data."),
+    )
+    table = claims.audit(register, located_facts()).set_index("claim_id")
+    assert table["evidence_basis"].astype(str).to_dict() == {
+        "same-cell": "transcription", "text-against-table": "independent", "a-total": "independent",
+        "printed-ratio": "independent", "two-places": "source_text", "nothing": "none"}
+    assert table.loc["printed-ratio", "computed"] == "13.2"
+    assert table.loc["printed-ratio", "status"] == "reproduced"
+
+
+def test_a_declared_basis_is_checked():
+    needed = make_register(claim("workbook", source_location="Chapter 3, London Councils", kind="equals",
+                                 expected="met", evidence={"fact": "t.status"}, evidence_basis="transcription"))
+    assert claims.audit(needed, located_facts())["evidence_basis"].astype(str).tolist() == ["transcription"]
+    redundant = make_register(claim("cell", kind="equals", expected=102, evidence={"fact": "t.cell"},
+                                    evidence_basis="transcription"))
+    with pytest.raises(PipelineError, match="claim 'cell': declares evidence_basis 'transcription', which the audit computes"):
+        claims.audit(redundant, located_facts())
+    survey = Facts("survey")
+    survey.add("survey.partner.cipfa", 209)
+    survey.add("survey.data_kind", "synthetic")
+    hidden = make_register(claim("hidden", kind="equals", expected=209, evidence={"fact": "survey.partner.cipfa"},
+                                 evidence_basis="independent"))
+    with pytest.raises(PipelineError, match="claim 'hidden': declares evidence_basis 'independent', but its evidence rests on the survey"):
+        claims.audit(hidden, pd.concat([located_facts(), survey.frame()], ignore_index=True))
+
+
+@pytest.mark.parametrize("broken, message", [
+    (claim("sum-transcribed", kind="sums_to", expected=3, evidence={"sum": ["t.a", "t.b"]}, evidence_basis="transcription"),
+     "claim 'sum-transcribed': evidence_basis transcription needs one fact"),
+    (claim("declared-synthetic", kind="equals", expected=3, evidence={"fact": "t.a"}, evidence_basis="synthetic"),
+     "claim 'declared-synthetic', field 'evidence_basis'"),
+    (claim("wording-alone", kind="equals", expected="a", evidence={"stated": "b"}, wording_only=True),
+     "claim 'wording-alone': wording_only is for a consistency check"),
+    (claim("dropped-hedge", kind="within_range", phrase="approximately_half", evidence={"fact": "t.share"},
+           quote="anecdotal evidence suggests that approximately half came", statement="About half came, as the survey shows."),
+     "claim 'dropped-hedge', field 'statement': drops the hedge 'anecdotal', 'suggest'"),
+])
+def test_new_register_fields_are_validated(tmp_path, broken, message):
+    path = write_register(tmp_path, [claim("good", kind="equals", expected=102, evidence={"fact": "t.a"}), broken])
+    with pytest.raises(DataValidationError) as caught:
+        claims.load_register(path)
+    assert message in str(caught.value)
+
+
+def synthetic_survey(tmp_path: Path, synthetic: bool) -> Path:
+    path = tmp_path / ("synthetic.csv" if synthetic else "export.csv")
+    path.write_text("respondent_id\n1\n", encoding="utf-8")
+    if synthetic:
+        path.with_suffix(".meta.yml").write_text("title: t\nsynthetic: true\n", encoding="utf-8")
+    return path
+
+
+def test_a_check_on_synthetic_data_is_never_reproduced(tmp_path, facts):
+    survey = Facts("survey")
+    survey.add("survey.responses.total", 250)
+    survey.add("survey.data_kind", "synthetic")
+    both = pd.concat([facts, survey.frame()], ignore_index=True)
+    findings = pd.DataFrame({"finding_id": ["half", "far"], "computed": [0.52, 0.9], "data_kind": ["synthetic"] * 2})
+    register = make_register(
+        claim("total", kind="equals", expected=250, evidence={"fact": "survey.responses.total"}),
+        claim("half", kind="within_range", phrase="approximately_half", evidence={"finding": "half"}),
+        claim("far", kind="within_range", phrase="approximately_half", evidence={"finding": "far"}),
+    )
+    table = claims.audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, True)).set_index("claim_id")
+    assert set(table["status"].astype(str)) == {"not_checkable"}
+    assert set(table["evidence_basis"].astype(str)) == {"synthetic"}
+    assert table["explanation"].to_dict() == {
+        "total": "Needs the survey microdata; the synthetic demonstration passes.",
+        "half": "Needs the survey microdata; the synthetic demonstration passes.",
+        "far": "Needs the survey microdata; the synthetic demonstration fails."}
+    assert table.loc["half", "computed"] == "0.52"
+
+
+def test_a_real_export_is_judged_for_real(tmp_path, facts):
+    survey = Facts("survey")
+    survey.add("survey.responses.total", 250)
+    survey.add("survey.data_kind", "export")
+    both = pd.concat([facts, survey.frame()], ignore_index=True)
+    findings = pd.DataFrame({"finding_id": ["half"], "computed": [0.52], "data_kind": ["export"]})
+    register = make_register(
+        claim("total", kind="equals", expected=250, evidence={"fact": "survey.responses.total"}),
+        claim("half", kind="within_range", phrase="approximately_half", evidence={"finding": "half"}))
+    table = claims.audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, False))
+    assert table[["status", "evidence_basis"]].astype(str).values.tolist() == [
+        ["reproduced", "real_survey"], ["reproduced", "real_survey"]]
+
+
+def test_survey_facts_from_other_data_than_the_builds_survey_stop_the_audit(tmp_path, facts):
+    survey = Facts("survey")
+    survey.add("survey.responses.total", 250)
+    survey.add("survey.data_kind", "synthetic")
+    both = pd.concat([facts, survey.frame()], ignore_index=True)
+    findings = pd.DataFrame({"finding_id": ["x"], "computed": [1.0], "data_kind": ["synthetic"]})
+    register = make_register(claim("total", kind="equals", expected=250, evidence={"fact": "survey.responses.total"}))
+    with pytest.raises(PipelineError, match="claim 'total': the survey facts were computed from synthetic data, "
+                                            "but this build's survey file export.csv is real survey"):
+        claims.audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, False))
+
+
+def test_two_printings_that_differ_only_in_wording(facts):
+    both = {"kind": "consistency", "rule": "equals", "other_location": "Appendix 3",
+            "other_statement": "The appendix words it differently."}
+    register = make_register(
+        claim("meetings", expected="every three to four months", evidence={"stated": "every three or four months"},
+              wording_only=True, explanation="The same interval.", **both),
+        claim("heading", expected="Phase one", evidence={"stated": "Strand one"}, explanation="Different things.", **both),
+    )
+    table = claims.audit(register, facts)
+    assert table["status"].astype(str).tolist() == ["wording_differs", "inconsistent_in_source"]
+    assert claims.inconsistencies_table(table)["Claim"].tolist() == ["heading"]
+    assert claims.wording_table(table)[["Claim", "Why the meaning is the same"]].values.tolist() == [["meetings", "The same interval."]]
+    stale = make_register(claim("stale", expected="same words", evidence={"stated": "same  words"}, wording_only=True,
+                                explanation="x", **both))
+    with pytest.raises(PipelineError, match="claim 'stale': says the two printings differ in wording, but they agree"):
+        claims.audit(stale, facts)
+
+
+def test_a_slip_in_our_transcription_differs_from_our_data_not_the_source():
+    """A consistency check that fails because our data is not what the source prints is ours to fix."""
+    def facts_with(listed: float) -> pd.DataFrame:
+        f = Facts("test")
+        f.add("bursary.universities_stated", 5, source_location="Chapter 4")
+        f.add("bursary.institutions_listed", listed, source_location="Chapter 4, bursary course table")
+        return f.frame()
+
+    both = {"kind": "consistency", "rule": "equals", "expected": {"fact": "bursary.universities_stated"},
+            "evidence": {"fact": "bursary.institutions_listed"}, "other_location": "Chapter 4, course table",
+            "other_statement": "The table lists six.", "explanation": "Five against six."}
+    register = make_register(claim("printed", printed={"expected": 5, "computed": 6}, **both),
+                             claim("unrecorded", **both))
+    as_printed = claims.audit(register, facts_with(6)).set_index("claim_id")
+    assert as_printed["status"].astype(str).to_dict() == {"printed": "inconsistent_in_source", "unrecorded": "differs"}
+    typo = claims.audit(register, facts_with(7)).set_index("claim_id")
+    assert typo["status"].astype(str).to_dict() == {"printed": "differs", "unrecorded": "differs"}
+    assert typo.loc["printed", "explanation"] == (
+        "Differs from our data: our data gives 7 from Chapter 4, course table, where the source gives 6. "
+        "Check the transcription.")
+    assert claims.STATUS_LABELS["differs"] == "differs from our data"
+    assert claims.inconsistencies_table(typo.reset_index()).empty
+
+
+def test_counts_by_basis_and_the_sentence_that_reports_them():
+    table = pd.DataFrame({"evidence_basis": ["synthetic", "independent", "independent", "source_text"],
+                          "status": ["not_checkable", "reproduced", "reproduced", "wording_differs"]})
+    by_basis = claims.counts_by_basis(table)
+    assert by_basis.index.tolist() == ["independent", "source_text", "synthetic"]
+    assert by_basis["total"].tolist() == [2, 1, 1]
+    assert claims.basis_sentence(by_basis) == (
+        "2 rest on an independent check (2 reproduced), 1 on two printings in the source compared "
+        "(1 differ only in wording) and 1 on synthetic survey data (1 not checkable)")
+    assert claims.basis_chart_alt(by_basis).endswith("synthetic survey data: 1 claim (1 not checkable).")
+
+
+# --- the real register: quotes, hedges, scope, one verdict per statement ------------------
+
+SOURCE_TEXT = Path("/work/shared/source/nptsc-phase-two-impact-evaluation.txt")
+
+
+def test_every_statement_outside_a_table_quotes_the_source():
+    for c in claims.load_register().claims:
+        if not c.source_location.startswith("Table "):
+            assert c.quote, f"{c.id} has no quote of the source's own words"
+
+
+@pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source report's text is not on this machine")
+def test_every_quote_is_the_sources_own_words():
+    source = claims.tidy_text(SOURCE_TEXT.read_text(encoding="utf-8"))
+    for c in claims.load_register().claims:
+        for quote in (c.quote, c.other_quote):
+            if quote:
+                assert claims.tidy_text(quote) in source, f"{c.id}: {quote!r} is not in the source"
+
+
+def test_paraphrases_keep_the_sources_hedges():
+    register = claims.load_register()
+    for c in register.claims:
+        if c.quote:
+            assert claims.missing_hedges(c.quote, c.statement) == [], c.id
+    signposted = next(c for c in register.claims if c.id == "ch3-sroi-half-signposted")
+    assert "as the survey shows" not in signposted.statement
+    assert signposted.statement.startswith("Anecdotal evidence suggests")
+
+
+def test_phase_two_claims_do_not_rest_on_both_phases():
+    """A claim about phase two cannot be reproduced from figures for phases one and two together."""
+    register = claims.load_register()
+    both_phases = ("figure_5_2.", "including_phase_one", "phase_one_and_two")
+    for c in register.claims:
+        text = f"{c.statement} {c.quote or ''}".lower()
+        if "phase two" in text and "phase one" not in text and c.evidence is not None:
+            sides = [c.evidence] + ([c.expected] if isinstance(c.expected, claims.Evidence) else [])
+            used = [f for side in sides for f in side.fact_ids()]
+            assert not any(marker in f for f in used for marker in both_phases), c.id
+
+
+@pytest.mark.build
+def test_the_audit_records_each_verdicts_basis(built_book):
+    audit = pd.read_csv(paths.PROCESSED_DIR / "claims_audit.csv", dtype=str, keep_default_na=False)
+    assert set(audit["evidence_basis"]) <= set(claims.BASES)
+    assert not ((audit["evidence_basis"] == "synthetic") & (audit["status"] == "reproduced")).any()
+    synthetic = audit[audit["evidence_basis"] == "synthetic"]
+    assert len(synthetic) >= 30 and set(synthetic["status"]) == {"not_checkable"}
+    assert synthetic["explanation"].str.match(r"Needs the survey microdata; the synthetic demonstration (passes|fails)\.").all()
+    verdicts = audit.set_index("claim_id")["status"]
+    # Targets met only where the evidence measures what the target counts.
+    for scoped in ("ch5-acevo-phase-two-tenders", "ch5-acevo-phase-two-tender-won", "ch4-bursary-take-up",
+                   "ch5-acevo-seminars-on-target", "ch5-navca-on-target", "ch5-bassac-three-groups"):
+        assert verdicts[scoped] == "not_checkable", scoped
+        assert "does not cover what the claim states" in audit.set_index("claim_id").loc[scoped, "explanation"]
+    # A target the report lets be read two ways cannot be called met or missed.
+    assert verdicts["ch3-cipfa-exceeded-targets"] == "not_checkable"
+    assert "two readings" in audit.set_index("claim_id").loc["ch3-cipfa-exceeded-targets", "explanation"]
+    assert "ch4-ivar-five-plans" not in verdicts.index
+
+
+@pytest.mark.build
+def test_one_statement_one_verdict(built_book):
+    """The same words of the source, registered twice, get the same verdict."""
+    audit = pd.read_csv(paths.PROCESSED_DIR / "claims_audit.csv", dtype=str, keep_default_na=False)
+    register = {c.id: c for c in claims.load_register().claims}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in audit.itertuples():
+        c = register[row.claim_id]
+        if not c.quote:
+            continue
+        key = (claims.tidy_text(c.quote), claims.tidy_text(c.other_quote or ""))
+        if key in seen:
+            other, verdict = seen[key]
+            assert verdict == row.status, f"{other} and {row.claim_id} quote the same words but differ: {verdict}, {row.status}"
+        seen[key] = (row.claim_id, row.status)
+
+
+@pytest.mark.build
+def test_a_typo_in_our_data_is_reported_as_ours(built_book):
+    """Change our transcribed facts: the checks that use them differ from our data, not from the source."""
+    from nptsc_eval.facts import load_facts
+
+    facts = load_facts()
+    changed = facts.copy()
+    changed.loc[changed["fact_id"] == "bursary.institutions_listed", "value"] = "7"
+    changed.loc[changed["fact_id"] == "table_4_2.total", "value"] = "103"
+    register = claims.load_register()
+    before = claims.audit(register, facts).set_index("claim_id")
+    after = claims.audit(register, changed).set_index("claim_id")
+    assert before.loc["ch4-bursary-five-universities", "status"] == "inconsistent_in_source"
+    assert before.loc["ch4-ivar-102-as-table", "status"] == "reproduced"
+    assert after.loc["ch4-bursary-five-universities", "status"] == "differs"
+    assert after.loc["ch4-bursary-five-universities", "explanation"].startswith("Differs from our data: our data gives 7")
+    assert after.loc["ch4-ivar-102-as-table", "status"] == "differs"
+    assert after.loc["ch4-ivar-102-as-table", "explanation"].startswith("Differs from our data")
+
+
+@pytest.mark.build
+@pytest.mark.papermill
+def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_path, monkeypatch):
+    """Run the survey notebook on the Qualtrics fixture, then audit: no survey verdict is synthetic."""
+    from nptsc_eval.facts import load_facts
+    from nptsc_eval.pipeline import execute_notebook
+
+    export = Path(__file__).parent / "fixtures" / "survey" / "qualtrics_export.xlsx"
+    real_facts = load_facts()
+    root = tmp_path / "project"
+    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    (root / "data" / "processed").mkdir(parents=True)
+    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
+    monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
+    execute_notebook(paths.NOTEBOOKS_DIR / "02-survey.ipynb", tmp_path / "02.ipynb", {"survey_path": str(export)})
+    processed = root / "data" / "processed"
+    facts = pd.concat([real_facts[real_facts["produced_by"] != "survey"], load_facts(processed)], ignore_index=True)
+    findings = pd.read_csv(processed / claims.SURVEY_FINDINGS)
+    audit = claims.audit(claims.load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
+                         survey_file=export).set_index("claim_id")
+    survey = audit[audit["data_kind"] != ""]
+    assert len(survey) >= 30
+    assert set(survey["evidence_basis"].astype(str)) == {"real_survey"}
+    assert "synthetic" not in set(audit["evidence_basis"].astype(str))
+    assert audit.loc["ch2-survey-responses", "status"] == "differs"  # the fixture has 140 responses, not 250
+    assert audit.loc["ch2-survey-responses", "computed"] == "140"
+    assert not survey["explanation"].str.contains("synthetic").any()
+    # With the synthetic file named as the build's survey, the export's facts are refused.
+    with pytest.raises(PipelineError, match="computed from real survey data, but this build's survey file"):
+        claims.audit(claims.load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
+                     survey_file=paths.RAW_DIR / "survey_responses_synthetic.csv")
+
+
+def test_claims_quoting_the_same_words_get_one_verdict(facts):
+    """A sentence split into parts (one claim per stage) holds only if every part holds."""
+    findings = pd.DataFrame({"finding_id": ["stage_a", "stage_b"], "computed": [0.5, 0.9], "data_kind": ["export"] * 2})
+    sentence = "Approximately half felt it helped at each of the four stages."
+    register = make_register(
+        claim("stage-a", kind="within_range", phrase="approximately_half", evidence={"finding": "stage_a"},
+              quote=sentence, statement="Approximately half say it helped at stage a."),
+        claim("stage-b", kind="within_range", phrase="approximately_half", evidence={"finding": "stage_b"},
+              quote=sentence, statement="Approximately half say it helped at stage b."),
+        claim("alone", kind="equals", expected=102, evidence={"fact": "t.a"}, quote="Another sentence entirely."),
+    )
+    table = claims.audit(register, facts, findings=findings).set_index("claim_id")
+    assert table["status"].astype(str).to_dict() == {"stage-a": "differs", "stage-b": "differs", "alone": "reproduced"}
+    assert table.loc["stage-a", "explanation"].startswith(
+        "One statement, one verdict: the same words of the source are also checked as stage-b (differs from our data)")
+
+
+@pytest.mark.build
+def test_the_executive_summary_reports_the_audit_by_basis(built_book):
+    """'About the figures' gives the counts by basis and verdict, as the audit computed them."""
+    import html as html_lib
+    import re
+
+    audit = pd.read_csv(paths.PROCESSED_DIR / "claims_audit.csv", dtype=str, keep_default_na=False)
+    expected = claims.basis_sentence(claims.counts_by_basis(audit))
+    page = (built_book / "book" / "executive-summary.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", page)))
+    section = text[text.index("About the figures"):]
+    assert f"Of these statements, {expected}." in section
+    assert "reproduces" not in section.split("claims audit")[0]

@@ -19,11 +19,34 @@ Kinds of check:
   checks above to compare them.
 
 A verdict is one of :data:`STATUSES`.  A check that holds is ``reproduced``.  A consistency
-check that fails is ``inconsistent_in_source``: the report contradicts itself.  Any other
-check that fails ``differs``: the data does not support the statement.  A claim whose evidence
-is in no data the project holds is ``not_checkable``, and the register says what is missing.
-A claim whose evidence refers to a fact or file that does not exist raises
-:class:`~nptsc_eval.errors.PipelineError` naming the claim, so the register cannot rot.
+check that fails is ``inconsistent_in_source`` (the report contradicts itself) only when our
+data holds exactly what the source prints in both places (the register's ``printed`` values,
+or values the register states itself); otherwise the failure may be a slip in our own
+transcription, and the verdict is ``differs`` ("differs from our data").  Two printings that
+differ in wording but not in meaning (the register says ``wording_only``) are
+``wording_differs``, not a contradiction.  Any other check that fails ``differs``: the data
+does not support the statement.  A claim whose evidence is in no data the project holds is
+``not_checkable``, and the register says what is missing.  A claim whose evidence refers to a
+fact or file that does not exist raises :class:`~nptsc_eval.errors.PipelineError` naming the
+claim, so the register cannot rot.
+
+Every verdict says what it rests on, its ``evidence_basis`` (:data:`BASES`), computed from
+what the check compares (:func:`evidence_basis`):
+
+* ``synthetic`` / ``real_survey``: the evidence depends on survey responses, and the survey
+  file the build used is synthetic (or a real export).  A check on synthetic data is circular
+  (the data was made to match the report), so it is never ``reproduced``: it is
+  ``not_checkable``, saying whether the synthetic demonstration passes or fails;
+* ``source_text``: a consistency check, two printings in the source compared;
+* ``independent``: the statement against a computation (a total, a ratio, a count, another
+  table or a target printed elsewhere);
+* ``transcription``: the statement against our transcription of the same table or sentence
+  (a single fact recorded from the place the claim is made);
+* ``none``: no evidence is held (the claim is ``not_checkable``).
+
+Where the computation cannot tell (a fact whose recorded location does not show that it was
+transcribed from the claim's own sentence), the register declares ``evidence_basis``; the
+audit rejects a declaration that it would compute anyway, or that contradicts the survey.
 """
 
 from __future__ import annotations
@@ -43,14 +66,35 @@ from nptsc_eval.paths import PROCESSED_DIR, RAW_DIR
 from nptsc_eval.yaml_text import read_yaml_mapping
 
 #: Verdicts, in the order tables and charts show them.
-STATUSES = ["reproduced", "differs", "inconsistent_in_source", "not_checkable"]
+STATUSES = ["reproduced", "wording_differs", "differs", "inconsistent_in_source", "not_checkable"]
 #: Plain-English labels of the verdicts.
 STATUS_LABELS = {
     "reproduced": "reproduced",
-    "differs": "differs from the data",
+    "wording_differs": "differ only in wording",
+    "differs": "differs from our data",
     "inconsistent_in_source": "inconsistent in the source",
     "not_checkable": "not checkable",
 }
+#: What a verdict rests on, in the order tables and charts show them (see the module docstring).
+BASES = ["independent", "transcription", "source_text", "real_survey", "synthetic", "none"]
+#: Plain-English labels of the evidence bases.
+BASIS_LABELS = {
+    "independent": "independent check",
+    "transcription": "against our transcription",
+    "source_text": "two printings compared",
+    "real_survey": "real survey export",
+    "synthetic": "synthetic survey data",
+    "none": "no evidence held",
+}
+#: Bases the register may declare, where the audit cannot compute them.
+DECLARABLE_BASES = ("independent", "transcription")
+#: Evidence operations that compute a value (a total, ratio, count or interval) from others.
+COMPUTING_OPERATIONS = ("sum", "max", "ratio", "table", "stated_sum", "stated_ratio", "days_between",
+                        "days_between_facts")
+#: Colour of the wording_differs verdict in charts (the palette's four colours serve the others).
+WORDING_COLOUR = "#A285D1"
+#: Explanation of a survey claim judged on synthetic data.
+SYNTHETIC_EXPLANATION = "Needs the survey microdata; the synthetic demonstration {result}."
 #: Rule kinds a claim may use; ``consistency`` compares two statements with one of the others.
 RULES = ["equals", "within_tolerance", "within_range", "greater_than", "at_least", "sums_to"]
 KINDS = RULES + ["consistency"]
@@ -62,10 +106,60 @@ SURVEY_FINDINGS = "survey_findings.csv"
 SURVEY_PRODUCER = "survey"
 #: Columns of the audit table, in order.
 AUDIT_COLUMNS = ["claim_id", "chapter", "source_location", "statement", "kind", "rule", "expected", "computed",
-                 "status", "explanation", "other_location", "other_statement", "evidence", "data_kind"]
+                 "status", "evidence_basis", "explanation", "other_location", "other_statement", "evidence",
+                 "data_kind", "quote", "other_quote"]
 
 FACT_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_\-]+)+$")
 Scalar = Union[bool, int, float, str, dt.date]
+
+
+#: Hedges of the source (a word stem, matched at the start of a word) and the words a paraphrase
+#: may use to keep each.  A paraphrase that drops a hedge changes what the source claims.
+HEDGES: dict[str, tuple[str, ...]] = {
+    "approximately": ("approximately", "about", "around", "roughly"),
+    "anecdotal": ("anecdotal",),
+    "suggest": ("suggest",),
+    "may": ("may", "might", "perhaps", "possibly"),
+    "might": ("may", "might", "perhaps", "possibly"),
+    "seem": ("seem", "appear"),
+    "appear": ("appear", "seem"),
+    "likely": ("likely", "probabl"),
+    "anticipat": ("anticipat", "expect", "envisag"),
+    "expected": ("expect", "anticipat", "envisag"),
+    "envisag": ("envisag", "expect", "anticipat", "plan"),
+    "perceiv": ("perceiv", "perception", "seen as", "view"),
+    "perception": ("perceiv", "perception", "view"),
+    "thought": ("thought", "believ", "consider"),
+    "felt": ("felt", "feel", "say", "said", "view", "perceiv", "think", "thought", "rate"),
+    "generally": ("generally", "broadly", "on the whole"),
+    "broadly": ("broadly", "generally"),
+    "on balance": ("on balance", "overall"),
+    "almost": ("almost", "nearly"),
+    "just under": ("just under",),
+    "virtually": ("virtually", "almost", "practically"),
+    "reported": ("report", "say", "said", "told"),
+    "reporting": ("report", "say", "said", "told"),
+    "indicat": ("indicat", "suggest"),
+    "at least": ("at least",),
+    "initially": ("initial", "at first", "first"),
+}
+
+
+def missing_hedges(quote: str, paraphrase: str) -> list[str]:
+    """Hedges of ``quote`` that ``paraphrase`` drops (none of the hedge's kept forms appears).
+
+    Examples:
+        >>> missing_hedges("anecdotal evidence suggests that approximately half", "About half, as the survey shows.")
+        ['anecdotal', 'suggest']
+        >>> missing_hedges("The courses seemed to be successful", "The courses seem to have succeeded.")
+        []
+    """
+    def has(text: str, stem: str) -> bool:
+        return re.search(r"\b" + re.escape(stem), text) is not None
+
+    quote, paraphrase = tidy_text(quote).lower(), tidy_text(paraphrase).lower()
+    return [hedge for hedge, kept in HEDGES.items()
+            if has(quote, hedge) and not any(has(paraphrase, k) for k in kept)]
 
 
 class _Strict(BaseModel):
@@ -120,8 +214,15 @@ class TableQuery(_Strict):
         return v
 
 
-_OPERATIONS = ("fact", "sum", "max", "ratio", "table", "finding", "stated", "stated_sum", "days_between",
-               "days_between_facts")
+class StatedRatio(_Strict):
+    """Sum of ``part`` divided by the sum of ``base``: numbers the source prints."""
+
+    part: list[float] = Field(min_length=1)
+    base: list[float] = Field(min_length=1)
+
+
+_OPERATIONS = ("fact", "sum", "max", "ratio", "table", "finding", "stated", "stated_sum", "stated_ratio",
+               "days_between", "days_between_facts")
 
 
 class Evidence(_Strict):
@@ -135,6 +236,7 @@ class Evidence(_Strict):
     finding: str | None = None
     stated: Scalar | None = None
     stated_sum: list[float] | None = Field(default=None, min_length=1)
+    stated_ratio: StatedRatio | None = None
     days_between: list[dt.date] | None = Field(default=None, min_length=2, max_length=2)
     days_between_facts: list[str] | None = Field(default=None, min_length=2, max_length=2)
     scale: float = 1.0
@@ -175,6 +277,12 @@ class Evidence(_Strict):
             return f"{self.table.aggregate} of {self.table.file}:{self.table.column}" + (f" where {where}" if where else "")
         if op == "finding":
             return f"survey finding {self.finding} ({SURVEY_FINDINGS}){scale}"
+        if op == "stated_ratio":
+            part = " + ".join(f"{v:g}" for v in self.stated_ratio.part)
+            base = " + ".join(f"{v:g}" for v in self.stated_ratio.base)
+            return f"({part}) / ({base}){scale}, as the source prints them"
+        if op == "stated_sum":
+            return f"{' + '.join(f'{v:g}' for v in self.stated_sum)}, as the source prints them"
         if op == "days_between_facts":
             return f"days from fact {self.days_between_facts[0]} to fact {self.days_between_facts[1]}"
         if op == "days_between":
@@ -182,8 +290,28 @@ class Evidence(_Strict):
         return "stated in the source"
 
 
+class Printed(_Strict):
+    """What the source prints at the two places a consistency check compares.
+
+    ``expected`` is the value the check's expected side should have (when the register's
+    ``expected`` is a fact of ours), ``computed`` the value its evidence should give, when our
+    data holds exactly what the source prints: a printed value, or one that follows from
+    printed values by the check's own arithmetic.  The audit calls a failed check a
+    contradiction in the source only when our data matches these; otherwise it is a
+    difference in our data.
+    """
+
+    expected: Scalar | None = None
+    computed: Scalar | None = None
+
+
 class Claim(_Strict):
-    """One checkable statement of the source report and how to test it."""
+    """One checkable statement of the source report and how to test it.
+
+    ``statement`` is the register's paraphrase; ``quote`` the source's own words at
+    ``source_location`` (verbatim), and for a consistency check ``other_quote`` its words at
+    ``other_location``.  A paraphrase keeps the quote's hedges (see :func:`missing_hedges`).
+    """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     chapter: Literal[tuple(CHAPTERS)]  # type: ignore[valid-type]
@@ -201,13 +329,33 @@ class Claim(_Strict):
     other_statement: str | None = None
     explanation: str | None = None
     pending: str | None = None
+    quote: str | None = Field(default=None, min_length=3)
+    other_quote: str | None = Field(default=None, min_length=3)
+    evidence_basis: Literal[DECLARABLE_BASES] | None = None  # type: ignore[valid-type]
+    wording_only: bool = False
+    printed: Printed | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> "Claim":
+        if self.wording_only and not (self.kind == "consistency" and self.rule == "equals"):
+            raise ValueError("wording_only is for a consistency check with rule equals (two printings of the same words)")
+        if self.other_quote is not None and self.kind != "consistency":
+            raise ValueError("other_quote is for a consistency check (the source's words at other_location)")
+        if self.printed is not None and self.kind != "consistency":
+            raise ValueError("printed is for a consistency check (what the source prints in its two places)")
         if self.missing_evidence is not None:
             if self.evidence is not None:
                 raise ValueError("a claim has either evidence or missing_evidence, not both")
+            if self.evidence_basis is not None:
+                raise ValueError("a claim without evidence has no evidence_basis to declare")
             return self
+        if self.evidence_basis == "transcription" and (
+                self.kind == "consistency" or self.evidence is None or self.evidence.operation != "fact"
+                or (isinstance(self.expected, Evidence) and self.expected.operation != "fact")):
+            raise ValueError("evidence_basis transcription needs one fact compared with a value the source states "
+                             "or another fact (not a consistency check, not a computation)")
+        if self.evidence_basis is not None and self.kind == "consistency":
+            raise ValueError("a consistency check compares two printings (basis source_text); do not declare evidence_basis")
         if self.evidence is None:
             raise ValueError("evidence is required (or missing_evidence saying which evidence the project lacks)")
         if self.kind == "consistency":
@@ -297,6 +445,13 @@ def load_register(path: Path | None = None) -> Register:
     for p in {p for p in phrase_ids if phrase_ids.count(p) > 1}:
         problems.append(f"phrase {p!r}, field 'id': repeats an id that must be unique")
     for claim in register.claims:
+        for quote, field in ((claim.quote, "quote"), (claim.other_quote, "other_quote")):
+            dropped = missing_hedges(quote, claim.statement if field == "quote" else (claim.other_statement or "")) \
+                if quote else []
+            if dropped:
+                target = "statement" if field == "quote" else "other_statement"
+                problems.append(f"claim {claim.id!r}, field '{target}': drops the hedge "
+                                f"{', '.join(repr(h) for h in dropped)} of the source's words in '{field}'")
         if claim.phrase is not None and claim.phrase not in phrase_ids:
             problems.append(f"claim {claim.id!r}, field 'phrase': {claim.phrase!r} is not one of the register's phrases")
     if problems:
@@ -334,12 +489,53 @@ class EvidenceContext:
     """What evidence is evaluated against: facts, processed tables and survey findings."""
 
     def __init__(self, facts: pd.DataFrame, processed_dir: Path | None = None,
-                 findings: pd.DataFrame | None = None):
+                 findings: pd.DataFrame | None = None, survey_file: Path | None = None):
         self.values = fact_values(facts)
         self.producers = dict(zip(facts["fact_id"], facts["produced_by"]))
+        self.locations = dict(zip(facts["fact_id"], facts["source_location"]))
         self.processed_dir = processed_dir or PROCESSED_DIR
         self._findings = findings
         self._tables: dict[str, pd.DataFrame] = {}
+        self.survey_file = Path(survey_file) if survey_file is not None else None
+        self._survey_basis: str | None = None
+
+    def survey_basis(self, claim_id: str) -> str:
+        """``synthetic`` or ``real_survey``: what the survey facts and findings were computed from.
+
+        With ``survey_file`` (the survey the build used) the answer is the file's own metadata
+        (:func:`nptsc_eval.sources.is_synthetic_file`), and the facts must agree with it: facts
+        computed from a synthetic survey while the build was given a real export (or the
+        reverse) stop the audit.  Without it, the survey facts' and findings' own record of
+        their data decides.
+        """
+        if self._survey_basis is not None:
+            return self._survey_basis
+        recorded = set()
+        if "survey.data_kind" in self.values:
+            recorded.add(str(self.values["survey.data_kind"]))
+        findings_file = self.processed_dir / SURVEY_FINDINGS
+        if self._findings is not None or findings_file.exists():
+            recorded |= set(self.findings(claim_id)["data_kind"].dropna().astype(str))
+        recorded_basis = {"synthetic" if kind == "synthetic" else "real_survey" for kind in recorded}
+        if len(recorded_basis) > 1:
+            raise PipelineError(f"claim {claim_id!r}: the survey facts and findings were computed from different "
+                                f"survey data ({', '.join(sorted(recorded))}); run the survey notebook again")
+        if self.survey_file is not None:
+            from nptsc_eval.sources import is_synthetic_file
+
+            basis = "synthetic" if is_synthetic_file(self.survey_file) else "real_survey"
+            if recorded_basis and recorded_basis != {basis}:
+                raise PipelineError(
+                    f"claim {claim_id!r}: the survey facts were computed from {recorded_basis.pop().replace('_', ' ')} "
+                    f"data, but this build's survey file {self.survey_file.name} is {basis.replace('_', ' ')}; "
+                    "run the survey notebook again")
+        elif recorded_basis:
+            basis = recorded_basis.pop()
+        else:
+            raise PipelineError(f"claim {claim_id!r}: its evidence rests on the survey, but neither the survey file "
+                                "nor the survey facts say whether the survey data is synthetic")
+        self._survey_basis = basis
+        return basis
 
     def findings(self, claim_id: str) -> pd.DataFrame:
         if self._findings is None:
@@ -405,6 +601,11 @@ def evaluate_evidence(claim_id: str, evidence: Evidence, context: EvidenceContex
         value = evidence.stated
     elif op == "stated_sum":
         value = math.fsum(evidence.stated_sum)
+    elif op == "stated_ratio":
+        base = math.fsum(evidence.stated_ratio.base)
+        if base == 0:
+            raise PipelineError(f"claim {claim_id!r}: the base of its ratio is zero")
+        value = math.fsum(evidence.stated_ratio.part) / base
     elif op == "days_between_facts":
         first, second = (_fact_date(claim_id, f, context) for f in evidence.days_between_facts)
         value = float((second - first).days)
@@ -552,12 +753,97 @@ def _expected_text(claim: Claim, expected: Any, phrases: dict[str, Phrase]) -> s
     return f"{prefix}{show_value(expected)}{suffix}"
 
 
+def _place_words(location: str) -> set[str]:
+    """The words and numbers of a source location, lower case ("Table 2.1" → {"table", "2", "1"})."""
+    return set(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", str(location)).lower()))
+
+
+def computed_basis(claim: Claim, context: EvidenceContext) -> str:
+    """The evidence basis of a claim, from what its check compares (before any declaration)."""
+    if claim.evidence is None:
+        return "none"
+    sides = [claim.evidence] + ([claim.expected] if isinstance(claim.expected, Evidence) else [])
+    fact_ids = [f for side in sides for f in side.fact_ids()]
+    if any(side.operation == "finding" for side in sides) or any(
+            context.producers.get(f) == SURVEY_PRODUCER for f in fact_ids):
+        return context.survey_basis(claim.id)
+    if claim.kind == "consistency":
+        return "source_text"
+    if any(side.operation in COMPUTING_OPERATIONS for side in sides):
+        return "independent"
+    if claim.evidence.operation == "stated":
+        return "source_text"
+    # Single facts (against a value the statement gives, or against each other): our
+    # transcription of the same place, or values recorded from other places (a table against
+    # the text, an outcome against a target).
+    claim_place = _place_words(claim.source_location)
+    places = [_place_words(context.locations.get(f, "")) for f in fact_ids]
+    if places and all(place and place <= claim_place for place in places):
+        return "transcription"
+    return "independent"
+
+
+def evidence_basis(claim: Claim, context: EvidenceContext) -> str:
+    """What the claim's verdict rests on (:data:`BASES`): computed, or declared where it cannot be.
+
+    A declaration is checked: it may not stand in for a survey basis, and it may not repeat
+    what the audit computes anyway (a declaration must be needed).
+    """
+    basis = computed_basis(claim, context)
+    if claim.evidence_basis is None:
+        return basis
+    if basis in ("synthetic", "real_survey"):
+        raise PipelineError(f"claim {claim.id!r}: declares evidence_basis {claim.evidence_basis!r}, but its evidence "
+                            f"rests on the survey ({basis.replace('_', ' ')}); remove the declaration")
+    if basis == claim.evidence_basis:
+        raise PipelineError(f"claim {claim.id!r}: declares evidence_basis {claim.evidence_basis!r}, which the audit "
+                            "computes anyway; remove the declaration")
+    return claim.evidence_basis
+
+
+def _same(ours: Any, printed: Any) -> bool:
+    """Whether a value of our data is the value the source prints (numbers to 4 decimals)."""
+    if _is_number(ours) and _is_number(printed):
+        return math.isclose(float(ours), float(printed), rel_tol=0, abs_tol=5e-5)
+    return tidy_text(str(ours)) == tidy_text(str(printed))
+
+
+def _our_data_matches_print(claim: Claim, expected: Any, computed: Any) -> tuple[bool, str]:
+    """Whether a failed consistency check compares what the source prints, or our own data.
+
+    Returns (matches, why not).  Values the register states itself are the source's print;
+    a value from our facts must equal the register's ``printed`` value for that side.
+    """
+    ours_expected = isinstance(claim.expected, Evidence) and claim.expected.operation not in (
+        "stated", "stated_sum", "stated_ratio", "days_between")
+    ours_computed = claim.evidence.operation not in ("stated", "stated_sum", "stated_ratio", "days_between")
+    if not (ours_expected or ours_computed):
+        return True, ""
+    printed = claim.printed
+    if printed is None:
+        ours = [show_value(v) for v, mine in ((expected, ours_expected), (computed, ours_computed)) if mine]
+        return False, (f"Differs from our data: our data gives {' and '.join(ours)}, and the register does not record "
+                       "what the source prints, so the difference cannot be told apart from a slip in our transcription.")
+    problems = []
+    if ours_expected and (printed.expected is None or not _same(expected, printed.expected)):
+        problems.append(f"our data gives {show_value(expected)} at {claim.source_location}, where the source prints "
+                        f"{show_value(printed.expected)}")
+    if ours_computed and (printed.computed is None or not _same(computed, printed.computed)):
+        problems.append(f"our data gives {show_value(computed)} from {claim.other_location}, where the source gives "
+                        f"{show_value(printed.computed)}")
+    if problems:
+        return False, "Differs from our data: " + "; ".join(problems) + ". Check the transcription."
+    return True, ""
+
+
 def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phrase]) -> dict[str, Any]:
     """The verdict on one claim, as a row of the audit table."""
     row = {"claim_id": claim.id, "chapter": claim.chapter, "source_location": claim.source_location,
            "statement": claim.statement, "kind": claim.kind, "rule": claim.check_rule if claim.kind == "consistency" else "",
            "other_location": claim.other_location or "", "other_statement": claim.other_statement or "",
-           "data_kind": ""}
+           "data_kind": "", "quote": claim.quote or ""}
+    basis = evidence_basis(claim, context)
+    row["evidence_basis"] = basis
     if claim.evidence is None:
         if claim.phrase or claim.range:
             stated = _expected_text(claim, None, phrases)
@@ -584,17 +870,30 @@ def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phras
     except TypeError as exc:
         raise PipelineError(f"claim {claim.id!r}: {exc}") from None
     explanation = claim.explanation or ""
-    if holds:
+    if basis == "synthetic":
+        # Synthetic data was made to match the report: a check on it is circular, never a reproduction.
+        status = "not_checkable"
+        explanation = SYNTHETIC_EXPLANATION.format(result="passes" if holds else "fails")
+    elif holds:
+        if claim.wording_only:
+            raise PipelineError(f"claim {claim.id!r}: says the two printings differ in wording, but they agree; "
+                                "remove wording_only")
         status = "reproduced"
-    elif claim.kind == "consistency" and data_kind != "export":
-        status = "inconsistent_in_source"
+    elif claim.kind == "consistency" and basis != "real_survey":
+        matches, why_not = _our_data_matches_print(claim, expected, computed)
+        if not matches:
+            status, explanation = "differs", why_not
+        elif claim.wording_only:
+            status = "wording_differs"
+        else:
+            status = "inconsistent_in_source"
     else:
         # On a real survey export a failed comparison is a finding about the data, not the source.
         status = "differs"
-        if data_kind == "export":
+        if basis == "real_survey":
             explanation = ""
     if status == "differs" and not explanation:
-        data = "the survey export" if data_kind == "export" else "the project's data"
+        data = "the survey export" if basis == "real_survey" else "the project's data"
         explanation = (f"The source states {_expected_text(claim, expected, phrases)}; "
                        f"{data} gives {show_value(computed)}.")
     if status == "reproduced" and claim.kind != "consistency":
@@ -604,24 +903,70 @@ def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phras
     return row
 
 
+#: Which verdict a statement gets when its parts (claims quoting the same words) disagree.
+STATEMENT_PRECEDENCE = ["inconsistent_in_source", "differs", "not_checkable", "wording_differs", "reproduced"]
+
+
+def one_verdict_per_statement(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give every claim that quotes the same words of the source the same verdict.
+
+    A sentence such as "approximately half ... at each of the four stages" is registered as
+    one claim per stage; the sentence holds only if every part does.  When the parts disagree,
+    each takes the first verdict of :data:`STATEMENT_PRECEDENCE` among them, and a claim whose
+    verdict changes says which part decided it.  Claims are grouped by ``quote`` and
+    ``other_quote`` (tidied); claims without a quote stand alone.
+
+    Examples:
+        >>> rows = [{"claim_id": "a", "quote": "At each stage.", "other_quote": "", "status": "reproduced", "explanation": ""},
+        ...         {"claim_id": "b", "quote": "At each  stage.", "other_quote": "", "status": "differs", "explanation": "Too low."}]
+        >>> [(r["status"], r["explanation"]) for r in one_verdict_per_statement(rows)]
+        [('differs', 'One statement, one verdict: the same words of the source are also checked as b (differs from our data), so the statement takes that verdict.'), ('differs', 'Too low.')]
+    """
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        if row.get("quote"):
+            groups.setdefault((tidy_text(row["quote"]), tidy_text(row.get("other_quote") or "")), []).append(row)
+    for members in groups.values():
+        verdicts = {m["status"] for m in members}
+        if len(verdicts) < 2:
+            continue
+        verdict = next(v for v in STATEMENT_PRECEDENCE if v in verdicts)
+        deciding = [m["claim_id"] for m in members if m["status"] == verdict]
+        for m in members:
+            if m["status"] != verdict:
+                note = (f"One statement, one verdict: the same words of the source are also checked as "
+                        f"{', '.join(deciding)} ({STATUS_LABELS[verdict]}), so the statement takes that verdict.")
+                m["status"] = verdict
+                m["explanation"] = " ".join(t for t in (note, m.get("explanation", "")) if t)
+    return rows
+
+
 def audit(register: Register | None = None, facts: pd.DataFrame | None = None,
-          processed_dir: Path | None = None, findings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Evaluate every claim of the register; one row per claim with its verdict.
+          processed_dir: Path | None = None, findings: pd.DataFrame | None = None,
+          survey_file: Path | None = None) -> pd.DataFrame:
+    """Evaluate every claim of the register; one row per claim with its verdict and basis.
 
     ``facts`` defaults to every ``data/processed/facts_*.csv``; ``findings`` to
-    ``data/processed/survey_findings.csv`` (read only when a claim needs it).  The inputs are
-    not modified.
+    ``data/processed/survey_findings.csv`` (read only when a claim needs it).
+    ``survey_file`` is the survey the build used: whether it is synthetic decides the basis
+    of every survey claim (see :meth:`EvidenceContext.survey_basis`).  The inputs are not
+    modified.
     """
     from nptsc_eval.facts import load_facts
 
     register = register or load_register()
     if facts is None:
         facts = load_facts(processed_dir)
-    context = EvidenceContext(facts, processed_dir, findings)
+    context = EvidenceContext(facts, processed_dir, findings, survey_file)
     phrases = {p.id: p for p in register.phrases}
+    claims_by_id = {c.id: c for c in register.claims}
     rows = [audit_claim(c, context, phrases) for c in register.claims if c.pending is None]
+    for row in rows:
+        row["other_quote"] = claims_by_id[row["claim_id"]].other_quote or ""
+    rows = one_verdict_per_statement(rows)
     frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
     frame["status"] = pd.Categorical(frame["status"], categories=STATUSES)
+    frame["evidence_basis"] = pd.Categorical(frame["evidence_basis"], categories=BASES)
     frame["chapter"] = pd.Categorical(frame["chapter"], categories=CHAPTERS)
     return frame
 
@@ -670,8 +1015,21 @@ def inconsistencies_table(audit_table: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def wording_table(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """Two printings that differ in wording but not in meaning, with why they mean the same."""
+    rows = audit_table[audit_table["status"] == "wording_differs"]
+    return pd.DataFrame({
+        "Claim": rows["claim_id"],
+        "Where": rows["source_location"],
+        "The source says": rows["statement"],
+        "Elsewhere": rows["other_location"],
+        "It also says": rows["other_statement"],
+        "Why the meaning is the same": rows["explanation"],
+    }).reset_index(drop=True)
+
+
 def verdict_table(audit_table: pd.DataFrame) -> pd.DataFrame:
-    """Every claim with its verdict, for the appendix."""
+    """Every claim with its verdict and what the verdict rests on, for the appendix."""
     return pd.DataFrame({
         "Claim": audit_table["claim_id"],
         "Where": audit_table["source_location"],
@@ -679,7 +1037,66 @@ def verdict_table(audit_table: pd.DataFrame) -> pd.DataFrame:
         "Stated": audit_table["expected"],
         "Found": audit_table["computed"],
         "Verdict": audit_table["status"].astype(str).map(STATUS_LABELS),
+        "Evidence": audit_table["evidence_basis"].astype(str).map(BASIS_LABELS),
     }).reset_index(drop=True)
+
+
+def counts_by_basis(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """Claims by evidence basis (rows, bases that have claims) and verdict (columns), with a total."""
+    table = pd.crosstab(audit_table["evidence_basis"].astype(str), audit_table["status"].astype(str))
+    table = table.reindex(index=[b for b in BASES if b in set(audit_table["evidence_basis"].astype(str))],
+                          columns=STATUSES, fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table.index.name = "evidence_basis"
+    return table
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def basis_sentence(by_basis: pd.DataFrame) -> str:
+    """One sentence giving the claims by basis and, within each, by verdict.
+
+    Examples:
+        >>> frame = pd.DataFrame({"evidence_basis": ["independent", "independent", "synthetic"],
+        ...                       "status": ["reproduced", "inconsistent_in_source", "not_checkable"]})
+        >>> basis_sentence(counts_by_basis(frame))
+        '2 rest on an independent check (1 reproduced, 1 inconsistent in the source) and 1 on synthetic survey data (1 not checkable)'
+    """
+    phrases = {
+        "independent": "an independent check",
+        "transcription": "a comparison with our transcription of the same place",
+        "source_text": "two printings in the source compared",
+        "real_survey": "the real survey export",
+        "synthetic": "synthetic survey data",
+        "none": "no evidence the project holds",
+    }
+    texts = []
+    for i, (basis, row) in enumerate(by_basis.iterrows()):
+        n = int(row["total"])
+        verdicts = ", ".join(f"{int(row[s])} {STATUS_LABELS[s]}" for s in STATUSES if row[s])
+        verb = ("rests on" if n == 1 else "rest on") if i == 0 else "on"
+        texts.append(f"{n} {verb} {phrases[basis]} ({verdicts})")
+    if len(texts) == 1:
+        return texts[0]
+    return ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
+def basis_chart(by_basis: pd.DataFrame):
+    """Stacked horizontal bars: claims on each evidence basis by verdict, each segment labelled."""
+    frame = by_basis.rename(index=BASIS_LABELS)
+    return chapter_chart(frame)
+
+
+def basis_chart_alt(by_basis: pd.DataFrame) -> str:
+    """Alt text of :func:`basis_chart` that states its numbers."""
+    parts = []
+    for basis, row in by_basis.iterrows():
+        shown = ", ".join(f"{int(row[s])} {STATUS_LABELS[s]}" for s in STATUSES if row[s])
+        parts.append(f"{BASIS_LABELS[basis]}: {_count(int(row['total']), 'claim')} ({shown})")
+    return ("Bar chart of the source report's claims by what the verdict rests on, and by verdict. "
+            + "; ".join(parts) + ".")
 
 
 def chapter_chart(by_chapter: pd.DataFrame):
@@ -689,7 +1106,7 @@ def chapter_chart(by_chapter: pd.DataFrame):
 
     from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
 
-    colours = dict(zip(STATUSES, PALETTE))
+    colours = dict(zip(STATUSES, [PALETTE[0], WORDING_COLOUR, *PALETTE[1:]]))
     data = by_chapter.iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
     xmax = float(data["total"].max()) * 1.25
