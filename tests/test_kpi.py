@@ -191,3 +191,13 @@ def test_a_target_without_an_interpretation_is_named():
     with pytest.raises(DataValidationError, match=r"(?s)kpi_interpretations.csv.*no interpretation for the target 'bursary_awards'"):
         kpi.kpi_attainment(load_table("kpi_targets"), kpi.reported_outputs(), load_table("projects"),
                            interpretations=notes)
+
+
+def test_chart_alt_text_names_every_target_of_a_tie(attainment):
+    tied = attainment.copy()
+    london = tied["kpi_ids"] == "london_trained_2010"
+    ivar = tied["kpi_ids"] == "ivar_public ivar_third"
+    tied.loc[ivar, "percent_of_target"] = tied.loc[london, "percent_of_target"].iloc[0]
+    text = kpi.chart_alt_text(tied)
+    assert "Lowest: London Councils, councillors and non-executive directors trained; IVAR, people completing the programme, 56%." in text
+    assert "not comparable" not in text

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from nptsc_eval.tables import load_table
-from nptsc_eval.wording import listing  # noqa: F401  (re-exported for notebooks)
+from nptsc_eval.wording import extremes, listing  # noqa: F401  (listing is re-exported for notebooks)
 
 #: Status words, best first; the order of the categories in tables and charts.
 STATUSES = ["exceeded", "met", "partly met", "not met", "not comparable", "not measurable"]
@@ -395,12 +395,15 @@ def chart_alt_text(attainment: pd.DataFrame) -> str:
     data = attainment[attainment["percent_of_target"].notna()]
     counts = data["status"].value_counts()
     parts = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in JUDGED if counts.get(s, 0))
-    lowest = data.loc[data["percent_of_target"].astype(float).idxmin()]
-    highest = data.loc[data["percent_of_target"].astype(float).idxmax()]
+    percent = pd.Series(data["percent_of_target"].astype(float).to_numpy(),
+                        index=[f"{r.delivery_partner}, {r.kpi.lower()}" for r in data.itertuples()])
+    top, top_value = extremes(percent)
+    low, low_value = extremes(percent, most=False)
     return (
-        f"Bar chart of output as a percentage of target for the {len(data)} targets with a reported output: {parts}. "
-        f"Highest: {highest['delivery_partner']}, {highest['kpi'].lower()}, {highest['percent_of_target']:.0f}%. "
-        f"Lowest: {lowest['delivery_partner']}, {lowest['kpi'].lower()}, {lowest['percent_of_target']:.0f}%. "
+        f"Bar chart of output as a percentage of target for the {len(data)} targets judged against a figure that "
+        f"measures them: {parts}. "
+        f"Highest: {'; '.join(top)}, {top_value:.0f}%. "
+        f"Lowest: {'; '.join(low)}, {low_value:.0f}%. "
         "The table after the chart gives every number."
     )
 

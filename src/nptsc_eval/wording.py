@@ -27,7 +27,7 @@ def listing(items: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def extremes(counts: pd.Series, most: bool = True) -> tuple[list[str], int]:
+def extremes(counts: pd.Series, most: bool = True) -> tuple[list[str], float]:
     """Every label that shares the highest count (``most``) or the lowest, in the series' order.
 
     Examples:
@@ -39,7 +39,7 @@ def extremes(counts: pd.Series, most: bool = True) -> tuple[list[str], int]:
     if counts.empty:
         return [], 0
     value = counts.max() if most else counts.min()
-    return [str(label) for label, n in counts.items() if n == value], int(value)
+    return [str(label) for label, n in counts.items() if n == value], (value.item() if hasattr(value, "item") else value)
 
 
 def commonness_sentence(counts: pd.Series, noun: str, plural: str, unit: str, most: bool = True,
