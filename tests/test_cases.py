@@ -62,7 +62,9 @@ def test_gateshead_session_dates_are_kept_as_printed_and_flagged(records):
     gateshead = next(r for r in records if r.case_id == "gateshead")
     assert [d.as_printed for d in gateshead.dates] == ["14 January 2010", "1 February 2011"]
     flagged = {d.id: d for d in gateshead.discrepancies}
-    assert [f.text for f in flagged["session_dates"].forms] == ["14 January 2010", "14 January 2011"]
+    forms = flagged["session_dates"].forms
+    assert [f.text for f in forms] == ["14 January 2010", "January 2011, our inference (the report never prints this date)"]
+    assert [f.printed for f in forms] == [True, False]
 
 
 def test_a_schema_error_names_the_file_and_the_field(raw_copy: Path):
@@ -336,3 +338,112 @@ def test_prose_fields_of_the_records_hold_no_numbers_but_dates_and_names(records
     with_digits = [(case, re.findall(r"\S*\d\S*", text)) for case, text in prose if re.search(r"\d", text)]
     # A year, and the name of the charity Catch 22: numbers belong in the records' counts.
     assert with_digits == [("commissioner_a", ["2014,"]), ("bristol", ["22"])]
+
+
+# ---------------------------------------------------------------------------------------
+# Factual slips: what the source says, and only that
+# ---------------------------------------------------------------------------------------
+
+
+def _case(records, case_id):
+    return next(r for r in records if r.case_id == case_id)
+
+
+def test_gateshead_held_two_sessions_and_only_agreed_a_third(records):
+    from nptsc_eval import strands
+
+    gateshead = _case(records, "gateshead")
+    assert (gateshead.count("sessions_held"), gateshead.count("sessions_agreed")) == (2, 3)
+    plans = strands.ivar_action_plans().set_index("local_authority")
+    assert plans.at["Gateshead", "sessions"] == 2
+    text = " ".join([gateshead.summary, *gateshead.support_received, *gateshead.lessons]).lower()
+    assert "does not say" in text and "extended by a further session" not in text
+
+
+@pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source report's text is not available here")
+def test_a_form_in_quotation_marks_is_printed_in_the_source(records):
+    text = re.sub(r"\s+", " ", SOURCE_TEXT.read_text(encoding="utf-8"))
+    quoted = [(r.case_id, f.text) for r in records for d in r.discrepancies for f in d.forms if f.printed]
+    assert quoted and [q for q in quoted if q[1] not in text] == []
+
+
+def test_a_date_the_source_never_printed_is_not_in_quotation_marks(records, themes):
+    found = cases.discrepancies(records).set_index("discrepancy_id")
+    forms = found.at["session_dates", "Forms"]
+    assert "“14 January 2010”" in forms
+    assert "January 2011, our inference" in forms and "“January 2011" not in forms and "“14 January 2011" not in forms
+    page = cases.case_page(_case(records, "gateshead"), cases.load_quotations(), themes, "../x.ipynb")
+    assert "“January 2011" not in page and "14 January 2011" not in page
+
+
+def test_deadweight_is_recorded_as_deadweight_not_as_a_barrier(records, themes):
+    b = _case(records, "commissioner_b")
+    assert b.barriers == []
+    assert any("would have happened anyway" in d for d in b.deadweight)
+    page = cases.case_page(b, cases.load_quotations(), themes, "../x.ipynb")
+    barriers = page.split("## Barriers")[1].split("##")[0]
+    assert "anyway" not in barriers
+    assert "## What would have happened anyway" in page
+
+
+def test_doncaster_says_what_the_source_says(records):
+    doncaster = _case(records, "doncaster")
+    words = " ".join([doncaster.summary, *doncaster.outcomes, *doncaster.barriers, *doncaster.future_support,
+                      *[c.evidence for c in doncaster.coding]]).lower()
+    assert "joint bid" not in words
+    assert "launched at a joint event" not in words
+    assert "supported by a joint event" in words
+
+
+def test_each_bassac_set_belongs_to_one_project_in_every_table(records):
+    from nptsc_eval import strands
+    from nptsc_eval.tables import load_table
+
+    sets = strands.action_learning_sets().set_index("set_id")
+    followed = {r.case_id: r for r in records if r.action_learning_set}
+    assert sorted(followed) == ["bristol", "doncaster", "southwark"]
+    for record in followed.values():
+        assert record.project_id == sets.at[record.action_learning_set, "project_id"]
+    # Table 2.1 credits the project of the sets with all their people and organisations.
+    table = load_table("table_2_1_programme_outputs").set_index(["project_id", "measure"])
+    for project_id, group in sets.groupby("project_id"):
+        assert table.at[(project_id, "participants"), "value"] == group["individuals"].sum()
+        assert table.at[(project_id, "organisations"), "value"] == group["organisations"].sum()
+    figures = load_table("project_figures")
+    doncaster_figures = figures[figures["fact_id"].str.startswith("bassac.doncaster.")]
+    assert set(doncaster_figures["project_id"]) == {sets.at["doncaster_brokerage", "project_id"]}
+
+
+def test_a_case_that_follows_a_set_must_share_its_project(raw_copy):
+    path = _edit_case(raw_copy, "doncaster", lambda d: d.update(project_id="bassac_bidding_capacity"))
+    with pytest.raises(DataValidationError) as caught:
+        cases.validate_case_file(path)
+    assert caught.value.problems == [
+        "field 'project_id': 'bassac_bidding_capacity', but Table 5.3 puts the set 'doncaster_brokerage' in project "
+        "'bassac_codesign'"]
+
+
+def test_a_set_moved_to_another_project_breaks_table_2_1(raw_copy):
+    from nptsc_eval import strands
+
+    path = raw_copy / "table_5_3_action_learning_sets.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "project_id"] = "bassac_bidding_capacity"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match=r"rows 2, column 'project_id': the sets of 'bassac_bidding_capacity' "
+                                                  r"engage 6 individuals, but Table 2.1 gives that project no participants"):
+        strands.action_learning_sets(raw_copy)
+
+
+def test_tied_themes_are_all_named_never_one_most_common(records, themes):
+    from nptsc_eval import wording
+
+    counts = cases.theme_counts(cases.case_matrix(records, themes), themes)
+    barriers = counts[counts["theme_type"] == "barrier"].set_index("theme")["cases"]
+    sentence = wording.commonness_sentence(barriers, "barrier", "barriers", "cases")
+    # The five barriers are each coded in four cases.
+    assert sorted(barriers.tolist()) == [4, 4, 4, 4, 4]
+    assert sentence.startswith("All five barriers were equally common, each in 4 cases: ")
+    assert "most common barrier was" not in sentence
+    for name in barriers.index:
+        assert name.lower() in sentence

@@ -127,3 +127,77 @@ def test_outputs_table_shows_the_report_cells_in_words():
 def test_total_reported_participants_adds_the_numbers_table_2_1_prints():
     table = load_table("table_2_1_programme_outputs")
     assert kpi.total_reported(table, "participants") == 880 + 160 + 28 + 102 + 150 + 80 + 11 + 49
+
+
+# --- Like with like: how each reported figure was matched to its target -------------------
+
+
+def test_figures_that_measure_something_else_are_not_comparable(attainment):
+    # 150 bursary scheme participants (all courses) against 40 bursaries awarded in year two;
+    # five plans agreed against five plans adopted by local strategic partnerships;
+    # seven action learning sets against "three different groups".
+    for kpi_id, actual in [("bursary_awards", 150), ("ivar_plans", 5), ("bassac_groups", 7)]:
+        row = _row(attainment, kpi_id)
+        assert (row["status"], row["comparable"], row["actual"]) == ("not comparable", "no", actual), kpi_id
+        assert pd.isna(row["percent_of_target"]), kpi_id
+    assert "adopted" in _row(attainment, "ivar_plans")["interpretation"]
+    assert "participants" in _row(attainment, "bursary_awards")["interpretation"]
+
+
+def test_interpretation_and_comparable_are_filled_on_every_row(attainment):
+    assert {"interpretation", "comparable"} <= set(attainment.columns)
+    assert set(attainment["comparable"]) == {"yes", "no"}
+    assert attainment["interpretation"].str.len().min() > 20
+    assert not attainment["interpretation"].str.contains(r"\{").any()
+    # A verdict (exceeded, met, partly met, not met) only where the figure measures the target.
+    judged = attainment[attainment["status"].isin(kpi.JUDGED)]
+    assert set(judged["comparable"]) == {"yes"}
+    assert (attainment["status"] == "not comparable").sum() == 3
+
+
+def test_the_written_csv_has_the_new_columns():
+    from nptsc_eval.paths import processed
+
+    written = pd.read_csv(processed("kpi_attainment.csv"))
+    assert {"interpretation", "comparable"} <= set(written.columns)
+    assert written["interpretation"].notna().all() and written["comparable"].isin(["yes", "no"]).all()
+    assert written.set_index(written["kpi_ids"].str.split().str[0]).at["bursary_awards", "status"] == "not comparable"
+
+
+def test_cipfa_shows_both_readings_and_says_which_the_verdict_uses(attainment):
+    row = _row(attainment, "cipfa_level2_2011")
+    # Finance officers on top of the level 1 and 2 targets: 900, 880 is partly met.
+    assert (row["target"], row["status"]) == (900, "partly met")
+    # Inside them: 250 + 450 = 700 ... 150 + 250 + 180 + 120 = 700, and 880 exceeds it.
+    assert row["alternative_status"] == "exceeded"
+    assert "the target is 700" in row["alternative_reading"]
+    assert "126%" in row["alternative_reading"]
+    assert "the verdict uses the first reading" in row["alternative_reading"]
+
+
+def test_the_table_readers_see_shows_the_interpretation(attainment):
+    table = kpi.attainment_table(attainment)
+    assert {"Same measure", "How the figure was matched"} <= set(table.columns)
+    bursary = table[table["Target"] == "Bursaries awarded in year 2"].iloc[0]
+    assert bursary["Status"] == "not comparable" and bursary["Same measure"] == "no"
+    assert "cannot be compared" in bursary["How the figure was matched"]
+
+
+def test_a_target_without_an_interpretation_is_named():
+    from nptsc_eval.errors import DataValidationError
+
+    notes = load_table("kpi_interpretations")
+    notes = notes[notes["kpi_id"] != "bursary_awards"]
+    with pytest.raises(DataValidationError, match=r"(?s)kpi_interpretations.csv.*no interpretation for the target 'bursary_awards'"):
+        kpi.kpi_attainment(load_table("kpi_targets"), kpi.reported_outputs(), load_table("projects"),
+                           interpretations=notes)
+
+
+def test_chart_alt_text_names_every_target_of_a_tie(attainment):
+    tied = attainment.copy()
+    london = tied["kpi_ids"] == "london_trained_2010"
+    ivar = tied["kpi_ids"] == "ivar_public ivar_third"
+    tied.loc[ivar, "percent_of_target"] = tied.loc[london, "percent_of_target"].iloc[0]
+    text = kpi.chart_alt_text(tied)
+    assert "Lowest: London Councils, councillors and non-executive directors trained; IVAR, people completing the programme, 56%." in text
+    assert "not comparable" not in text

@@ -296,9 +296,12 @@ def test_strand_kpis_are_the_programme_attainment_filtered_not_recomputed():
     pd.testing.assert_frame_equal(table, expected)
     ivar = table[table["Target"] == "People completing the programme"].iloc[0]
     assert (ivar["Output"], ivar["Status"]) == ("102", "not met")
+    plans = table[table["Target"] == "Commissioning improvement plans adopted by local strategic bodies"].iloc[0]
+    assert (plans["Output"], plans["Status"], plans["Same measure"]) == ("5", "not comparable", "no")
+    assert "never says that any was adopted" in plans["How the figure was matched"]
     assert strands.kpi_summary(strands.strand_kpi_rows(2, attainment)) == {
-        "targets": 11, "exceeded": 1, "met": 2, "partly_met": 0, "not_met": 1, "not_measurable": 7,
-        "met_or_exceeded": 3, "short_of_target": 1}
+        "targets": 11, "exceeded": 0, "met": 1, "partly_met": 0, "not_met": 1, "not_comparable": 2,
+        "not_measurable": 7, "met_or_exceeded": 1, "short_of_target": 1}
 
 
 def test_project_figures_are_shown_with_their_qualifiers():
@@ -524,3 +527,13 @@ def test_the_examples_in_the_module_hold():
     result = doctest.testmod(strands)
     assert result.attempted >= 8
     assert result.failed == 0
+
+
+def test_the_strand_text_names_what_is_not_comparable_and_the_two_readings():
+    attainment = kpi.load_kpi_attainment()
+    two = strands.not_comparable_sentence(strands.strand_kpi_rows(2, attainment))
+    assert two.startswith("For 2 targets the report gives a figure that measures something else")
+    assert "IVAR, commissioning improvement plans adopted" in two and "Five universities, bursaries awarded" in two
+    assert strands.not_comparable_sentence(strands.strand_kpi_rows(1, attainment)) == ""
+    assert "CIPFA's" in strands.two_readings_sentence(strands.strand_kpi_rows(1, attainment))
+    assert strands.two_readings_sentence(strands.strand_kpi_rows(3, attainment)) == ""

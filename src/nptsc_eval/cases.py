@@ -92,10 +92,16 @@ class DateRef(_Strict):
 
 
 class Form(_Strict):
-    """One of the forms in which the source states a fact."""
+    """One of the forms in which the source states a fact.
+
+    ``printed`` is false when ``text`` is not the source's words but our reading of it (a
+    date the source implies, cells of a table put into words); such a form is never shown in
+    quotation marks.
+    """
 
     text: str = Field(min_length=1)
     source_location: str = Field(min_length=1)
+    printed: bool = True
 
 
 class Discrepancy(_Strict):
@@ -114,6 +120,7 @@ class CaseRecord(_Strict):
     name: str = Field(min_length=1)
     strand: Literal[1, 2, 3]
     project_id: str = Field(min_length=1)
+    action_learning_set: str | None = Field(default=None, pattern=_ID)
     delivery_partner: str = Field(min_length=1)
     beneficiary_types: list[BeneficiaryType] = Field(min_length=1)
     place: str = Field(min_length=1)
@@ -124,6 +131,7 @@ class CaseRecord(_Strict):
     support_received: list[str] = Field(min_length=1)
     outcomes: list[str] = Field(min_length=1)
     barriers: list[str] = Field(default_factory=list)
+    deadweight: list[str] = Field(default_factory=list)
     lessons: list[str] = Field(default_factory=list)
     future_support: list[str] = Field(default_factory=list)
     coding: list[Coding] = Field(min_length=1)
@@ -186,12 +194,14 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
     return problems
 
 
-def read_case(path: Path, themes: set[str] | None = None, projects: set[str] | None = None) -> CaseRecord:
+def read_case(path: Path, themes: set[str] | None = None, projects: set[str] | None = None,
+              sets: dict[str, str] | None = None) -> CaseRecord:
     """Read and validate one case record.
 
     ``themes`` and ``projects``, when given, are the theme codes of the coding frame and the
-    project ids of ``projects.csv`` the record may use.  Raises ``DataValidationError``
-    naming the file and each bad field.
+    project ids of ``projects.csv`` the record may use; ``sets`` maps each action learning
+    set of Table 5.3 to its project, which a record that follows a set must share.  Raises
+    ``DataValidationError`` naming the file and each bad field.
     """
     data = read_yaml_mapping(path, "a case record")
     try:
@@ -207,6 +217,13 @@ def read_case(path: Path, themes: set[str] | None = None, projects: set[str] | N
                 problems.append(f"field 'coding[{i}].theme': {c.theme!r} is not a theme of coding_frame.csv")
     if projects is not None and record.project_id not in projects:
         problems.append(f"field 'project_id': {record.project_id!r} is not a project of projects.csv")
+    if sets is not None and record.action_learning_set is not None:
+        if record.action_learning_set not in sets:
+            problems.append(f"field 'action_learning_set': {record.action_learning_set!r} is not a set of "
+                            "table_5_3_action_learning_sets.csv")
+        elif sets[record.action_learning_set] != record.project_id:
+            problems.append(f"field 'project_id': {record.project_id!r}, but Table 5.3 puts the set "
+                            f"{record.action_learning_set!r} in project {sets[record.action_learning_set]!r}")
     if problems:
         raise DataValidationError(path, problems)
     return record
@@ -232,14 +249,23 @@ def _known_projects(raw_dir: Path) -> set[str] | None:
     return set(load_table("projects", raw_dir)["project_id"])
 
 
+def _known_sets(raw_dir: Path) -> dict[str, str] | None:
+    from nptsc_eval.tables import load_table
+
+    if not (raw_dir / "table_5_3_action_learning_sets.csv").exists():
+        return None
+    sets = load_table("table_5_3_action_learning_sets", raw_dir)
+    return dict(zip(sets["set_id"], sets["project_id"]))
+
+
 def validate_case_file(path: Path) -> None:
     """Validator for ``nptsc_eval.validate_raw.VALIDATORS``: one case record, cross-checked."""
     raw_dir = _raw_dir_of_case(Path(path))
     try:
-        themes, projects = _known_themes(raw_dir), _known_projects(raw_dir)
+        themes, projects, sets = _known_themes(raw_dir), _known_projects(raw_dir), _known_sets(raw_dir)
     except DataValidationError:
-        themes = projects = None  # the table's own error is reported by the table check
-    read_case(Path(path), themes, projects)
+        themes = projects = sets = None  # the table's own error is reported by the table check
+    read_case(Path(path), themes, projects, sets)
 
 
 def case_files(raw_dir: Path | None = None) -> list[Path]:
@@ -250,8 +276,8 @@ def case_files(raw_dir: Path | None = None) -> list[Path]:
 def load_cases(raw_dir: Path | None = None) -> list[CaseRecord]:
     """Every case record, validated, in book order: by strand, delivery partner, then name."""
     raw_dir = raw_dir or RAW_DIR
-    themes, projects = _known_themes(raw_dir), _known_projects(raw_dir)
-    records = [read_case(p, themes, projects) for p in case_files(raw_dir)]
+    themes, projects, sets = _known_themes(raw_dir), _known_projects(raw_dir), _known_sets(raw_dir)
+    records = [read_case(p, themes, projects, sets) for p in case_files(raw_dir)]
     if not records:
         raise DataValidationError(raw_dir / CASES_FOLDER, ["no case records (*.yml) found"])
     return sorted(records, key=lambda r: (r.strand, r.delivery_partner.lower(), r.name.lower()))
@@ -415,9 +441,21 @@ def discrepancies(cases: list[CaseRecord]) -> pd.DataFrame:
     for c in cases:
         for d in c.discrepancies:
             rows.append({"case_id": c.case_id, "Case": c.name, "Item": d.item,
-                         "Forms": " versus ".join(f"“{f.text}” ({f.source_location})" for f in d.forms),
+                         "Forms": " versus ".join(f"{form_text(f)} ({f.source_location})" for f in d.forms),
                          "Note": d.note, "discrepancy_id": d.id})
     return pd.DataFrame(rows, columns=["case_id", "Case", "Item", "Forms", "Note", "discrepancy_id"])
+
+
+def form_text(form: Form) -> str:
+    """A form as the book shows it: the source's words in quotation marks, our reading without.
+
+    Examples:
+        >>> form_text(Form(text="14 January 2010", source_location="Appendix 3"))
+        '“14 January 2010”'
+        >>> form_text(Form(text="January 2011, our inference", source_location="Appendix 3", printed=False))
+        'January 2011, our inference'
+    """
+    return f"“{form.text}”" if form.printed else form.text
 
 
 def stakeholder_summary(people: pd.DataFrame) -> pd.DataFrame:
@@ -584,6 +622,10 @@ def case_page(case: CaseRecord, quotes: pd.DataFrame, themes: pd.DataFrame, note
     lines += ["## Support received", "", _bullets([_md_escape(s) for s in case.support_received]), ""]
     lines += ["## Outcomes and impacts", "", _bullets([_md_escape(s) for s in case.outcomes]), ""]
     lines += ["## Barriers", "", _bullets([_md_escape(s) for s in case.barriers]), ""]
+    if case.deadweight:
+        lines += ["## What would have happened anyway", "",
+                  "Deadweight: work that the case says was under way, or would have happened, without the programme.", "",
+                  _bullets([_md_escape(s) for s in case.deadweight]), ""]
     lines += ["## Lessons", "", _bullets([_md_escape(s) for s in case.lessons]), ""]
     lines += ["## Views on future support", "", _bullets([_md_escape(s) for s in case.future_support]), ""]
     lines += ["## Coding", "", "The themes of the cross-case matrix this case shows, and the evidence for each.", ""]
@@ -615,7 +657,7 @@ def case_page(case: CaseRecord, quotes: pd.DataFrame, themes: pd.DataFrame, note
     if case.discrepancies:
         lines += ["## Where the report differs from itself", ""]
         for d in case.discrepancies:
-            forms = "; ".join(f"“{_md_escape(f.text)}” in {_md_escape(f.source_location)}" for f in d.forms)
+            forms = "; ".join(f"{_md_escape(form_text(f))} in {_md_escape(f.source_location)}" for f in d.forms)
             lines += [f"- **{_md_escape(d.item)}**: {forms}. {_md_escape(d.note.strip())}"]
         lines.append("")
     return "\n".join(lines)

@@ -9,7 +9,13 @@ chapters' text report what was achieved (``table_2_1_programme_outputs.csv`` and
 * series judged against the same reported number (the source reports one total for CIPFA's
   three kinds of trainee) are pooled into one row;
 * a range such as 120–150 is met anywhere inside it and exceeded only above it;
-* a target with nothing reported against it is "not measurable", never zero.
+* a target with nothing reported against it is "not measurable", never zero;
+* a target whose reported figure measures something else (participants against bursaries,
+  plans agreed against plans adopted) is "not comparable", never met or exceeded.
+
+How each reported figure was matched to its target is data (``kpi_interpretations.csv``):
+every judged row carries that sentence (``interpretation``) and ``comparable`` (yes/no), and,
+where the source allows a second reading of a target, that reading with its own status.
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from nptsc_eval.tables import load_table
+from nptsc_eval.wording import extremes, listing  # noqa: F401  (listing is re-exported for notebooks)
 
 #: Status words, best first; the order of the categories in tables and charts.
-STATUSES = ["exceeded", "met", "partly met", "not met", "not measurable"]
+STATUSES = ["exceeded", "met", "partly met", "not met", "not comparable", "not measurable"]
+#: Statuses that are a verdict on the target (the others say it cannot be judged).
+JUDGED = ["exceeded", "met", "partly met", "not met"]
 
 
 @dataclass(frozen=True)
@@ -181,13 +190,16 @@ def attainment_status(actual: float | None, low: float | None, high: float | Non
 
 
 def kpi_attainment(targets: pd.DataFrame, outputs: pd.DataFrame, projects: pd.DataFrame,
-                   rules: StatusRules = StatusRules()) -> pd.DataFrame:
+                   rules: StatusRules = StatusRules(), interpretations: pd.DataFrame | None = None) -> pd.DataFrame:
     """KPI target against reported output for every project, with a status in words.
 
     Returns one row per target series, or per pool of series judged against one reported
     number, with ``project, delivery_partner, strand, kpi, target, target_high,
-    target_label, actual, actual_label, percent_of_target, status, milestone, note``.
-    The inputs are not modified.
+    target_label, actual, actual_label, percent_of_target, status, comparable,
+    interpretation, alternative_reading, alternative_status, milestone, note``.
+    ``interpretations`` (``kpi_interpretations.csv``, loaded when not given) says for each
+    row how the reported figure was matched to the target; a row it marks not comparable
+    gets the status "not comparable" when a figure is reported. The inputs are not modified.
     """
     series = cumulative_targets(targets)
     series["pool"] = series["actual_ref"].where(series["actual_ref"].notna(), "series:" + series["series"])
@@ -212,7 +224,7 @@ def kpi_attainment(targets: pd.DataFrame, outputs: pd.DataFrame, projects: pd.Da
             note = (f"Targets pooled: the source reports one number for {len(group)} targets "
                     f"({'; '.join(group['kpi'])}). " + note)
         status = attainment_status(actual, low, high, first["kind"], actual_status, rules)
-        percent = (100 * actual / low) if status not in ("not measurable",) and first["kind"] != "deliverable" and low else float("nan")
+        percent = (100 * actual / low) if status in JUDGED and first["kind"] != "deliverable" and low else float("nan")
         milestones = "; ".join(f"{k}: {m}" for k, m in zip(group["kpi"], group["milestones"])) if pooled else first["milestones"]
         rows.append(
             {
@@ -237,10 +249,78 @@ def kpi_attainment(targets: pd.DataFrame, outputs: pd.DataFrame, projects: pd.Da
     result = pd.DataFrame(rows).merge(
         projects[["project_id", "project", "delivery_partner", "strand"]], on="project_id", how="left", validate="many_to_one"
     )
+    if interpretations is None:
+        interpretations = load_table("kpi_interpretations")
+    result = _apply_interpretations(result, interpretations, rules)
     result["status"] = pd.Categorical(result["status"], categories=STATUSES, ordered=True)
     result["percent_of_target"] = result["percent_of_target"].astype("Float64").round(1)
-    front = ["project", "delivery_partner", "strand", "kpi", "target", "actual", "percent_of_target", "status"]
+    front = ["project", "delivery_partner", "strand", "kpi", "target", "actual", "percent_of_target", "status",
+             "comparable", "interpretation"]
     return result[front + [c for c in result.columns if c not in front]]
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """Put the computed values into a sentence of ``kpi_interpretations.csv``."""
+    out = str(template)
+    for key, value in values.items():
+        out = out.replace("{" + key + "}", value)
+    return out
+
+
+def _apply_interpretations(result: pd.DataFrame, interpretations: pd.DataFrame, rules: StatusRules) -> pd.DataFrame:
+    """Add ``comparable``, ``interpretation`` and the second reading to every judged row.
+
+    Each row must have exactly one interpretation, keyed by its first kpi_id; a row that is
+    not comparable but has a reported figure becomes "not comparable".
+    """
+    from nptsc_eval.errors import DataValidationError
+    from nptsc_eval.paths import RAW_DIR
+
+    keys = result["kpi_ids"].str.split().str[0]
+    known = dict(zip(interpretations["kpi_id"], interpretations.index))
+    problems = [f"column 'kpi_id': no interpretation for the target {k!r} (first kpi_id of its row)"
+                for k in keys if k not in known]
+    for i, k in interpretations["kpi_id"].items():
+        if k not in set(keys):
+            problems.append(f"row {i + 2}, column 'kpi_id': {k!r} is not the first kpi_id of a judged target")
+        alt, reading = interpretations.at[i, "alternative_target"], interpretations.at[i, "alternative_reading"]
+        if pd.isna(alt) != pd.isna(reading):
+            problems.append(f"row {i + 2}, column 'alternative_reading': give both alternative_target and "
+                            "alternative_reading, or neither")
+    if problems:
+        raise DataValidationError(RAW_DIR / "kpi_interpretations.csv", problems)
+    out = result.copy()
+    comparable, sentences, readings, alt_statuses = [], [], [], []
+    for idx, key in zip(out.index, keys):
+        row, note = out.loc[idx], interpretations.loc[known[key]]
+        ok = bool(note["comparable"])
+        if not ok and row["status"] != "not measurable":
+            out.at[idx, "status"] = "not comparable"
+            out.at[idx, "percent_of_target"] = float("nan")
+        values = {"actual": _format_number(row["actual"]), "target": row["target_label"]}
+        alt_status = ""
+        reading = ""
+        if pd.notna(note["alternative_target"]):
+            alt = float(note["alternative_target"])
+            alt_status = attainment_status(row["actual"], alt, alt, row["kind"], "reported" if pd.notna(row["actual"]) else None, rules)
+            values.update({"alt_target": _format_number(alt), "alt_status": alt_status,
+                           "alt_percent": f"{100 * row['actual'] / alt:.0f}%" if pd.notna(row["actual"]) and alt else "n/a"})
+            reading = _fill(note["alternative_reading"], values)
+        comparable.append("yes" if ok else "no")
+        sentences.append(_fill(note["interpretation"], values))
+        readings.append(reading)
+        alt_statuses.append(alt_status)
+    out["comparable"] = comparable
+    out["interpretation"] = sentences
+    out["alternative_reading"] = readings
+    out["alternative_status"] = alt_statuses
+    return out
+
+
+def _format_number(value) -> str:
+    if value is None or pd.isna(value):
+        return "no"
+    return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,g}"
 
 
 def _actual_label(actual, status, kind) -> str:
@@ -253,7 +333,8 @@ def _actual_label(actual, status, kind) -> str:
 
 def load_kpi_attainment(raw_dir=None, rules: StatusRules = StatusRules()) -> pd.DataFrame:
     """:func:`kpi_attainment` on the project's raw data."""
-    return kpi_attainment(load_table("kpi_targets", raw_dir), reported_outputs(raw_dir), load_table("projects", raw_dir), rules)
+    return kpi_attainment(load_table("kpi_targets", raw_dir), reported_outputs(raw_dir), load_table("projects", raw_dir), rules,
+                          load_table("kpi_interpretations", raw_dir))
 
 
 def status_counts(attainment: pd.DataFrame) -> pd.Series:
@@ -301,6 +382,9 @@ def attainment_table(attainment: pd.DataFrame) -> pd.DataFrame:
             "Output": attainment["actual_label"],
             "Per cent of target": attainment["percent_of_target"],
             "Status": attainment["status"].astype(str),
+            "Same measure": attainment["comparable"],
+            "How the figure was matched": [
+                f"{i} {r}".strip() for i, r in zip(attainment["interpretation"], attainment["alternative_reading"])],
         }
     )
     return out
@@ -310,12 +394,16 @@ def chart_alt_text(attainment: pd.DataFrame) -> str:
     """Alt text for the KPI chart that says what it shows, in numbers."""
     data = attainment[attainment["percent_of_target"].notna()]
     counts = data["status"].value_counts()
-    parts = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in STATUSES[:-1] if counts.get(s, 0))
-    lowest = data.loc[data["percent_of_target"].astype(float).idxmin()]
-    highest = data.loc[data["percent_of_target"].astype(float).idxmax()]
+    parts = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in JUDGED if counts.get(s, 0))
+    percent = pd.Series(data["percent_of_target"].astype(float).to_numpy(),
+                        index=[f"{r.delivery_partner}, {r.kpi.lower()}" for r in data.itertuples()])
+    top, top_value = extremes(percent)
+    low, low_value = extremes(percent, most=False)
     return (
-        f"Bar chart of output as a percentage of target for the {len(data)} targets with a reported output: {parts}. "
-        f"Highest: {highest['delivery_partner']}, {highest['kpi'].lower()}, {highest['percent_of_target']:.0f}%. "
-        f"Lowest: {lowest['delivery_partner']}, {lowest['kpi'].lower()}, {lowest['percent_of_target']:.0f}%. "
+        f"Bar chart of output as a percentage of target for the {len(data)} targets judged against a figure that "
+        f"measures them: {parts}. "
+        f"Highest: {'; '.join(top)}, {top_value:.0f}%. "
+        f"Lowest: {'; '.join(low)}, {low_value:.0f}%. "
         "The table after the chart gives every number."
     )
+

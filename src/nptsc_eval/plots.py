@@ -20,6 +20,7 @@ STATUS_COLOURS = {
     "met": "#28A197",
     "partly met": "#801650",
     "not met": "#F46A25",
+    "not comparable": "#707070",
     "not measurable": "#707070",
 }
 TEXT_COLOUR = "#0B0C0C"

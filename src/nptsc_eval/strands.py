@@ -352,6 +352,32 @@ def kpi_summary(rows: pd.DataFrame) -> dict[str, int]:
     return out
 
 
+def not_comparable_sentence(rows: pd.DataFrame) -> str:
+    """A sentence naming the strand's targets whose reported figure measures something else, with why.
+
+    Empty when there are none.
+    """
+    from nptsc_eval.report import format_number
+
+    shown = rows[rows["status"] == "not comparable"]
+    if shown.empty:
+        return ""
+    n = len(shown)
+    head = (f"For {format_number(n)} target{'s' if n > 1 else ''} the report gives a figure that measures something "
+            f"else, so we do not judge {'them' if n > 1 else 'it'}. ")
+    return head + " ".join(f"{r.delivery_partner}, {r.kpi.lower()}: {r.interpretation}" for r in shown.itertuples())
+
+
+def two_readings_sentence(rows: pd.DataFrame) -> str:
+    """A sentence naming the strand's targets the source allows to be read two ways; empty when none."""
+    shown = rows[rows["alternative_reading"].astype(str) != ""]
+    if shown.empty:
+        return ""
+    names = [f"{r.delivery_partner}'s" for r in shown.itertuples()]
+    return (f"The source allows two readings of {', '.join(names)} target: the table gives both, with the status "
+            "under the second reading, and says which one the verdict uses.")
+
+
 def _rows_of_strand(name: str, strand: int, raw_dir: Path | None) -> pd.DataFrame:
     """Rows of a per-project raw table that belong to the strand, with project name and partner.
 
@@ -490,9 +516,31 @@ def action_learning_sets(raw_dir: Path | None = None) -> pd.DataFrame:
         elif printed.pop() != len(group):
             problems.append(f"row {group.index[0] + 2}, column 'approach_sets': approach {approach!r} prints "
                             f"{group['approach_sets'].iloc[0]} sets but has {len(group)} rows")
+    problems += _set_projects_match_table_2_1(sets, raw_dir)
     if problems:
         raise DataValidationError(_raw_path("table_5_3_action_learning_sets", raw_dir), problems)
     return sets
+
+
+def _set_projects_match_table_2_1(sets: pd.DataFrame, raw_dir: Path | None) -> list[str]:
+    """Each set's project must be the one Table 2.1 credits with the sets' people and organisations.
+
+    For every project that has sets, the individuals and organisations of its sets must add up
+    to that project's participants and organisations in Table 2.1, so a set cannot belong to
+    one project here and to another there.
+    """
+    table = load_table("table_2_1_programme_outputs", raw_dir)
+    reported = {(r.project_id, r.measure): r.value for r in table.itertuples() if r.value_status == "reported"}
+    problems = []
+    for project_id, group in sets.groupby("project_id", sort=False):
+        for column, measure in (("individuals", "participants"), ("organisations", "organisations")):
+            total = int(group[column].sum())
+            printed = reported.get((project_id, measure))
+            if printed is None or int(printed) != total:
+                problems.append(f"rows {', '.join(str(i + 2) for i in group.index)}, column 'project_id': the sets of "
+                                f"{project_id!r} engage {total} {column}, but Table 2.1 gives that project "
+                                f"{'no' if printed is None else int(printed)} {measure}")
+    return problems
 
 
 def action_learning_sets_table(sets: pd.DataFrame) -> pd.DataFrame:

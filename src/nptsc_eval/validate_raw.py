@@ -31,6 +31,7 @@ VALIDATORS: list[tuple[str, str]] = [
     ("ivar_action_plans.csv", "nptsc_eval.strands:validate_strand_table"),
     ("project_figures.csv", "nptsc_eval.strands:validate_strand_table"),
     ("project_findings.csv", "nptsc_eval.strands:validate_strand_table"),
+    ("survey_free_text_coding.csv", "nptsc_eval.survey.text_coding:validate_coding_file"),
 ]
 
 #: Files that need no validation: documentation and the tables' own metadata.

@@ -243,8 +243,18 @@ def support_by_sector(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("all_count", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def free_text_answers(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
-    """Every free-text answer with its question and the themes it is coded to."""
+def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every free-text answer with its question and the themes a person coded it to.
+
+    The codes come from the hand-coded table (``survey_free_text_coding.csv``, loaded when
+    ``coding`` is not given), never from the answer's words: an answer the table does not
+    hold is marked "Not coded". One boolean column per theme of the coding frame, and
+    ``themes`` (the theme names, joined) and ``coder_note``.
+    """
+    from nptsc_eval.survey import text_coding
+
+    coding = text_coding.load_coding() if coding is None else coding
+    frame_themes = text_coding.coding_frame()
     rows = []
     for q in cb.questions:
         if q["kind"] != "text":
@@ -254,29 +264,36 @@ def free_text_answers(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         for text in answers:
             rows.append({"question_id": q["id"], "question": q["text"], "answer": text})
     out = pd.DataFrame(rows, columns=["question_id", "question", "answer"])
-    theme_names = []
-    for t in cb.themes:
-        out[t["id"]] = out["answer"].str.contains(t["pattern"], case=False, regex=True) if len(out) else pd.Series(dtype=bool)
-        theme_names.append(t["id"])
-    labels = {t["id"]: t["label"] for t in cb.themes}
-    out["themes"] = [
-        "; ".join(labels[t] for t in theme_names if row[t]) or "Other"
-        for _, row in out[theme_names].iterrows()
-    ] if len(out) else pd.Series(dtype=str)
+    codes = text_coding.codes_for(out["answer"], coding)
+    notes = dict(zip(coding["answer"].map(text_coding.normalise), coding["coder_note"]))
+    labels = dict(zip(frame_themes["theme_id"], frame_themes["theme"]))
+    for theme_id in frame_themes["theme_id"]:
+        out[theme_id] = pd.Series([theme_id in c for c in codes], index=out.index, dtype=bool)
+    out["themes"] = pd.Series(["; ".join(labels[t] for t in c) or text_coding.NOT_CODED for c in codes],
+                              index=out.index, dtype=object)
+    out["coder_note"] = pd.Series([notes.get(text_coding.normalise(a), "") for a in out["answer"]],
+                                  index=out.index, dtype=object)
     return out
 
 
 def theme_counts(answers: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
-    """Answers coded to each theme, by free-text question (an answer can have several themes)."""
+    """Answers coded to each theme of the coding frame, by free-text question (an answer can have several).
+
+    A last row counts answers that are not in the hand-coded table, when there are any.
+    """
+    from nptsc_eval.survey import text_coding
+
     questions = [q["id"] for q in cb.questions if q["kind"] == "text"]
     rows = []
-    for t in cb.themes + [{"id": "other", "label": "Other"}]:
-        row = {"theme": t["label"]}
+    for t in text_coding.coding_frame().itertuples(index=False):
+        row = {"theme": t.theme}
         for qid in questions:
-            part = answers[answers["question_id"] == qid]
-            hits = part["themes"].eq("Other") if t["id"] == "other" else part[t["id"]]
-            row[qid] = int(hits.sum())
+            row[qid] = int(answers.loc[answers["question_id"] == qid, t.theme_id].sum())
         rows.append(row)
+    uncoded = answers["themes"] == text_coding.NOT_CODED
+    if uncoded.any():
+        rows.append({"theme": text_coding.NOT_CODED,
+                     **{qid: int((uncoded & (answers["question_id"] == qid)).sum()) for qid in questions}})
     out = pd.DataFrame(rows)
     out["total"] = out[questions].sum(axis=1)
     return out
