@@ -35,12 +35,19 @@ SYNTHETIC_LABEL = "Illustrative: synthetic data"
 SYNTHETIC_CAPTION = "(synthetic)"
 
 
-def mark_synthetic(fig, synthetic: bool = True):
-    """Write :data:`SYNTHETIC_LABEL` into the figure: a bold line above it and a watermark behind it."""
+def mark_synthetic(fig, synthetic: bool = True, where: str = "top"):
+    """Write :data:`SYNTHETIC_LABEL` into the figure: a bold line above (or below) it and a
+    watermark behind it.  ``where="bottom"`` suits a chart whose legend sits above it."""
     if not synthetic:
         return fig
-    fig.text(0.0, 1.0, SYNTHETIC_LABEL + ": not survey responses", ha="left", va="bottom", fontsize=11,
-             fontweight="bold", color=PALETTE[2])
+    label = SYNTHETIC_LABEL + ", not survey responses"
+    style = {"x": 0.01, "ha": "left", "fontsize": 11, "fontweight": "bold", "color": PALETTE[2]}
+    if where == "bottom":
+        fig.supxlabel(label, **style)
+    elif fig._suptitle is None:
+        fig.suptitle(label, **style)
+    else:
+        fig._suptitle.set_text(f"{label}\n{fig._suptitle.get_text()}")
     for ax in fig.axes[:1]:
         ax.text(0.5, 0.5, SYNTHETIC_LABEL, transform=ax.transAxes, ha="center", va="center", fontsize=26,
                 rotation=12, color="#B1B4B6", alpha=0.35, zorder=0)
@@ -66,7 +73,8 @@ def print_marker_html(synthetic: bool) -> str:
     """
     if not synthetic:
         return ""
-    return f'<p class="nptsc-synthetic-flag">{SYNTHETIC_LABEL}: every survey figure in this chapter</p>'
+    return (f'<p class="nptsc-synthetic-flag">{SYNTHETIC_LABEL}. Every survey figure in this chapter rests on '
+            "synthetic respondents, not real survey answers.</p>")
 
 
 def show_print_marker(synthetic: bool) -> None:
@@ -144,7 +152,7 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
     dk_ax.grid(axis="y", visible=False)
     if title:
         fig.suptitle(_wrap(title, 90), fontsize=11, x=0.02, ha="left")
-    return mark_synthetic(fig, synthetic)
+    return mark_synthetic(fig, synthetic, where="bottom")
 
 
 def support_chart(support: pd.DataFrame, suppressed: pd.DataFrame | None = None, synthetic: bool = False,
@@ -177,8 +185,9 @@ def support_chart(support: pd.DataFrame, suppressed: pd.DataFrame | None = None,
     ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
     ax.set_xlabel("Per cent of respondents choosing the option")
     ax.grid(axis="y", visible=False)
+    mark_synthetic(fig, synthetic)
     fig.tight_layout()
-    return mark_synthetic(fig, synthetic)
+    return fig
 
 
 def support_alt(support: pd.DataFrame, suppressed: pd.DataFrame, labels: list[str], synthetic: bool) -> str:
