@@ -178,26 +178,6 @@ def test_a_synthetic_value_without_its_marker_fails_the_build(book_copy):
     assert "'bq_good_after'" in str(failure.value) and SYNTHETIC_MARKER in str(failure.value)
 
 
-@pytest.mark.build
-def test_a_page_is_rebuilt_when_the_notebook_it_glues_from_changes(book_copy):
-    build_book(book_copy, report=lambda m: None)
-    page = book_copy / "_build" / "html" / "book" / "programme-overview.html"
-    total = glued_text(_notebook(book_copy), "survey_total")
-    assert total in _text(page)
-    path = book_copy / "book" / "executed" / f"{SURVEY}.ipynb"
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    out = _glue_outputs(nb)["survey_total"]
-    changed = total.replace(total.split()[0], "9,999")
-    for mime, text in out["data"].items():
-        joined = "".join(text) if isinstance(text, list) else text
-        out["data"][mime] = joined.replace(total, changed)
-    path.write_text(json.dumps(nb), encoding="utf-8")
-    later = path.stat().st_mtime + 5
-    os.utime(path, (later, later))
-    build_book(book_copy, report=lambda m: None)
-    assert changed in _text(page)
-
-
 # --------------------------------------------------------------------------------------
 # The built book on synthetic data
 # --------------------------------------------------------------------------------------

@@ -15,15 +15,16 @@ with the network cut, so this extension
   the pages of its table of contents;
 * names the buttons that open and close a chapter's sections in the navigation: the theme
   draws them as a bare chevron in a ``<summary>``, which a screen reader cannot name;
+* makes every page that shows a value glued in another document depend on that document's
+  executed notebook, so an incremental build writes the page again when the value changes
+  (Sphinx does not track the ``{glue}`` role's cross-document references by itself);
 * replaces the bare redirect that sphinx-external-toc writes as the site's ``index.html``
   with a page that has a language, a title and a link, so it is accessible while it
   redirects and usable when redirects are turned off;
 * checks the evidence behind glued values (:func:`evidence_problems`): the landing page,
   executive summary, conclusions and recommendations may not use a value whose evidence
   class is ``synthetic``, and a synthetic value anywhere must carry its marker in the text
-  shown; either fails the build with a message naming page, glue key and class;
-* makes a page that glues a value from a notebook depend on that notebook, so an
-  incremental build re-reads the page when the notebook's values change.
+  shown; either fails the build with a message naming page, glue key and class.
 
 It is loaded through ``sphinx.local_extensions`` in ``_config.yml``.
 """
@@ -262,14 +263,13 @@ def _clear_glue_cache(app: Sphinx) -> None:
 
 
 def _record_glue_refs(app: Sphinx, doctree: Any) -> None:
-    """Note the values a page glues from notebooks, and make the page depend on those notebooks."""
+    """Note the values a page glues from notebooks (their dependency is noted on ``source-read``)."""
     from myst_nb.ext.glue.utils import PendingGlueReference
 
     env = app.env
     refs = []
     for node in doctree.findall(PendingGlueReference):
         refs.append((node.refdoc, node.key, node.line or 0))
-        env.note_dependency(str(env.doc2path(node.refdoc)))
     _glue_refs(env)[env.docname] = refs
 
 
@@ -296,6 +296,19 @@ def _check_evidence(app: Sphinx, env: Any) -> None:
         logger.warning(message, type="nptsc", subtype="evidence", location=(page, line or None))
 
 
+#: A cross-document glue reference: ``{glue}`path/to/notebook.ipynb::key```.
+CROSS_GLUE = re.compile(r"\{glue(?::[a-z]+)?\}`\s*([^`:]+\.ipynb)::([^`]+)`")
+
+
+def _note_glue_dependencies(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Record each notebook a page glues from as a dependency of the page."""
+    folder = Path(app.env.doc2path(docname)).parent
+    for path in sorted({m.group(1) for m in CROSS_GLUE.finditer(source[0])}):
+        target = (folder / path).resolve()
+        if target.exists():
+            app.env.note_dependency(str(target))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # A digest of this file and of book/_static as a config value. When either changes,
     # Sphinx sees the HTML configuration change, writes every page again and copies the
@@ -315,6 +328,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", _merge_glue_refs)
     app.connect("env-get-outdated", _always_check_restricted)
     app.connect("env-check-consistency", _check_evidence)
+    app.connect("source-read", _note_glue_dependencies)
     # After the theme, thebe and MathJax have added their scripts (default priority 500).
     app.connect("html-page-context", _page_assets, priority=900)
     app.connect("html-page-context", _name_toggles, priority=900)

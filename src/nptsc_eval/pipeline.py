@@ -627,7 +627,11 @@ def build_book(root: Path, *, report: Callable[[str], None] = print, jobs: int =
                quiet: bool = True) -> Path:
     """Build the book with warnings as errors in ``_build/work``; swap the HTML in on success."""
     from jupyter_book.sphinx import build_sphinx
+    from myst_nb.ext.glue.crossref import read_glue_cache
 
+    # MyST-NB keeps the glued values it has read in a cache for the life of the process; a
+    # second build in the same process (tests, benchmarks) must read them afresh.
+    read_glue_cache.cache_clear()
     work = root / "_build" / "work"
     out = work / builder
     log = root / "_build" / f"sphinx-{builder}.log"
