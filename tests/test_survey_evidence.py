@@ -526,3 +526,12 @@ def test_with_a_real_export_summary_pages_show_real_values_and_no_marker_appears
         values = nptsc_html.notebook_glue(executed)
         assert not any(SYNTHETIC_MARKER in t for v in values.values() for t in v["shown"]), executed.name
         assert not any(v["evidence"] == "synthetic" for v in values.values()), executed.name
+
+
+def test_a_check_resting_on_a_suppressed_cell_is_found():
+    from nptsc_eval.survey.findings import checks_using
+
+    assert "support_networking_third_higher" in checks_using({("support_networking", "third")})
+    assert "support_top_three" in checks_using({("support_one_to_one", "all")})
+    # The "all respondents" shares of the top-three check never rest on a sector's cell.
+    assert not checks_using({("support_one_to_one", "third"), ("support_training_courses", "public")})

@@ -246,3 +246,25 @@ def headline_texts(frame: pd.DataFrame, cb: Codebook, synthetic: bool, paired: p
     if missing:
         raise ValueError(f"data/raw/{HEADLINES}.csv: no measure for key(s) {', '.join(missing)}")
     return [(r.key, r.real_template.format(**values[r.key]), "real_survey") for r in rows.itertuples()]
+
+
+def metric_cells(m: dict[str, Any], cb: Codebook) -> set[tuple[str, str]]:
+    """The (column, sector) cells a metric's value is computed from.
+
+    A multi-select metric (``top_options_margin``) uses every option of its question in its
+    sector.  Used to hide a check's computed value when it rests on a suppressed cell.
+    """
+    cells: set[tuple[str, str]] = set()
+    for part in (m, m.get("a") or {}, m.get("b") or {}):
+        sector = part.get("sector", m.get("sector", "all"))
+        for column in list(part.get("columns") or []) + [part[k] for k in ("before", "after", "column") if k in part]:
+            cells.add((column, sector))
+    if m.get("type") == "top_options_margin":
+        cells |= {(c.id, m.get("sector", "all")) for c in cb.question_columns(m["question"])}
+    return cells
+
+
+def checks_using(hidden: set[tuple[str, str]], cb: Codebook | None = None) -> set[str]:
+    """Ids of the checks whose computed value rests on a hidden (suppressed) cell."""
+    cb = cb or load_codebook()
+    return {f["id"] for f in load_constraints() if metric_cells(f["metric"], cb) & hidden}
