@@ -225,7 +225,7 @@ def headline_texts(frame: pd.DataFrame, cb: Codebook, synthetic: bool, paired: p
     def difference(qid: str) -> str:
         r = tests.loc[qid]
         p = float(r["wilcoxon_p"])
-        return f"{stats.change_words(int(r['higher_after']), int(r['lower_after']), p)} (Wilcoxon p-value {stats.format_p(p)})"
+        return f"{stats.change_words(int(r['higher_after']), int(r['lower_after']), p)}; Wilcoxon p-value {stats.format_p(p)}"
 
     def pct(columns, polarity=None, sector="all", levels=None):
         return percent(analysis.share(frame, cb, columns, polarity, sector, "valid", levels)[0])
