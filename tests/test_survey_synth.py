@@ -94,3 +94,21 @@ def test_large_synthetic_file_round_trips_through_parquet(tmp_path):
     assert len(data.frame) == 20000
     assert data.frame["sector"].value_counts().to_dict() == {"Public sector": 17360, "Third sector": 2640}
     assert yaml.safe_load(out.with_suffix(".meta.yml").read_text())["generator"]["seed"] == 3
+
+
+def test_generator_targets_agree_with_the_published_survey_figures():
+    """The generator's counts reproduce the figures transcribed in data/raw/ (Table 1.1, sector shares)."""
+    from nptsc_eval.report import round_half_up
+    from nptsc_eval.survey import synth
+    from nptsc_eval.survey.findings import published_profile
+
+    pub = published_profile()
+    assert synth.PUBLISHED_N == pub["total"]
+    assert synth.SECTOR_COUNTS["third"] == pub["third_count"]
+    assert int(round_half_up(100 * synth.SECTOR_COUNTS["public"] / pub["total"])) == pub["sector"]["Public sector"]
+    public = synth.SECTOR_COUNTS["public"]
+    for label, count in synth.ORGANISATION_COUNTS["public"].items():
+        assert int(round_half_up(100 * count / public)) == pub["organisation_type"][label], label
+    partners = pub["partners"].set_index("delivery_partner")["respondents"]
+    totals = {p: sum(synth.PARTNER_COUNTS[s].get(p, 0) for s in synth.PARTNER_COUNTS) for p in partners.index}
+    assert totals == partners.to_dict()

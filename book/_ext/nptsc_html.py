@@ -20,7 +20,11 @@ with the network cut, so this extension
   (Sphinx does not track the ``{glue}`` role's cross-document references by itself);
 * replaces the bare redirect that sphinx-external-toc writes as the site's ``index.html``
   with a page that has a language, a title and a link, so it is accessible while it
-  redirects and usable when redirects are turned off.
+  redirects and usable when redirects are turned off;
+* checks the evidence behind glued values (:func:`evidence_problems`): the landing page,
+  executive summary, conclusions and recommendations may not use a value whose evidence
+  class is ``synthetic``, and a synthetic value anywhere must carry its marker in the text
+  shown; either fails the build with a message naming page, glue key and class.
 
 It is loaded through ``sphinx.local_extensions`` in ``_config.yml``.
 """
@@ -36,6 +40,13 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
+
+#: Pages that may not use a glued value resting on synthetic data: what a reader takes away.
+RESTRICTED_PAGES = ("book/index", "book/executive-summary", "book/conclusions", "book/recommendations")
+#: The evidence class of values that rest on synthetic respondent data, and the marker such a
+#: value must show (see ``nptsc_eval.report``: the two must match).
+SYNTHETIC_CLASS = "synthetic"
+SYNTHETIC_MARKER = "(synthetic)"
 
 #: Where a local MathJax would live, relative to the HTML output's ``_static`` folder.
 LOCAL_MATHJAX = "mathjax/tex-chtml.js"
@@ -183,6 +194,108 @@ def _remove_stale_pages(app: Sphinx, exception: Exception | None) -> None:
                 folder = folder.parent
 
 
+def notebook_glue(path: Path) -> dict[str, dict[str, Any]]:
+    """Each value an executed notebook glues: key → {"evidence", "shown"} (its text forms).
+
+    The evidence class is the one ``nptsc_eval.report.glue`` keeps in the output's metadata
+    (``nptsc.evidence``); "shown" holds the text/plain and text/html forms, either of which
+    the page may show.
+    """
+    import json
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    values: dict[str, dict[str, Any]] = {}
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) or []:
+            meta = out.get("metadata") or {}
+            scrapbook = meta.get("scrapbook") or {}
+            if "name" not in scrapbook:
+                continue
+            prefix = scrapbook.get("mime_prefix", "")
+            shown = []
+            for mime in ("text/plain", "text/html"):
+                text = out.get("data", {}).get(prefix + mime, out.get("data", {}).get(mime))
+                if text is not None:
+                    shown.append(text if isinstance(text, str) else "".join(text))
+            values[scrapbook["name"]] = {"evidence": str((meta.get("nptsc") or {}).get("evidence", "")), "shown": shown}
+    return values
+
+
+def evidence_problems(refs: dict[str, list[tuple[str, str, int]]], notebooks: dict[str, dict[str, dict[str, Any]]],
+                      restricted: tuple[str, ...] = RESTRICTED_PAGES) -> list[tuple[str, int, str]]:
+    """What breaks the rules of evidence: (page, line, message) for each problem.
+
+    ``refs`` maps each page to the glued values it uses from other documents (notebook,
+    key, line); ``notebooks`` maps each executed notebook's document name to
+    :func:`notebook_glue`.  A restricted page may not use a synthetic value; a synthetic
+    value anywhere must show :data:`SYNTHETIC_MARKER` in every text form it can be shown in.
+    """
+    problems = []
+    for page in sorted(refs):
+        if page not in restricted:
+            continue
+        for notebook, key, line in refs[page]:
+            value = notebooks.get(notebook, {}).get(key)
+            if value and value["evidence"] == SYNTHETIC_CLASS:
+                problems.append((page, line, f"page {page} uses glued value '{key}' of {notebook}, whose evidence class "
+                                             f"is '{SYNTHETIC_CLASS}': the landing page, executive summary, conclusions "
+                                             "and recommendations may only use published, derived, real-survey or "
+                                             "descriptive values"))
+    for notebook in sorted(notebooks):
+        for key, value in notebooks[notebook].items():
+            if value["evidence"] == SYNTHETIC_CLASS and not all(SYNTHETIC_MARKER in t for t in value["shown"]):
+                problems.append((notebook, 0, f"glued value '{key}' of {notebook} has evidence class '{SYNTHETIC_CLASS}' "
+                                              f"but its text does not show the marker {SYNTHETIC_MARKER}"))
+    return problems
+
+
+def _glue_refs(env: Any) -> dict[str, list[tuple[str, str, int]]]:
+    if not hasattr(env, "nptsc_glue_refs"):
+        env.nptsc_glue_refs = {}
+    return env.nptsc_glue_refs
+
+
+def _clear_glue_cache(app: Sphinx) -> None:
+    """MyST-NB caches glued values per process: clear it, so a second build in one process reads fresh values."""
+    from myst_nb.ext.glue.crossref import read_glue_cache
+
+    read_glue_cache.cache_clear()
+
+
+def _record_glue_refs(app: Sphinx, doctree: Any) -> None:
+    """Note the values a page glues from notebooks (their dependency is noted on ``source-read``)."""
+    from myst_nb.ext.glue.utils import PendingGlueReference
+
+    env = app.env
+    refs = []
+    for node in doctree.findall(PendingGlueReference):
+        refs.append((node.refdoc, node.key, node.line or 0))
+    _glue_refs(env)[env.docname] = refs
+
+
+def _purge_glue_refs(app: Sphinx, env: Any, docname: str) -> None:
+    _glue_refs(env).pop(docname, None)
+
+
+def _merge_glue_refs(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    for docname in docnames:
+        if docname in _glue_refs(other):
+            _glue_refs(env)[docname] = _glue_refs(other)[docname]
+
+
+def _always_check_restricted(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    """Re-read the restricted pages on every build, so the evidence check runs every time."""
+    return [d for d in RESTRICTED_PAGES if d in env.found_docs and d not in added | changed]
+
+
+def _check_evidence(app: Sphinx, env: Any) -> None:
+    """Fail the build when a page breaks the rules of evidence (see :func:`evidence_problems`)."""
+    notebooks = {doc: notebook_glue(env.doc2path(doc)) for doc in sorted(env.found_docs)
+                 if str(env.doc2path(doc)).endswith(".ipynb")}
+    for page, line, message in evidence_problems(_glue_refs(env), notebooks):
+        logger.warning(message, type="nptsc", subtype="evidence", location=(page, line or None))
+
+
 #: A cross-document glue reference: ``{glue}`path/to/notebook.ipynb::key```.
 CROSS_GLUE = re.compile(r"\{glue(?::[a-z]+)?\}`\s*([^`:]+\.ipynb)::([^`]+)`")
 
@@ -209,6 +322,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
             digest.update(asset.relative_to(static).as_posix().encode() + asset.read_bytes())
     app.add_config_value("nptsc_html_digest", digest.hexdigest(), "html")
     app.connect("config-inited", _configure)
+    app.connect("builder-inited", _clear_glue_cache)
+    app.connect("doctree-read", _record_glue_refs)
+    app.connect("env-purge-doc", _purge_glue_refs)
+    app.connect("env-merge-info", _merge_glue_refs)
+    app.connect("env-get-outdated", _always_check_restricted)
+    app.connect("env-check-consistency", _check_evidence)
     app.connect("source-read", _note_glue_dependencies)
     # After the theme, thebe and MathJax have added their scripts (default priority 500).
     app.connect("html-page-context", _page_assets, priority=900)

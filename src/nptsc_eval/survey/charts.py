@@ -6,6 +6,10 @@ segments are percentages of the answers other than "don't know"; a separate pane
 right shows the "don't know" share of everyone who answered.  Segments carry their
 percentage and the top bar names its answers, so colour is never the only cue.
 
+A chart of synthetic data says so inside the image (:func:`mark_synthetic`: a line above
+the chart and a faint watermark behind the bars) and in its alt text; with a real export
+neither appears.
+
 Colours (:data:`DIVERGING_COLOURS`) come from the Analysis Function palette, ordered so
 that neighbouring segments and each colour on white reach 3:1 contrast; the neutral segment
 is white with a dark outline.
@@ -25,6 +29,61 @@ DONT_KNOW_COLOUR = "#707070"
 OUTLINE = "#505A5F"
 #: Chosen/not-chosen bars of the multi-select question, by sector.
 SECTOR_COLOURS = {"Public sector": PALETTE[0], "Third sector": PALETTE[1], "All respondents": PALETTE[2]}
+#: What every chart and alt text of synthetic data says.
+SYNTHETIC_LABEL = "Illustrative: synthetic data"
+#: Added to the caption of every table of synthetic data (the same marker as glued values).
+SYNTHETIC_CAPTION = "(synthetic)"
+
+
+def mark_synthetic(fig, synthetic: bool = True, where: str = "top"):
+    """Write :data:`SYNTHETIC_LABEL` into the figure: a bold line above (or below) it and a
+    watermark behind it.  ``where="bottom"`` suits a chart whose legend sits above it."""
+    if not synthetic:
+        return fig
+    label = SYNTHETIC_LABEL + ", not survey responses"
+    style = {"x": 0.01, "ha": "left", "fontsize": 11, "fontweight": "bold", "color": PALETTE[2]}
+    if where == "bottom":
+        fig.supxlabel(label, **style)
+    elif fig._suptitle is None:
+        fig.suptitle(label, **style)
+    else:
+        fig._suptitle.set_text(f"{label}\n{fig._suptitle.get_text()}")
+    for ax in fig.axes[:1]:
+        ax.text(0.5, 0.5, SYNTHETIC_LABEL, transform=ax.transAxes, ha="center", va="center", fontsize=26,
+                rotation=12, color="#B1B4B6", alpha=0.35, zorder=0)
+    return fig
+
+
+def caption(text: str, synthetic: bool) -> str:
+    """A table caption, marked :data:`SYNTHETIC_CAPTION` when the table rests on synthetic data."""
+    return f"{text} {SYNTHETIC_CAPTION}" if synthetic else text
+
+
+def alt_text(text: str, synthetic: bool) -> str:
+    """Alt text, starting with :data:`SYNTHETIC_LABEL` when the chart shows synthetic data."""
+    return f"{SYNTHETIC_LABEL}. {text}" if synthetic else text
+
+
+def print_marker_html(synthetic: bool) -> str:
+    """The running marker of a printed page of synthetic data ("" for a real export).
+
+    Hidden on screen, where the chapter's notice says the same; ``book/_static/nptsc.css``
+    prints it at the top of the chapter and repeats :data:`SYNTHETIC_LABEL` down the margin
+    of every printed page the chapter fills.
+    """
+    if not synthetic:
+        return ""
+    return (f'<p class="nptsc-synthetic-flag">{SYNTHETIC_LABEL}. Every survey figure in this chapter rests on '
+            "synthetic respondents, not real survey answers.</p>")
+
+
+def show_print_marker(synthetic: bool) -> None:
+    """Show :func:`print_marker_html` in a notebook (nothing for a real export)."""
+    from IPython.display import HTML, display
+
+    html = print_marker_html(synthetic)
+    if html:
+        display(HTML(html))
 
 
 def _wrap(text: str, width: int = 16) -> str:
@@ -33,11 +92,11 @@ def _wrap(text: str, width: int = 16) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def diverging_chart(dist: pd.DataFrame, title: str | None = None):
+def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: bool = False):
     """Diverging stacked bars of one question's items (rows of :func:`analysis.distributions`).
 
     ``dist`` holds the rows of one question for the items to show, one ``item``/``group``
-    pair per bar, in the order given.
+    pair per bar, in the order given.  ``synthetic`` marks the chart (:func:`mark_synthetic`).
     """
     import matplotlib.pyplot as plt
 
@@ -93,11 +152,17 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None):
     dk_ax.grid(axis="y", visible=False)
     if title:
         fig.suptitle(_wrap(title, 90), fontsize=11, x=0.02, ha="left")
-    return fig
+    return mark_synthetic(fig, synthetic, where="bottom")
 
 
-def support_chart(support: pd.DataFrame):
-    """Horizontal bars: share of each sector choosing each ongoing-support option, labelled directly."""
+def support_chart(support: pd.DataFrame, suppressed: pd.DataFrame | None = None, synthetic: bool = False,
+                  labels: list[str] | None = None):
+    """Horizontal bars: share of each sector choosing each ongoing-support option, labelled directly.
+
+    ``suppressed`` (rows as ``support``, columns ``public_count`` and ``third_count``) marks
+    the cells a table shows as [c]: they get no bar and the label "[c]", so the chart gives
+    away nothing the table hides.  ``labels`` replaces the option names on the axis.
+    """
     import matplotlib.pyplot as plt
 
     options = list(support["option"])
@@ -106,19 +171,37 @@ def support_chart(support: pd.DataFrame):
     height = 0.36
     for j, (key, label) in enumerate(groups):
         ys = np.arange(len(options)) + (j - 0.5) * height
-        values = support[f"{key}_percent"].to_numpy(dtype=float)
-        ax.barh(ys, values, height=height, color=SECTOR_COLOURS[label], edgecolor="white")
+        hidden = (suppressed[f"{key}_count"].to_numpy(dtype=bool) if suppressed is not None
+                  else np.zeros(len(options), dtype=bool))
+        values = np.where(hidden, 0.0, support[f"{key}_percent"].to_numpy(dtype=float))
+        ax.barh(ys[~hidden], values[~hidden], height=height, color=SECTOR_COLOURS[label], edgecolor="white")
         base = int(support[f"{key}_base"].iloc[0])
-        for y, v in zip(ys, values):
-            ax.text(v + 1, y, f"{label}: {format_percent(v)} (n={base:,}{' [u]' if base < 30 else ''})", va="center", fontsize=8.5)
-    ax.set_yticks(range(len(options)), options)
+        for y, v, h in zip(ys, values, hidden):
+            shown = "[c]" if h else format_percent(v)
+            ax.text(v + 1, y, f"{label}: {shown} (n={base:,}{' [u]' if base < 30 else ''})", va="center", fontsize=8.5)
+    ax.set_yticks(range(len(options)), labels or options)
     ax.set_ylim(len(options) - 0.4, -0.6)
     ax.set_xlim(0, 130)
     ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
     ax.set_xlabel("Per cent of respondents choosing the option")
     ax.grid(axis="y", visible=False)
+    mark_synthetic(fig, synthetic)
     fig.tight_layout()
     return fig
+
+
+def support_alt(support: pd.DataFrame, suppressed: pd.DataFrame, labels: list[str], synthetic: bool) -> str:
+    """Alt text of :func:`support_chart`: each option's share by sector, "[c]" where the table suppresses it."""
+    parts = []
+    for i, (r, label) in enumerate(zip(support.itertuples(), labels)):
+        shares = []
+        for key, name in (("public", "public sector"), ("third", "third sector")):
+            hidden = bool(suppressed[f"{key}_count"].iloc[i])
+            shown = "[c]" if hidden else format_percent(getattr(r, f"{key}_percent"))
+            shares.append(f"{name} {shown} (n={getattr(r, f'{key}_base'):,})")
+        parts.append(f"{label}: " + ", ".join(shares))
+    text = "Bar chart of the share of each sector choosing each form of further support. " + "; ".join(parts) + "."
+    return alt_text(text, synthetic)
 
 
 def chart_table(dist: pd.DataFrame) -> pd.DataFrame:
@@ -140,8 +223,8 @@ def chart_table(dist: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def chart_alt(dist: pd.DataFrame, question: str) -> str:
-    """Alt text stating the positive, neutral and negative shares of every bar."""
+def chart_alt(dist: pd.DataFrame, question: str, synthetic: bool = False) -> str:
+    """Alt text stating the positive, neutral and negative shares of every bar (marked when synthetic)."""
     parts = []
     for (item, group), rows in dist.groupby(["item", "group"], sort=False):
         valid = rows[rows["polarity"] != "dont_know"]
@@ -152,7 +235,7 @@ def chart_alt(dist: pd.DataFrame, question: str) -> str:
         name = f"{item}, {group}" if item != "Response" else group
         parts.append(f"{name}: {format_percent(pos)} positive, {format_percent(neu)} neutral, {format_percent(neg)} negative "
                      f"(n={int(rows['base'].iloc[0]):,}; {dk:,} don't know)")
-    return f"Diverging bar chart of answers to '{question}'. " + "; ".join(parts) + "."
+    return alt_text(f"Diverging bar chart of answers to '{question}'. " + "; ".join(parts) + ".", synthetic)
 
 
 def question_rows(dist: pd.DataFrame, question_id: str, groups: list[str] | None = None) -> pd.DataFrame:

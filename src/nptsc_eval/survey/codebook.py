@@ -97,6 +97,11 @@ class Codebook:
                 return q
         raise KeyError(question_id)
 
+    def assumed_option_columns(self, question_id: str) -> list[str]:
+        """Columns of a multi-select question's options marked ``assumed: true``: options the
+        source never printed, which the book labels as assumptions wherever it shows them."""
+        return [f"{question_id}_{o['id']}" for o in self.question(question_id).get("options", []) if o.get("assumed")]
+
     def question_columns(self, question_id: str) -> list[Column]:
         return [c for c in self.columns if c.question_id == question_id]
 

@@ -178,3 +178,93 @@ def validate_mapping_file(path: Path) -> None:
     from nptsc_eval.survey.exports import validate_mapping
 
     validate_mapping(path)
+
+
+# --------------------------------------------------------------------------------------
+# Published figures and the headline texts of the summary pages
+# --------------------------------------------------------------------------------------
+
+#: Raw tables of the survey's published figures (see their .meta.yml).
+PUBLISHED_PARTNERS = "survey_table_1_1_respondents"
+PUBLISHED_PROFILE = "survey_respondent_profile"
+HEADLINES = "survey_headlines"
+
+
+def published_profile() -> dict[str, Any]:
+    """The survey's published figures: total, sector and organisation-type shares, Table 1.1.
+
+    Keys: ``total``, ``third_count`` (the printed 33), ``sector`` and ``organisation_type``
+    (category → printed percentage) and ``partners`` (Table 1.1, a DataFrame).
+    """
+    from nptsc_eval.tables import load_table
+
+    profile = load_table(PUBLISHED_PROFILE)
+    by = {d: dict(zip(rows["category"], rows["percent"])) for d, rows in profile.groupby("dimension")}
+    counts = profile.set_index(["dimension", "category"])["respondents"]
+    return {"total": int(counts[("total", "All responses")]), "third_count": int(counts[("sector", "Third sector")]),
+            "sector": by["sector"], "organisation_type": by["organisation_type"],
+            "partners": load_table(PUBLISHED_PARTNERS)}
+
+
+def headline_texts(frame: pd.DataFrame, cb: Codebook, synthetic: bool, paired: pd.DataFrame,
+                   percent: Any) -> list[tuple[str, str, str]]:
+    """The survey findings the summary pages cite: (glue key, text, evidence class).
+
+    With synthetic data each is the source's own wording (``published_text`` of
+    ``data/raw/survey_headlines.csv``, class ``published``); with a real export it is the
+    value measured on the export, worded by ``real_template`` (class ``real_survey``).
+    ``paired`` is :func:`analysis.before_after_tests`; ``percent`` formats a share.
+    """
+    from nptsc_eval.tables import load_table
+
+    rows = load_table(HEADLINES)
+    if synthetic:
+        return [(r.key, r.published_text, "published") for r in rows.itertuples()]
+    tests = paired.set_index("question_id")
+
+    def difference(qid: str) -> str:
+        r = tests.loc[qid]
+        p = float(r["wilcoxon_p"])
+        return f"{stats.change_words(int(r['higher_after']), int(r['lower_after']), p)}; Wilcoxon p-value {stats.format_p(p)}"
+
+    def pct(columns, polarity=None, sector="all", levels=None):
+        return percent(analysis.share(frame, cb, columns, polarity, sector, "valid", levels)[0])
+
+    stages = [c.id for c in cb.question_columns("ps_stage_improved")]
+    stage_shares = [analysis.share(frame, cb, [c], ["positive"], "public")[0] for c in stages]
+    values = {
+        "head_awareness": {"before": pct(["ps_awareness_before"], None, "public", ["Excellent", "Very good"]),
+                           "after": pct(["ps_awareness_after"], None, "public", ["Excellent", "Very good"]),
+                           "difference": difference("ps_awareness")},
+        "head_stage_positive": {"low": percent(min(stage_shares)), "high": percent(max(stage_shares))},
+        "head_bid_quality": {"before": pct(["ps_bid_quality_before"], ["positive"], "public"),
+                             "after": pct(["ps_bid_quality_after"], ["positive"], "public"),
+                             "difference": difference("ps_bid_quality")},
+        "head_expectations": {"share": pct(["expectations"], ["positive"], "all")},
+    }
+    missing = [r.key for r in rows.itertuples() if r.key not in values]
+    if missing:
+        raise ValueError(f"data/raw/{HEADLINES}.csv: no measure for key(s) {', '.join(missing)}")
+    return [(r.key, r.real_template.format(**values[r.key]), "real_survey") for r in rows.itertuples()]
+
+
+def metric_cells(m: dict[str, Any], cb: Codebook) -> set[tuple[str, str]]:
+    """The (column, sector) cells a metric's value is computed from.
+
+    A multi-select metric (``top_options_margin``) uses every option of its question in its
+    sector.  Used to hide a check's computed value when it rests on a suppressed cell.
+    """
+    cells: set[tuple[str, str]] = set()
+    for part in (m, m.get("a") or {}, m.get("b") or {}):
+        sector = part.get("sector", m.get("sector", "all"))
+        for column in list(part.get("columns") or []) + [part[k] for k in ("before", "after", "column") if k in part]:
+            cells.add((column, sector))
+    if m.get("type") == "top_options_margin":
+        cells |= {(c.id, m.get("sector", "all")) for c in cb.question_columns(m["question"])}
+    return cells
+
+
+def checks_using(hidden: set[tuple[str, str]], cb: Codebook | None = None) -> set[str]:
+    """Ids of the checks whose computed value rests on a hidden (suppressed) cell."""
+    cb = cb or load_codebook()
+    return {f["id"] for f in load_constraints() if metric_cells(f["metric"], cb) & hidden}

@@ -6,7 +6,11 @@
   homogeneity.
 * :func:`group_tests`: public against third sector, Mann-Whitney U and Brunner-Munzel.
 * :func:`suppress_counts`: cells of 1 to 9 in a new cross-tabulation shown as ``[c]``, with
-  secondary suppression so no suppressed cell can be worked out from its row or column.
+  secondary suppression so no suppressed cell can be worked out from its row and column
+  totals (checked by linear programming: :func:`cell_bounds`).
+
+A difference is given a direction in words only when its test is significant at
+:data:`ALPHA`; otherwise the words say "no clear difference".
 * :func:`reliability_flag`: ``[u]`` for a base under 30.
 """
 
@@ -21,6 +25,27 @@ import pandas as pd
 LOW_BASE = 30
 #: Cross-tabulation cells from 1 to this are suppressed [c].
 SUPPRESS_UP_TO = 9
+#: Significance level below which a difference is described with a direction.
+ALPHA = 0.05
+#: The words for a difference whose test is not significant (or cannot be computed).
+NO_CLEAR_DIFFERENCE = "no clear difference"
+
+
+def significant(p: float) -> bool:
+    """True when ``p`` is a p-value below :data:`ALPHA` (NaN is never significant)."""
+    return bool(p == p and p < ALPHA)
+
+
+def format_p(p: float) -> str:
+    """A p-value for prose: "below 0.001", three decimals below 0.01, else two.
+
+    Examples:
+        >>> format_p(0.0004), format_p(0.0042), format_p(0.987), format_p(float("nan"))
+        ('below 0.001', '0.004', '0.99', 'not computable')
+    """
+    if p != p:
+        return "not computable"
+    return "below 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
 
 
 def wilson_interval(count: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
@@ -61,11 +86,24 @@ class PairedResult:
 
     @property
     def direction(self) -> str:
-        if self.n_higher > self.n_lower:
-            return "more rated the situation higher after the programme than lower"
-        if self.n_lower > self.n_higher:
-            return "more rated the situation lower after the programme than higher"
-        return "as many rated it higher after the programme as lower"
+        """The change in words: a direction only when the Wilcoxon test is significant."""
+        return change_words(self.n_higher, self.n_lower, self.wilcoxon_p)
+
+
+def change_words(n_higher: int, n_lower: int, p: float) -> str:
+    """A before/after change in words, with a direction only when ``p`` is significant.
+
+    Examples:
+        >>> change_words(40, 39, 0.99)
+        'no clear difference between before and after'
+        >>> change_words(120, 4, 0.0001)
+        'more rated the situation higher after the programme than lower'
+    """
+    if not significant(p) or n_higher == n_lower:
+        return f"{NO_CLEAR_DIFFERENCE} between before and after"
+    if n_higher > n_lower:
+        return "more rated the situation higher after the programme than lower"
+    return "more rated the situation lower after the programme than higher"
 
 
 def paired_tests(before: np.ndarray, after: np.ndarray, levels: list[int] | None = None) -> PairedResult:
@@ -121,9 +159,10 @@ class GroupResult:
 
     @property
     def direction(self) -> str:
+        """The difference in words: a direction only when the Mann-Whitney test is significant."""
         p = self.probability_public_higher
-        if np.isnan(p) or abs(p - 0.5) < 0.005:
-            return "the two sectors answered alike"
+        if not significant(self.mann_whitney_p) or np.isnan(p) or p == 0.5:
+            return f"{NO_CLEAR_DIFFERENCE} between the sectors"
         return ("public sector respondents tended to answer more positively" if p > 0.5
                 else "third sector respondents tended to answer more positively")
 
@@ -147,12 +186,54 @@ def group_tests(public: np.ndarray, third: np.ndarray) -> GroupResult:
                        float(mw.statistic) / (len(x) * len(y)))
 
 
+def cell_bounds(counts: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
+    """Lowest and highest value each suppressed cell can take, given what the table publishes.
+
+    What is published: every cell not suppressed, and every row and column total.  The
+    suppressed cells are unknowns, at least zero, that must add up to those totals.  Linear
+    programming (``scipy.optimize.linprog``) finds each unknown's range; the constraints of a
+    two-way table have integer corners, so the range is exact.  A cell whose lowest and
+    highest values are equal can be worked out.  Returns one row per suppressed cell: row,
+    column, value, low, high.
+    """
+    from scipy.optimize import linprog
+
+    values = counts.to_numpy(dtype=float)
+    hidden = mask.to_numpy(dtype=bool)
+    cells = [tuple(c) for c in np.argwhere(hidden)]
+    if not cells:
+        return pd.DataFrame(columns=["row", "column", "value", "low", "high"])
+    index = {c: k for k, c in enumerate(cells)}
+    a_eq, b_eq = [], []
+    for axis in (0, 1):
+        for i in range(values.shape[axis]):
+            line = [c for c in cells if c[axis] == i]
+            if not line:
+                continue
+            row = np.zeros(len(cells))
+            row[[index[c] for c in line]] = 1
+            a_eq.append(row)
+            b_eq.append(sum(values[c] for c in line))  # the total less the published cells
+    out = []
+    for c in cells:
+        objective = np.zeros(len(cells))
+        objective[index[c]] = 1
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs").fun
+        high = -linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs").fun
+        out.append({"row": counts.index[c[0]], "column": counts.columns[c[1]], "value": values[c],
+                    "low": round(low, 6), "high": round(high, 6)})
+    return pd.DataFrame(out)
+
+
 def suppression_mask(counts: pd.DataFrame) -> pd.DataFrame:
-    """Which cells of a table of counts to suppress.
+    """Which cells of a table of counts to suppress, when its row and column totals are published.
 
     Primary: cells from 1 to 9.  Secondary: while a row or column has exactly one
     suppressed cell (which its total would give away), also suppress that line's smallest
-    other non-zero cell.
+    other non-zero cell, or, when it has none, another cell even if it is zero (a zero
+    shown beside a single [c] gives the [c] away).  Last, while :func:`cell_bounds` can
+    still work out a suppressed cell exactly, also suppress the smallest cell shown in its
+    row.
 
     Examples:
         >>> t = pd.DataFrame({"a": [5, 20, 30], "b": [40, 50, 60]})
@@ -161,22 +242,46 @@ def suppression_mask(counts: pd.DataFrame) -> pd.DataFrame:
     """
     values = counts.to_numpy(dtype=float)
     mask = (values >= 1) & (values <= SUPPRESS_UP_TO)
-    changed = True
-    while changed:
+
+    def pair_lines() -> bool:
         changed = False
         for axis in (0, 1):
             lines = mask.T if axis == 0 else mask
             vals = values.T if axis == 0 else values
             for i in range(lines.shape[0]):
-                if lines[i].sum() == 1:
-                    candidates = np.where(~lines[i] & (vals[i] > 0), vals[i], np.inf)
-                    if np.isfinite(candidates).any():
-                        j = int(np.argmin(candidates))
-                        if axis == 0:
-                            mask[j, i] = True
-                        else:
-                            mask[i, j] = True
-                        changed = True
+                if lines[i].sum() != 1:
+                    continue
+                open_cells = ~lines[i]
+                if not open_cells.any():
+                    continue
+                nonzero = open_cells & (vals[i] > 0)
+                pool = nonzero if nonzero.any() else open_cells
+                j = int(np.argmin(np.where(pool, vals[i], np.inf)))
+                if axis == 0:
+                    mask[j, i] = True
+                else:
+                    mask[i, j] = True
+                changed = True
+        return changed
+
+    while pair_lines():
+        pass
+    while True:
+        bounds = cell_bounds(counts, pd.DataFrame(mask, index=counts.index, columns=counts.columns))
+        exact = bounds[bounds["low"] == bounds["high"]] if len(bounds) else bounds
+        if not len(exact):
+            break
+        r = counts.index.get_loc(exact["row"].iloc[0])
+        open_cells = ~mask[r]
+        if not open_cells.any():
+            open_cells = ~mask.any(axis=0)  # widen to another column
+            if not open_cells.any():
+                break
+            mask[:, int(np.argmax(open_cells))] = True
+        else:
+            mask[r, int(np.argmin(np.where(open_cells, values[r], np.inf)))] = True
+        while pair_lines():
+            pass
     return pd.DataFrame(mask, index=counts.index, columns=counts.columns)
 
 
