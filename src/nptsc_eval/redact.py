@@ -25,6 +25,10 @@ POSTCODE = re.compile(
     r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 
 
+#: A quick test before the (slow) phone number matcher: ten digits with at most three other characters between each.
+_MANY_DIGITS = re.compile(r"\d(?:\D{0,3}\d){%d}" % (MIN_PHONE_DIGITS - 1))
+
+
 def redact(text: str, region: str = "GB") -> tuple[str, dict[str, int]]:
     """``text`` with email addresses, phone numbers and postcodes replaced; and how many of each.
 
@@ -44,7 +48,7 @@ def redact(text: str, region: str = "GB") -> tuple[str, dict[str, int]]:
     text = sub("email", EMAIL, text)
     # Possible numbers (drama and unallocated ranges included) of at least 10 digits: every UK
     # number, landline or mobile, has 10 or 11; shorter runs of digits are years, sums or ranges.
-    matches = [m for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
+    matches = [] if not _MANY_DIGITS.search(text) else [m for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
                if sum(ch.isdigit() for ch in m.raw_string) >= MIN_PHONE_DIGITS]
     for m in reversed(matches):
         text = text[: m.start] + MARKERS["phone"] + text[m.end:]

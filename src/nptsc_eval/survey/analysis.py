@@ -259,10 +259,10 @@ def free_text_answers(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         out[t["id"]] = out["answer"].str.contains(t["pattern"], case=False, regex=True) if len(out) else pd.Series(dtype=bool)
         theme_names.append(t["id"])
     labels = {t["id"]: t["label"] for t in cb.themes}
-    out["themes"] = [
-        "; ".join(labels[t] for t in theme_names if row[t]) or "Other"
-        for _, row in out[theme_names].iterrows()
-    ] if len(out) else pd.Series(dtype=str)
+    names = [labels[t] for t in theme_names]
+    flags = out[theme_names].to_numpy(dtype=bool) if len(out) else None
+    out["themes"] = ["; ".join(n for n, f in zip(names, row) if f) or "Other"
+                     for row in flags] if len(out) else pd.Series(dtype=str)
     return out
 
 
