@@ -92,6 +92,9 @@ def test_keep_incomplete_keeps_them_with_per_question_bases(capsys):
     row = dist[(dist["column"] == "expectations") & (dist["group"] == analysis.ALL)].iloc[0]
     answered = int(data.frame["expectations"].notna().sum())
     assert answered < 147 and row["answered"] == answered      # the base is the people who answered
+    # Six kept responses stopped before the multi-select support question: out of its base, not "not chosen".
+    support = analysis.support_by_sector(data.frame, load_codebook())
+    assert set(support["all_base"]) == {141} and data.frame["support_networking"].isna().sum() == 6
     assert main(["validate", "--keep-incomplete", str(Q_REAL)]) == 0
     assert "7 incomplete responses kept (each percentage has its own base)" in capsys.readouterr().out
 

@@ -791,6 +791,19 @@ def _check_and_convert(raw: _Raw, cb: Codebook, mapping: dict[str, Any], path: P
             f"{min_responses:,} complete responses, with at least one from each sector"
             + (f" ({sum(left_out.values()):,} left out as incomplete, preview or test)" if sum(left_out.values()) else "")])
     result["respondent_id"] = result["respondent_id"].astype("string")
+    # An incomplete response kept that chose no option of a multi-select question (SurveyMonkey and
+    # Qualtrics leave unchosen options blank) did not answer it: its options are missing, not "not chosen".
+    kept_incomplete_rows = (incomplete & ~dropped_rows)[kept_rows]
+    multi_missing: dict[str, np.ndarray] = {}
+    if kept_incomplete_rows.any():
+        for q in cb.questions:
+            if q["kind"] != "multi":
+                continue
+            ids = [c.id for c in cb.question_columns(q["id"]) if c.id in result.columns]
+            if ids:
+                none = ~np.column_stack([np.asarray(result[i], dtype=bool) for i in ids]).any(axis=1)
+                for i in ids:
+                    multi_missing[i] = none & kept_incomplete_rows
     n = len(result)
     for p in cb.profile[1:]:
         if list(result[p["id"]].cat.categories) != list(p["values"]):
@@ -800,7 +813,10 @@ def _check_and_convert(raw: _Raw, cb: Codebook, mapping: dict[str, Any], path: P
             result[c.id] = pd.array([pd.NA] * n, dtype="boolean" if c.kind == "multi" else "string") if c.kind in ("multi", "text") \
                 else pd.Categorical([None] * n, categories=cb.labels(c.scale))
         elif c.kind == "multi":
-            result[c.id] = pd.array(result[c.id].to_numpy(dtype=bool), dtype="boolean")
+            values = pd.array(result[c.id].to_numpy(dtype=bool), dtype="boolean")
+            if c.id in multi_missing:
+                values[multi_missing[c.id]] = pd.NA
+            result[c.id] = values
         elif c.kind == "text":
             result[c.id] = result[c.id].astype("string")
         elif list(result[c.id].cat.categories) != cb.labels(c.scale):
