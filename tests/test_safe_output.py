@@ -114,6 +114,12 @@ def test_build_survey_paths_are_project_relative(tmp_path, monkeypatch, capsys):
     assert json.loads(overrides["survey_options"]) == {"keep_incomplete": True}
     assert str(home) not in json.dumps(overrides)
     assert "140 complete responses; 7 incomplete responses kept" in capsys.readouterr().out
+    # A later build with another export removes the earlier copy.
+    other = home / "surveymonkey_real.csv"
+    shutil.copy(FIXTURES / "surveymonkey_real.csv", other)
+    args = argparse.Namespace(survey=str(other), keep_incomplete=False, sheet=None, mapping=None, all=False)
+    assert survey_cli.prepare_survey(args)["survey"] == ".survey-input/surveymonkey_real.csv"
+    assert sorted(p.name for p in (root / ".survey-input").iterdir()) == ["surveymonkey_real.csv"]
 
 
 def test_a_huge_table_shows_its_first_rows_and_says_where_the_rest_are(shown):

@@ -105,7 +105,6 @@ def test_keep_incomplete_keeps_them_with_per_question_bases(capsys):
 
 
 def _bad_column(tmp_path: Path, value: str = "Maybe") -> Path:
-    grid = _grid(FIXTURES / "surveymonkey_export.csv".replace(".csv", ".csv")) if False else None
     frame = synth.synthesise(180, seed=7)
     grid = to_surveymonkey(frame)
     j = grid.iloc[0].tolist().index("This programme met my expectations")

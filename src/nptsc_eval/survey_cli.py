@@ -143,7 +143,14 @@ def prepare_survey(args: argparse.Namespace) -> dict[str, str]:
             raise DataValidationError(mapping, ["mapping file not found"])
         chosen["mapping"] = _stage(mapping, PROJECT_ROOT)
         chosen["mapping_sha256"] = file_sha256(mapping)  # so that an edited mapping runs the notebooks again
-    return {"survey": _stage(survey, PROJECT_ROOT), "survey_options": json.dumps(chosen, sort_keys=True)}
+    staged = _stage(survey, PROJECT_ROOT)
+    # Earlier exports copied here hold personal data no longer needed: keep only this build's files.
+    keep = {staged, chosen.get("mapping")}
+    folder = PROJECT_ROOT / STAGING_DIR
+    for old in folder.iterdir() if folder.is_dir() else []:
+        if old.is_file() and old.relative_to(PROJECT_ROOT).as_posix() not in keep:
+            old.unlink()
+    return {"survey": staged, "survey_options": json.dumps(chosen, sort_keys=True)}
 
 
 def add_survey_options(p: argparse.ArgumentParser) -> None:

@@ -452,7 +452,7 @@ def export_headers(grid: pd.DataFrame, layout: str) -> tuple[int, list[str], lis
 
 def _from_export(grid: pd.DataFrame, layout: str, path: Path, mapping: dict[str, Any],
                  column_map: dict[str, str | None] | None = None) -> _Raw:
-    spec = mapping["layouts"]["qualtrics" if layout == "qualtrics_sav" else layout] if layout in mapping["layouts"] or layout == "qualtrics_sav" else None
+    spec = mapping["layouts"].get("qualtrics" if layout == "qualtrics_sav" else layout)  # None for the codebook layout
     header_rows, names, texts = export_headers(grid, layout)
     if len(grid) < header_rows:
         raise DataValidationError(path, [f"wrong format: a {layout} export needs {header_rows} header rows"])
@@ -509,7 +509,7 @@ def _from_export(grid: pd.DataFrame, layout: str, path: Path, mapping: dict[str,
         if layout == "surveymonkey":
             label_text, sub = pd.Series(heads.iloc[0].tolist()).ffill().iloc[j], heads.iloc[1, j]
         else:
-            label_text, sub = (name if layout != "codebook" else name), None
+            label_text, sub = name, None
         short = str(label_text) if len(str(label_text)) <= 60 else str(label_text)[:57] + "..."
         detail = f"{short} – {sub}" if isinstance(sub, str) and _norm(sub) not in ("response", "") else short
         labels[target] = f"column {_column_letter(j)} ('{detail}')"
