@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.build, pytest.mark.browser]
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "survey"
 HOSTILE_TEXT = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>"]
 FORMULA = "=HYPERLINK(\"http://example.org\",\"click\")"
-HOSTILE_NAME = "survey <img src=x onerror=alert(1)> <svg onload=alert(1)> `tick`.csv"
+HOSTILE_NAME = "survey` <img src=x onerror=alert(1)> <svg onload=alert(1)>.csv"  # one backtick: breaks out of `...`
 PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
 COPY = ["_config.yml", "_toc.yml", "pipeline.yml", "book", "notebooks", "data/raw"]
 
