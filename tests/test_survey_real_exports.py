@@ -360,9 +360,13 @@ def test_a_workbook_with_several_sheets_says_which_it_read_and_sheet_chooses(tmp
 
 
 def test_password_protected_workbook_says_so(tmp_path, capsys):
-    # An encrypted Office file is an OLE2 compound file holding an "EncryptedPackage" stream.
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = tmp_path / "plain.xlsx"
+    to_surveymonkey(synth.synthesise(20, seed=1)).to_excel(plain, header=False, index=False)
     path = tmp_path / "locked.xlsx"
-    path.write_bytes(exports.OLE2_MAGIC + bytes(504) + "EncryptedInfo EncryptedPackage".encode("utf-16-le") + bytes(1000))
+    with plain.open("rb") as source, path.open("wb") as target:
+        OOXMLFile(source).encrypt("secret", target)      # as Excel's "Encrypt with password" writes it
     assert main(["validate", str(path)]) == 1
     err = capsys.readouterr().err
     assert "password-protected" in err and "calamine" not in err and "Traceback" not in err
