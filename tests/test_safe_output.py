@@ -120,6 +120,8 @@ def test_build_survey_paths_are_project_relative(tmp_path, monkeypatch, capsys):
     args = argparse.Namespace(survey=str(other), keep_incomplete=False, sheet=None, mapping=None, all=False)
     assert survey_cli.prepare_survey(args)["survey"] == ".survey-input/surveymonkey_real.csv"
     assert sorted(p.name for p in (root / ".survey-input").iterdir()) == ["surveymonkey_real.csv"]
+    survey_cli.clear_staging()      # what a build without --survey does
+    assert list((root / ".survey-input").iterdir()) == []
 
 
 def test_a_huge_table_shows_its_first_rows_and_says_where_the_rest_are(shown):

@@ -34,6 +34,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     elif args.mapping or args.keep_incomplete or args.sheet:
         print("error: --mapping, --keep-incomplete and --sheet need --survey PATH", file=sys.stderr)
         return 2
+    else:
+        from nptsc_eval.survey_cli import clear_staging
+
+        clear_staging()  # a build on the synthetic data keeps no copy of an earlier export
     build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
           reuse_kernels=not args.fresh_kernels,
           report=lambda m: print(m, flush=True))

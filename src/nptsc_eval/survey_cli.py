@@ -144,13 +144,18 @@ def prepare_survey(args: argparse.Namespace) -> dict[str, str]:
         chosen["mapping"] = _stage(mapping, PROJECT_ROOT)
         chosen["mapping_sha256"] = file_sha256(mapping)  # so that an edited mapping runs the notebooks again
     staged = _stage(survey, PROJECT_ROOT)
-    # Earlier exports copied here hold personal data no longer needed: keep only this build's files.
-    keep = {staged, chosen.get("mapping")}
+    clear_staging(keep={staged, chosen.get("mapping")})
+    return {"survey": staged, "survey_options": json.dumps(chosen, sort_keys=True)}
+
+
+def clear_staging(keep: set[str | None] | None = None) -> None:
+    """Delete the copies of earlier exports in :data:`STAGING_DIR` (they hold personal data), except ``keep``."""
+    from nptsc_eval.paths import PROJECT_ROOT
+
     folder = PROJECT_ROOT / STAGING_DIR
     for old in folder.iterdir() if folder.is_dir() else []:
-        if old.is_file() and old.relative_to(PROJECT_ROOT).as_posix() not in keep:
+        if old.is_file() and old.relative_to(PROJECT_ROOT).as_posix() not in (keep or set()):
             old.unlink()
-    return {"survey": staged, "survey_options": json.dumps(chosen, sort_keys=True)}
 
 
 def add_survey_options(p: argparse.ArgumentParser) -> None:
