@@ -140,7 +140,9 @@ def test_the_built_book_traces_every_glued_value_and_figure(built_book: Path):
         assert expected and expected == found, run.id
     page = (built_book / "book" / "executed" / "provenance.html").read_text(encoding="utf-8")
     assert "participants_total" in page and "<th" in page
-    assert page.count("<table") == 1 + record["run_id"].nunique()
+    # The survey file's table, the runs table, and one table per run.
+    assert page.count("<table") == 2 + record["run_id"].nunique()
+    assert "survey_responses_synthetic.csv" in page and "250 complete responses" in page
 
 
 @pytest.mark.build

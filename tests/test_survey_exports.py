@@ -69,7 +69,6 @@ BROKEN_CASES = [
     ("missing_question.csv", ["required question 'This programme met my expectations' (codebook column 'expectations') is missing"]),
     ("duplicate_id.csv", ["row 7, column A ('Respondent ID'): respondent id '501' repeats row 4"]),
     ("wrong_sector.csv", ["row 4, column AM (", "asked only of third sector respondents, but the respondent is public sector"]),
-    ("missing_answer.csv", ["row 5, column AN ('This programme met my expectations'): no answer to a required question"]),
 ]
 
 
@@ -107,3 +106,13 @@ def test_validate_reports_a_valid_file(capsys):
 def test_missing_file_is_a_clear_error(capsys):
     assert main(["validate", str(BROKEN / "does_not_exist.csv")]) == 1
     assert "file not found" in capsys.readouterr().err
+
+
+def test_a_response_missing_a_required_answer_is_left_out_as_incomplete_and_counted(capsys):
+    # Before: one unanswered required question made the whole export invalid.
+    assert main(["validate", str(BROKEN / "missing_answer.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "11 responses used" in out
+    assert "11 complete responses; 1 incomplete response left out" in out
+    kept = load_survey(BROKEN / "missing_answer.csv", keep_incomplete=True)
+    assert len(kept.frame) == 12 and kept.incomplete_kept == 1 and kept.frame["expectations"].isna().sum() == 1

@@ -25,11 +25,19 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     overrides = {}
     if args.survey:
-        survey = Path(args.survey).resolve()
-        if not survey.exists():
+        if not Path(args.survey).exists():
             print(f"error: survey file {args.survey} not found", file=sys.stderr)
             return 2
-        overrides["survey"] = str(survey)
+        from nptsc_eval.survey_cli import prepare_survey
+
+        overrides.update(prepare_survey(args))  # checks the export; project-relative paths only
+    elif args.mapping or args.keep_incomplete or args.sheet:
+        print("error: --mapping, --keep-incomplete and --sheet need --survey PATH", file=sys.stderr)
+        return 2
+    else:
+        from nptsc_eval.survey_cli import clear_staging
+
+        clear_staging()  # a build on the synthetic data keeps no copy of an earlier export
     build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
           reuse_kernels=not args.fresh_kernels, kernel_timeout=args.kernel_timeout,
           report=lambda m: print(m, flush=True))
@@ -84,10 +92,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
     b.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every notebook instead of reusing one per worker")
-    b.add_argument("--survey", metavar="PATH", help="a real survey export (CSV or XLSX) to use instead of the synthetic data")
+    b.add_argument("--survey", metavar="PATH", help="a real survey export (CSV, XLSX or SPSS .sav) to use instead of the synthetic data")
     b.add_argument("--no-book", action="store_true", help="run the notebooks but do not build the book")
     b.add_argument("--kernel-timeout", type=float, default=60, metavar="SECONDS",
                    help="how long a notebook's kernel may take to start before the build stops (default: 60)")
+    from nptsc_eval.survey_cli import add_survey_options
+
+    add_survey_options(b)
+    b.add_argument("--all", action="store_true", help="list every problem cell of a bad --survey export")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check-data", help="validate every file in data/raw/")

@@ -26,6 +26,7 @@ import pandas as pd
 
 from nptsc_eval import paths
 from nptsc_eval.paths import relative
+from nptsc_eval.safe_text import markdown_code, spreadsheet_safe
 
 ITEM_COLUMNS = ["run_id", "kind", "name", "value", "evidence", "notebook", "parameters", "inputs_sha256", "code_sha256",
                 "package_sha256", "content_sha256"]
@@ -117,13 +118,45 @@ def provenance_frames(spec: Any, root: Path, state: dict[str, Any]) -> tuple[pd.
             continue
         inputs = record.get("inputs", {})
         common = {"run_id": run.id, "notebook": relative(run.notebook),
-                  "parameters": json.dumps(run.parameters, sort_keys=True, ensure_ascii=False),
+                  "parameters": json.dumps(public_parameters(run.parameters), sort_keys=True, ensure_ascii=False),
                   "inputs_sha256": inputs_hash(inputs), "code_sha256": record.get("code", ""),
                   "package_sha256": record.get("package", "")}
         runs.append({**common, "input_files": len(inputs), "synthetic_inputs": "; ".join(synthetic.get(run.id, []))})
         for item in notebook_items(run.executed):
             items.append({**common, **item})
     return pd.DataFrame(items, columns=ITEM_COLUMNS), pd.DataFrame(runs, columns=RUN_COLUMNS)
+
+
+def public_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Parameters as published: an absolute path (which can name a person's home folder) becomes its file name.
+
+    Examples:
+        >>> public_parameters({"survey_path": "/home/jo/exports/survey.csv", "strand": 1})
+        {'survey_path': 'survey.csv', 'strand': 1}
+    """
+    import os
+
+    return {k: Path(v).name if isinstance(v, str) and (os.path.isabs(v) or v.startswith("~")) else v
+            for k, v in parameters.items()}
+
+
+#: The run that reads the survey file, and the values it glues about that file.
+SURVEY_RUN = "02-survey"
+SURVEY_KEYS = {"survey_source": "File", "survey_sha256": "SHA-256", "survey_responses_note": "Responses",
+               "survey_redaction_note": "Free-text answers"}
+
+
+def survey_section(items: pd.DataFrame) -> list[str]:
+    """The page's paragraph on the survey file: its name and checksum (never its folder), and what was left out."""
+    found = items[(items["run_id"] == SURVEY_RUN) & items["name"].isin(list(SURVEY_KEYS))]
+    if found.empty:
+        return []
+    values = dict(zip(found["name"], found["value"]))
+    rows = [[label, values[key]] for key, label in SURVEY_KEYS.items() if key in values]
+    return ["## The survey file", "",
+            "The survey chapter read the file below. Only its name and its SHA-256 checksum are published, not "
+            "where it was kept; the checksum lets anyone holding the file check that it is the same one.", "",
+            _table(["", "Value"], rows), ""]
 
 
 def _cell(text: Any) -> str:
@@ -159,12 +192,13 @@ def provenance_page(items: pd.DataFrame, runs: pd.DataFrame) -> str:
     synthetic_runs = runs[runs["synthetic_inputs"] != ""]
     if not synthetic_runs.empty:
         names = ", ".join(f"`{r}`" for r in synthetic_runs["run_id"])
-        files = ", ".join(sorted({f"`{Path(f).name}`" for s in synthetic_runs["synthetic_inputs"] for f in s.split("; ")}))
+        files = ", ".join(sorted({markdown_code(Path(f).name) for s in synthetic_runs["synthetic_inputs"] for f in s.split("; ")}))
         parts += [":::{warning}",
                   f"**Synthetic data.** Values and figures of {names} rest on synthetic data ({files}), "
                   "directly or through the results of another run, not on real survey responses. Those "
                   "values demonstrate the analysis; they are not evidence.",
                   ":::", ""]
+    parts += survey_section(items)
     parts += ["## The runs", "",
               _table(["Run", "Notebook", "Parameters", "Files read", "Inputs hash", "Code hash"],
                      [[r.run_id, r.notebook, r.parameters, r.input_files, r.inputs_sha256[:short],
@@ -172,7 +206,7 @@ def provenance_page(items: pd.DataFrame, runs: pd.DataFrame) -> str:
     for run in runs.itertuples():
         run_items = items[items["run_id"] == run.run_id]
         parts += [f"## Run {run.run_id}", "",
-                  f"Notebook `{run.notebook}`, parameters `{run.parameters}`, inputs hash "
+                  f"Notebook {markdown_code(run.notebook)}, parameters {markdown_code(run.parameters)}, inputs hash "
                   f"`{run.inputs_sha256[:short]}`." + (" **Synthetic data.**" if run.synthetic_inputs else ""), ""]
         if run_items.empty:
             parts += ["This run glues no value and draws no figure.", ""]
@@ -190,8 +224,9 @@ def write_provenance(spec: Any, root: Path | None = None) -> Path:
     items, runs = provenance_frames(spec, root, _load_state(root))
     processed = root / "data" / "processed"
     processed.mkdir(parents=True, exist_ok=True)
-    items.to_csv(processed / "provenance.csv", index=False)
-    runs.to_csv(processed / "provenance_runs.csv", index=False)
+    # Values can come from a survey export: none may run as a spreadsheet formula.
+    spreadsheet_safe(items).to_csv(processed / "provenance.csv", index=False)
+    spreadsheet_safe(runs).to_csv(processed / "provenance_runs.csv", index=False)
     page = root / "book" / "executed" / PAGE
     page.parent.mkdir(parents=True, exist_ok=True)
     text = provenance_page(items, runs)

@@ -182,32 +182,63 @@ def show_figure(fig: Any, alt: str, data: Any, dpi: int = 110) -> None:
     display(output)
 
 
+#: Most rows a table shows in the book; a longer one shows its first rows and says how many more there are.
+MAX_TABLE_ROWS = 500
+
+
 def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, str] | None = None,
-               notes: str | None = None) -> None:
+               notes: str | None = None, max_rows: int = MAX_TABLE_ROWS, full_data: str | None = None) -> None:
     """Show a table with a caption and header cells, without the index.
 
     ``name`` makes the HTML ids stable, so the stored output does not change between runs.
+    Every cell, header, the caption and the notes are shown as text: HTML in them (from a
+    survey export, say) is escaped, never run.  A table longer than ``max_rows`` shows its
+    first rows and a note of how many are left out, naming ``full_data`` (the file that holds
+    them all) when given, so that a large export cannot make a huge page.
     """
     from IPython.display import HTML, display
 
-    frame = frame.copy()
+    from nptsc_eval.safe_text import html_content
+
+    total = len(frame)
+    frame = frame.iloc[:max_rows].copy()
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
             digits = 1
             frame[column] = [("" if pd.isna(v) else format_number(v, digits)) for v in frame[column]]
         elif pd.api.types.is_integer_dtype(frame[column]):
             frame[column] = [("" if pd.isna(v) else format_number(v)) for v in frame[column]]
-    styler = frame.style.hide(axis="index").set_caption(caption).set_uuid(name)
+    # Every text cell, header and the caption as text, not HTML.
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column].dtype):
+            frame[column] = frame[column].astype(object).map(lambda v: html_content(v) if isinstance(v, str) else v)
+    frame.columns = [html_content(c) if isinstance(c, str) else c for c in frame.columns]
+    if formats:
+        formats = {html_content(k): v for k, v in formats.items()}
+    styler = frame.style.hide(axis="index").set_caption(html_content(caption)).set_uuid(name)
     if formats:
         styler = styler.format(formats)
     html = styler.to_html(table_attributes='class="data-table"')
+    if total > len(frame):
+        left = (f"The table shows the first {len(frame):,} of {total:,} rows; the other {total - len(frame):,} are not "
+                "shown here" + (f" but are in the file {full_data}." if full_data else "."))
+        html += f'<p class="table-note">{html_content(left)}</p>'
     if notes:
-        html += f'<p class="table-note">{notes}</p>'
+        html += f'<p class="table-note">{html_content(notes)}</p>'
     display(HTML(html))
 
 
-def show_notice(text: str, kind: str = "warning") -> None:
-    """A notice box at the top of a chapter (for example, that its data is synthetic)."""
+def show_notice(text: str, kind: str = "warning", values: dict[str, Any] | None = None) -> None:
+    """A notice box at the top of a chapter (for example, that its data is synthetic).
+
+    ``text`` is the notebook's own Markdown.  Anything from outside (a file name, a value
+    from an export) goes in ``values`` and is referred to as ``{name}`` in ``text``: each is
+    shown literally as code, whatever backticks, HTML or Markdown it holds.
+    """
     from IPython.display import Markdown, display
 
+    from nptsc_eval.safe_text import markdown_code
+
+    if values:
+        text = text.format(**{k: markdown_code(v) for k, v in values.items()})
     display(Markdown(f":::{{{'important' if kind == 'important' else 'warning'}}}\n{text}\n:::\n"))

@@ -1,14 +1,38 @@
-"""Survey subcommands of ``nptsc-eval``: ``synth`` (synthetic data) and ``validate`` (check a survey file)."""
+"""Survey subcommands of ``nptsc-eval``: ``synth`` (synthetic data), ``validate`` (check a survey file) and
+``map`` (propose a column mapping for an export whose wording differs from the codebook).
+
+Also :func:`prepare_survey`, which ``build --survey`` uses: it checks the export first, says
+what was left out, and gives the pipeline a project-relative path, so that no absolute path
+(which can name the user's home folder) reaches the book.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import sys
+from pathlib import Path
+from typing import Any
+
+#: Where ``build --survey`` keeps a copy of an export that lies outside the project (never published).
+STAGING_DIR = ".survey-input"
+#: Most names listed on one line of ``validate``'s report.
+MAX_NAMES = 12
+
+
+def _names(names: list[str]) -> str:
+    """Names for one line of output: at most :data:`MAX_NAMES`, the rest counted."""
+    shown = ", ".join(names[:MAX_NAMES])
+    return shown + (f" and {len(names) - MAX_NAMES:,} more" if len(names) > MAX_NAMES else "")
+
+
+def _load_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"keep_incomplete": bool(getattr(args, "keep_incomplete", False)), "sheet": getattr(args, "sheet", None),
+            "column_map": getattr(args, "mapping", None), "all_problems": bool(getattr(args, "all", False))}
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from nptsc_eval.survey.synth import write_synthetic
 
     if args.n < 1:
@@ -23,22 +47,127 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def describe(data: Any, shown: str) -> list[str]:
+    """What ``validate`` and ``build --survey`` say about a loaded survey file."""
+    sectors = data.frame["sector"].value_counts()
+    detail = ", ".join(f"{k.lower()} {v:,}" for k, v in sectors.items())
+    lines = [f"{shown}: valid {data.layout} survey file ({data.data_kind}), {len(data.frame):,} responses used ({detail})",
+             f"  {data.response_summary()}"]
+    lines += [f"  note: {n}" for n in data.notes]
+    if data.dropped_columns:
+        lines.append(f"  identifying columns dropped at load: {_names(data.dropped_columns)}")
+    if data.ignored_columns:
+        lines.append(f"  columns not in the codebook, ignored ({len(data.ignored_columns):,}): {_names(data.ignored_columns)}")
+    if data.redactions:
+        lines.append(f"  {data.redaction_summary()}")
+    return lines
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from nptsc_eval.survey.exports import load_survey
 
-    data = load_survey(args.path)  # raises DataValidationError: main() prints every problem, exit 1
-    sectors = data.frame["sector"].value_counts()
-    detail = ", ".join(f"{k.lower()} {v:,}" for k, v in sectors.items())
-    print(f"{args.path}: valid {data.layout} survey file ({data.data_kind}), {len(data.frame):,} responses ({detail})")
-    if data.dropped_columns:
-        print(f"  identifying columns dropped at load: {', '.join(data.dropped_columns)}")
-    if data.ignored_columns:
-        print(f"  columns not in the codebook, ignored: {', '.join(data.ignored_columns)}")
+    data = load_survey(args.path, **_load_options(args))  # raises DataValidationError: main() prints it, exit 1
+    print("\n".join(describe(data, args.path)))
     return 0
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    from nptsc_eval.survey.mapping import CHECK_BELOW, propose_mapping, write_mapping_file
+
+    export = Path(args.path)
+    out = Path(args.out) if args.out else Path(f"{export.stem}.mapping.yml")
+    if out.exists() and not args.overwrite:
+        print(f"error: {out} exists; give another --out or --overwrite", file=sys.stderr)
+        return 2
+    proposals = propose_mapping(export, sheet=args.sheet)
+    questions = [p for p in proposals if p.role == "question"]
+    placed = [p for p in questions if p.codebook_column]
+    print(f"{export.name}: {len(questions):,} question columns, {len(placed):,} placed, "
+          f"{len(questions) - len(placed):,} not placed")
+    for p in proposals:
+        text = p.text if len(p.text) <= 70 else p.text[:67] + "..."
+        if p.role != "question":
+            print(f"  {p.letter:>3} {text!r}: {p.role}")
+        elif p.codebook_column:
+            flag = "  (check)" if p.confidence < CHECK_BELOW else ""
+            print(f"  {p.letter:>3} {text!r} -> {p.codebook_column} (confidence {p.confidence:g}){flag}")
+        else:
+            print(f"  {p.letter:>3} {text!r}: NOT PLACED (best match {p.best_guess}, confidence {p.confidence:g})")
+    write_mapping_file(proposals, export, out)
+    print(f"wrote {out}: check it, then use it with --mapping {out}")
+    return 0
+
+
+def _stage(path: Path, root: Path) -> str:
+    """A project-relative path for ``path``: itself when inside the project, else a copy in :data:`STAGING_DIR`."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        pass
+    folder = root / STAGING_DIR
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    if not target.exists() or target.read_bytes() != resolved.read_bytes():
+        tmp = folder / f".{path.name}.part"
+        shutil.copyfile(resolved, tmp)
+        tmp.replace(target)
+    return target.relative_to(root).as_posix()
+
+
+def prepare_survey(args: argparse.Namespace) -> dict[str, str]:
+    """Check ``build --survey``'s export and options; return the pipeline variables to override.
+
+    The export is validated before anything runs (so a bad export stops the build with its
+    problems listed); the counts of responses used and left out are printed.  The survey and
+    mapping paths handed to the notebooks are project-relative: an export outside the project
+    is copied into :data:`STAGING_DIR` (ignored by git, never published).
+    """
+    from nptsc_eval.errors import DataValidationError
+    from nptsc_eval.paths import PROJECT_ROOT
+    from nptsc_eval.survey.exports import check_file, file_sha256, load_survey
+
+    survey = Path(args.survey)
+    check_file(survey)
+    options = _load_options(args)
+    data = load_survey(survey, **options)
+    print("\n".join(describe(data, survey.name)), flush=True)
+    chosen: dict[str, Any] = {}
+    if options["keep_incomplete"]:
+        chosen["keep_incomplete"] = True
+    if options["sheet"]:
+        chosen["sheet"] = options["sheet"]
+    if options["column_map"]:
+        mapping = Path(options["column_map"])
+        if not mapping.is_file():
+            raise DataValidationError(mapping, ["mapping file not found"])
+        chosen["mapping"] = _stage(mapping, PROJECT_ROOT)
+        chosen["mapping_sha256"] = file_sha256(mapping)  # so that an edited mapping runs the notebooks again
+    staged = _stage(survey, PROJECT_ROOT)
+    clear_staging(keep={staged, chosen.get("mapping")})
+    return {"survey": staged, "survey_options": json.dumps(chosen, sort_keys=True)}
+
+
+def clear_staging(keep: set[str | None] | None = None) -> None:
+    """Delete the copies of earlier exports in :data:`STAGING_DIR` (they hold personal data), except ``keep``."""
+    from nptsc_eval.paths import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / STAGING_DIR
+    for old in folder.iterdir() if folder.is_dir() else []:
+        if old.is_file() and old.relative_to(PROJECT_ROOT).as_posix() not in (keep or set()):
+            old.unlink()
+
+
+def add_survey_options(p: argparse.ArgumentParser) -> None:
+    """The options of reading an export, shared by ``validate`` and ``build``."""
+    p.add_argument("--mapping", metavar="PATH", help="a reviewed column mapping written by 'nptsc-eval map'")
+    p.add_argument("--keep-incomplete", action="store_true",
+                   help="keep incomplete responses (left out by default); each percentage then has its own base")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (name or number; default: the first)")
+
+
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``synth`` and ``validate`` to the ``nptsc-eval`` command line."""
+    """Add ``synth``, ``validate`` and ``map`` to the ``nptsc-eval`` command line."""
     from nptsc_eval.survey.synth import DEFAULT_SEED, PUBLISHED_N
 
     s = subparsers.add_parser("synth", help="write synthetic survey responses that reproduce the published numbers")
@@ -48,5 +177,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     s.set_defaults(func=_cmd_synth)
 
     v = subparsers.add_parser("validate", help="check a survey file (export or synthetic) and list every problem")
-    v.add_argument("path", help="survey file: CSV, XLSX or Parquet; SurveyMonkey, Qualtrics or codebook layout")
+    v.add_argument("path", help="survey file: CSV, XLSX, SPSS .sav or Parquet; SurveyMonkey, Qualtrics or codebook layout")
+    add_survey_options(v)
+    v.add_argument("--all", action="store_true", help="list every problem cell, not one line per kind of problem")
     v.set_defaults(func=_cmd_validate)
+
+    m = subparsers.add_parser("map", help="propose a mapping from an export's columns to the codebook's questions")
+    m.add_argument("path", help="the survey export")
+    m.add_argument("--out", metavar="PATH", help="mapping file to write (default: EXPORT-NAME.mapping.yml here)")
+    m.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first)")
+    m.add_argument("--overwrite", action="store_true", help="replace an existing mapping file")
+    m.set_defaults(func=_cmd_map)

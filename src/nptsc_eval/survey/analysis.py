@@ -30,6 +30,12 @@ def rounded(value: float, digits: int = 0) -> float:
     return float("nan") if pd.isna(value) else float(round_half_up(value, digits))
 
 
+def answered_rows(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Rows that answered ``column``: a multi-select option is unanswered (missing) only for an incomplete
+    response kept with ``keep_incomplete`` that stopped before the question."""
+    return frame[column].notna().to_numpy()
+
+
 def sector_mask(frame: pd.DataFrame, sector: str) -> np.ndarray:
     """Rows of ``sector`` ("public", "third" or "all")."""
     if sector == "all":
@@ -113,7 +119,7 @@ def distributions(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
                       "kind": col.kind, "stage": col.stage or "", "period": col.period or "", "group": label}
             if col.kind == "multi":
                 chosen = int(frame[col.id].to_numpy(dtype=bool, na_value=False)[mask].sum())
-                base = int(mask.sum())
+                base = int((mask & answered_rows(frame, col.id)).sum())
                 rows.append(common | {"answer": "Chosen", "score": np.nan, "polarity": "chosen", "count": chosen,
                                       "answered": base, "base": base, "percent": percent(chosen, base)})
                 continue
@@ -147,7 +153,7 @@ def share(frame: pd.DataFrame, cb: Codebook, columns: Iterable[str], polarity: I
         if col.kind == "multi":
             mask = sector_mask(frame, sector)
             count += int(frame[column].to_numpy(dtype=bool, na_value=False)[mask].sum())
-            total += int(mask.sum())
+            total += int((mask & answered_rows(frame, column)).sum())
             continue
         counts = answer_counts(frame, cb, column, sector)
         scale = cb.scales[col.scale]
@@ -237,7 +243,7 @@ def support_by_sector(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         for key, label in (("public", SECTORS[0]), ("third", SECTORS[1]), ("all", ALL)):
             mask = sector_mask(frame, key)
             row[f"{key}_count"] = int(chosen[mask].sum())
-            row[f"{key}_base"] = int(mask.sum())
+            row[f"{key}_base"] = int((mask & answered_rows(frame, col.id)).sum())
             row[f"{key}_percent"] = percent(row[f"{key}_count"], row[f"{key}_base"])
         rows.append(row)
     return pd.DataFrame(rows).sort_values("all_count", ascending=False, kind="stable").reset_index(drop=True)

@@ -1,0 +1,125 @@
+"""A hostile survey export: HTML and script in its free text and in its file name, and personal data.
+
+The whole book is built, in a copy of the project, from an export kept outside it (as a
+user's would be, in their home folder).  Then
+
+* in chromium, no dialog fires on the chapters that show the export, and the hostile text
+  appears literally;
+* no file in ``_build/`` or ``data/processed/`` holds the export's folder, or an email address,
+  phone number or postcode typed into its free text;
+* values written to CSV files cannot run as spreadsheet formulas.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from nptsc_eval import paths
+
+pytestmark = [pytest.mark.build, pytest.mark.browser]
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "survey"
+HOSTILE_TEXT = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>"]
+FORMULA = "=HYPERLINK(\"http://example.org\",\"click\")"
+HOSTILE_NAME = "survey` <img src=x onerror=alert(1)> <svg onload=alert(1)>.csv"  # one backtick: breaks out of `...`
+PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
+COPY = ["_config.yml", "_toc.yml", "pipeline.yml", "book", "notebooks", "data/raw"]
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The book built from the hostile export in a copy of the project; the build's output and paths."""
+    base = tmp_path_factory.mktemp("hostile")
+    root = base / "project"
+    for name in COPY:
+        source = paths.PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("executed", "__pycache__"))
+        else:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    home = base / "home" / "jo.bloggs" / "exports"
+    home.mkdir(parents=True)
+    grid = pd.read_csv(FIXTURES / "surveymonkey_real.csv", header=None, dtype=str, keep_default_na=False,
+                       na_values=[""], encoding="utf-8-sig")
+    columns = {grid.iloc[0, j]: j for j in range(grid.shape[1]) if isinstance(grid.iloc[0, j], str)}
+    intend = next(j for q, j in columns.items() if "intend to implement" in q)
+    answered = [i for i in range(2, len(grid)) if isinstance(grid.iloc[i, intend], str)
+                and not any(p in grid.iloc[i, intend] for p in PERSONAL)]
+    for k, text in enumerate(HOSTILE_TEXT + [FORMULA]):
+        grid.iloc[answered[k], intend] = f"{text} We will do more."
+    export = home / HOSTILE_NAME
+    grid.to_csv(export, header=False, index=False, encoding="utf-8")
+    env = dict(os.environ, NPTSC_EVAL_ROOT=str(root))
+    env.pop("NPTSC_EVAL_PIPELINE", None)
+    done = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--survey", str(export), "--jobs", "2"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return {"root": root, "home": home, "export": export, "stdout": done.stdout}
+
+
+def test_build_says_what_it_left_out_and_redacted(hostile_build):
+    out = hostile_build["stdout"]
+    assert "180 complete responses; 12 incomplete responses left out" in out
+    assert "1 email address" in out and "2 phone numbers" in out and "1 postcode" in out
+
+
+def _published_files(root: Path) -> list[Path]:
+    return [p for folder in (root / "_build", root / "data" / "processed") for p in folder.rglob("*") if p.is_file()]
+
+
+def test_no_absolute_path_and_no_personal_data_is_published(hostile_build):
+    root, home = hostile_build["root"], hostile_build["home"]
+    files = _published_files(root)
+    assert len(files) > 100
+    needles = [str(home).encode(), str(home.parent).encode(), b"jo.bloggs"] + [p.encode() for p in PERSONAL]
+    found = [(p.relative_to(root).as_posix(), n.decode()) for p in files for n in needles if n in p.read_bytes()]
+    assert found == []
+    # The name and the checksum are published, in the provenance page and record.
+    from nptsc_eval.survey.exports import file_sha256
+
+    page = (root / "_build" / "html" / "book" / "executed" / "provenance.html").read_text(encoding="utf-8")
+    assert file_sha256(hostile_build["export"]) in page
+    record = pd.read_csv(root / "data" / "processed" / "provenance.csv", dtype=str, keep_default_na=False)
+    assert (record["value"] == HOSTILE_NAME).any()
+
+
+def test_csv_outputs_do_not_run_as_formulas(hostile_build):
+    answers = pd.read_csv(hostile_build["root"] / "data" / "processed" / "survey_free_text_answers.csv", dtype=str)
+    assert (answers["Answer (verbatim)"] == "'" + FORMULA + " We will do more.").sum() == 1
+    for path in (hostile_build["root"] / "data" / "processed").glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in frame.columns:
+            bad = frame[column][frame[column].str.match(r"[=+@]") & ~frame[column].str.fullmatch(r"[+-]?[\d.eE+-]+")]
+            assert bad.empty, (path.name, column, bad.head().tolist())
+
+
+@pytest.mark.parametrize("page", ["02-survey", "06-data-sources", "provenance"])
+def test_no_dialog_fires_and_the_hostile_text_shows_literally(hostile_build, browser, page):
+    html = hostile_build["root"] / "_build" / "html" / "book" / "executed" / f"{page}.html"
+    context = browser.new_context()
+    tab = context.new_page()
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    tab.goto(html.as_uri(), wait_until="load")
+    tab.wait_for_timeout(300)
+    text = tab.inner_text("body")
+    injected = tab.evaluate("""() => [document.querySelectorAll('img[src="x"]').length,
+                                     document.querySelectorAll('svg[onload]').length,
+                                     [...document.scripts].filter(s => s.textContent.includes('alert(1)')).length]""")
+    context.close()
+    assert dialogs == []
+    assert injected == [0, 0, 0]
+    assert HOSTILE_NAME in text
+    if page == "02-survey":
+        for hostile in HOSTILE_TEXT:
+            assert f"{hostile} We will do more." in text
