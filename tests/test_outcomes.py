@@ -192,3 +192,27 @@ def test_questions_map_to_known_chapters():
     assert set(mapped["chapter_id"]) == set(chapters)
     with pytest.raises(ValueError, match="Q1 names an unknown chapter"):
         outcomes.questions_by_chapter(questions, {"02-survey": "x"})
+
+
+def test_chapter_sits_after_the_strands_and_covers_the_required_sections():
+    import yaml
+
+    toc = yaml.safe_load((PROJECT_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    findings = next(p for p in toc["parts"] if p["caption"] == "Findings")
+    files = [c["file"] for c in findings["chapters"]]
+    assert files.index("book/executed/07-outcomes-and-impacts") > files.index("book/executed/03-strand-3")
+    import nbformat
+
+    nb = nbformat.read(PROJECT_ROOT / "notebooks" / "07-outcomes-and-impacts.ipynb", 4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ["## The evaluation's questions", "## The evidence matrix", "## Evidence strength of the conclusions",
+                    "## Who answered the survey", "### Non-response", "## Contribution and attribution", "## Value for money",
+                    "## What else the report says", "## People consulted"]:
+        assert heading in text
+    for item in ["Figure 3.2", "SROI-UK's guide for commissioners", "PricewaterhouseCoopers", "Green Paper", "PACE",
+                 "Greater Manchester", "funding extension", "Minister for Civil Society", "Senior stakeholders",
+                 "baseline measures", "similar authorities that did not take part", "Deadweight", "Self-selection"]:
+        assert item in text, item
+    conclusions = (PROJECT_ROOT / "book" / "conclusions.md").read_text(encoding="utf-8")
+    for ident in outcomes.CONCLUSIONS:
+        assert f"07-outcomes-and-impacts.ipynb::conclusion_{ident}_strength" in conclusions

@@ -356,6 +356,22 @@ DIRECTION_COLOURS = {"supports": "#12436D", "mixed": "#28A197", "against": "#F46
                      "none": "#FFFFFF"}
 
 
+_ACRONYMS = {"cipfa": "CIPFA", "sroi": "SROI", "ivar": "IVAR", "acevo": "ACEVO", "navca": "NAVCA", "sec": "SEC",
+             "e": "e-", "london": "London"}
+
+
+def short_name(project_id: str) -> str:
+    """A short label for a project from its id, for chart axes.
+
+    Examples:
+        >>> short_name("cipfa_training"), short_name("e_learning"), short_name("")
+        ('CIPFA training', 'e-learning', 'whole strand')
+    """
+    if not project_id:
+        return "whole strand"
+    return " ".join(_ACRONYMS.get(w, w) for w in project_id.split("_")).replace("e- ", "e-")
+
+
 def heatmap(matrix: pd.DataFrame):
     """A grid of boxes (rows) by kinds of evidence (columns), each cell coloured and labelled
     with the direction that evidence points, and a last column giving the box's strength."""
@@ -365,8 +381,7 @@ def heatmap(matrix: pd.DataFrame):
     from nptsc_eval.plots import TEXT_COLOUR, text_colour_on
 
     kinds = list(SOURCE_TYPES)
-    labels = [f"S{r.strand} {(r.project_id or 'whole strand').replace('_', ' ')}: {r.stage} {r.item}"
-              for r in matrix.itertuples()]
+    labels = [f"S{r.strand} {short_name(r.project_id)}: {r.stage} {r.item}" for r in matrix.itertuples()]
     n = len(matrix)
     fig, ax = plt.subplots(figsize=(12, 0.36 * n + 1.6))
     for y, row in enumerate(matrix.itertuples()):
