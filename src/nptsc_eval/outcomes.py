@@ -450,7 +450,8 @@ def conclusion_ratings(evidence: pd.DataFrame) -> pd.DataFrame:
         boxes = sorted({b for ids in mine["box_ids"].dropna() for b in str(ids).split()})
         kinds = [SOURCE_TYPES[k].lower() for k in SOURCE_TYPES if k in set(mine["source_type"])]
         rows.append({"conclusion_id": ident, "conclusion": title, "strength": rating["strength"],
-                     "direction": rating["direction"], "kinds": "; ".join(kinds),
+                     "direction": rating["direction"],
+                     "kinds": ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else "".join(kinds),
                      "evidence_ids": " ".join(mine["evidence_id"]), "box_ids": " ".join(boxes),
                      "reason": rating["reason"]})
     return pd.DataFrame(rows)
