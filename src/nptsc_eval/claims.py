@@ -1002,30 +1002,27 @@ def survey_data_kind(audit_table: pd.DataFrame) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
-def inconsistencies_table(audit_table: pd.DataFrame) -> pd.DataFrame:
-    """Every place the source contradicts itself: the two places, what each says, why it matters."""
-    rows = audit_table[audit_table["status"] == "inconsistent_in_source"]
+def _two_printings(audit_table: pd.DataFrame, status: str, why: str) -> pd.DataFrame:
+    """The claims of one status that compare two places of the source, side by side."""
+    rows = audit_table[audit_table["status"] == status]
     return pd.DataFrame({
         "Claim": rows["claim_id"],
         "Where": rows["source_location"],
         "The source says": rows["statement"],
         "Elsewhere": rows["other_location"],
         "It also says": rows["other_statement"],
-        "Why they disagree": rows["explanation"],
+        why: rows["explanation"],
     }).reset_index(drop=True)
+
+
+def inconsistencies_table(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """Every place the source contradicts itself: the two places, what each says, why it matters."""
+    return _two_printings(audit_table, "inconsistent_in_source", "Why they disagree")
 
 
 def wording_table(audit_table: pd.DataFrame) -> pd.DataFrame:
     """Two printings that differ in wording but not in meaning, with why they mean the same."""
-    rows = audit_table[audit_table["status"] == "wording_differs"]
-    return pd.DataFrame({
-        "Claim": rows["claim_id"],
-        "Where": rows["source_location"],
-        "The source says": rows["statement"],
-        "Elsewhere": rows["other_location"],
-        "It also says": rows["other_statement"],
-        "Why the meaning is the same": rows["explanation"],
-    }).reset_index(drop=True)
+    return _two_printings(audit_table, "wording_differs", "Why the meaning is the same")
 
 
 def verdict_table(audit_table: pd.DataFrame) -> pd.DataFrame:
