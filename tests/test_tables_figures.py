@@ -270,3 +270,19 @@ def test_the_datapackage_describes_every_processed_file_and_validates(built_book
     with system.use_context(trusted=True):
         result = Package(str(folder / "datapackage.json")).validate()
     assert result.valid, result.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+#: A cell that shows a number as a machine prints it: more than two decimals, or scientific notation.
+RAW_FLOAT = re.compile(r"(?<![\w.,/:-])(?<!< )-?\d+\.\d{3,}(?![\w.])|\b\d(?:\.\d+)?e[+-]?\d+\b", re.I)
+
+
+@pytest.mark.parametrize("text, raw", [("11.0599", True), ("0.5217", True), ("1.2e-05", True), ("3E+04", True),
+                                       ("< 0.001", False), ("56%", False), ("1,460", False), ("0.05", False),
+                                       ("Figure 3.1", False), ("2.5", False)])
+def test_the_raw_float_pattern(text, raw):
+    assert bool(RAW_FLOAT.search(text)) is raw
+
+
+def test_no_table_in_the_book_shows_a_raw_float_or_scientific_notation(pages):
+    found = [(name, cell) for name, page in pages.items() for cell in page.cells if RAW_FLOAT.search(cell)]
+    assert found == []

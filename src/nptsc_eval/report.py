@@ -10,6 +10,7 @@ from __future__ import annotations
 import decimal
 import io
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,40 @@ def format_number(value: Any, digits: int = 0) -> str:
 def format_percent(value: Any, digits: int = 0) -> str:
     """A percentage (already ×100) for prose: ``format_percent(55.5)`` → ``'56%'``."""
     return f"{format_number(value, digits)}%"
+
+
+#: A number as a machine prints it: three or more decimals, or scientific notation.
+_RAW_NUMBER = re.compile(r"-?\d+\.\d{3,}(?:[eE][+-]?\d+)?|-?\d+(?:\.\d+)?[eE][+-]?\d+")
+#: A cell that holds only numbers: one, or a range ("86.5 to 87.4999"), either end possibly missing.
+_NUMERIC_CELL = re.compile(r"^\s*(?:-?[\d.]+(?:[eE][+-]?\d+)?)?(?:\s*(?:to|–)\s*(?:-?[\d.]+(?:[eE][+-]?\d+)?)?)?\s*%?\s*$")
+
+
+def reader_number(value: float) -> str:
+    """A computed number for a table: "< 0.001" when it is that small, else at most two decimals.
+
+    Examples:
+        >>> reader_number(11.0599), reader_number(0.5217), reader_number(3.55e-37), reader_number(87.4999), reader_number(2.0)
+        ('11.06', '0.52', '< 0.001', '87.5', '2')
+    """
+    if value != 0 and abs(value) < 0.001:
+        return "< 0.001"
+    text = format_number(value, 2)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def readable_cell(text: str) -> str:
+    """A table cell with its raw numbers (11.0599, 3.5e-37) made readable; other text is left as it is.
+
+    Only a cell that holds nothing but numbers (one, or a range) is changed, so quotations and
+    labels are shown as written.
+
+    Examples:
+        >>> readable_cell("86.5 to 87.4999"), readable_cell("3.5e-37"), readable_cell("Version 1.2345 of the form")
+        ('86.5 to 87.5', '< 0.001', 'Version 1.2345 of the form')
+    """
+    if not _NUMERIC_CELL.match(text) or not _RAW_NUMBER.search(text):
+        return text
+    return _RAW_NUMBER.sub(lambda m: reader_number(float(m.group(0))), text)
 
 
 #: The kinds of evidence a glued value can rest on, and what each means for a reader.
@@ -394,10 +429,11 @@ def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, 
             frame[column] = [("" if pd.isna(v) else format_number(v, digits)) for v in frame[column]]
         elif pd.api.types.is_integer_dtype(frame[column]):
             frame[column] = [("" if pd.isna(v) else format_number(v)) for v in frame[column]]
-    # Every text cell, header and the caption as text, not HTML.
+    # Every text cell, header and the caption as text, not HTML; raw numbers made readable.
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column].dtype):
-            frame[column] = frame[column].astype(object).map(lambda v: html_content(v) if isinstance(v, str) else v)
+            frame[column] = frame[column].astype(object).map(
+                lambda v: html_content(readable_cell(v)) if isinstance(v, str) else v)
     frame.columns = [html_content(c) if isinstance(c, str) else c for c in frame.columns]
     if formats:
         formats = {html_content(k): v for k, v in formats.items()}

@@ -255,8 +255,8 @@ def survey_source(synthetic: bool, file_name: str,
     """The source line of a survey table or chart: where the original prints it, its primary source, our data.
 
     Examples:
-        >>> survey_source(True, "survey_responses_synthetic.csv")[-96:]
-        'Data: data/raw/survey_responses_synthetic.csv (synthetic respondents, not real survey answers).'
+        >>> survey_source(True, "survey_responses_synthetic.csv").split(". Data: ")[1]
+        'data/raw/survey_responses_synthetic.csv (synthetic respondents, not real survey answers).'
     """
     from nptsc_eval.report import source
 
