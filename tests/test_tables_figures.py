@@ -286,3 +286,15 @@ def test_the_raw_float_pattern(text, raw):
 def test_no_table_in_the_book_shows_a_raw_float_or_scientific_notation(pages):
     found = [(name, cell) for name, page in pages.items() for cell in page.cells if RAW_FLOAT.search(cell)]
     assert found == []
+
+
+def test_the_text_refers_to_tables_and_figures_by_number_with_working_links(built_book):
+    refs = 0
+    for path in sorted((built_book / "book" / "executed").glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for anchor, number in re.findall(r'<a class="numref" href="#([^"]+)">([^<]+)</a>', text):
+            refs += 1
+            target = re.search(rf'id="{re.escape(anchor)}"[^>]*>(.*?)(?:</caption>|</p>)', text, re.S)
+            assert target, f"{path.name}: {number} links to #{anchor}, which is not on the page"
+            assert number in re.sub(r"<[^>]+>", "", target.group(1)) or number in text[target.start():target.start() + 3000]
+    assert refs >= 10

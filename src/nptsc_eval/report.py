@@ -296,9 +296,31 @@ def _downloads_index_add(name: str, caption: str, source: str) -> None:
     index.write_text(json.dumps(entries, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _glue_number(key: str | None, number: str) -> None:
-    if key:
-        glue(key, number, kind="text", evidence="descriptive")
+class NumberRef(Plain):
+    """A table's or figure's number glued for the text ("Table 3.2"), shown as a link to it on its page."""
+
+    anchor = ""
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f'<a class="numref" href="#{html.escape(self.anchor, quote=True)}">{html.escape(str(self))}</a>'
+
+
+def _glue_number(key: str | None, number: str, anchor: str) -> None:
+    """Glue ``number`` under ``key`` as a link to the table or figure (its ``anchor``) on the same page."""
+    import IPython
+    from IPython.display import display as ipy_display
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    if not key:
+        return
+    ref = NumberRef(number)
+    ref.anchor = anchor
+    mimebundle, metadata = IPython.core.formatters.format_display_data(ref)
+    metadata["scrapbook"] = {"name": key, "mime_prefix": GLUE_PREFIX}
+    metadata["nptsc"] = {"evidence": "descriptive"}
+    ipy_display({GLUE_PREFIX + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
 
 
 def _source_html(source: str) -> str:
@@ -390,7 +412,7 @@ def show_figure(fig: Any, alt: str, data: Any, title: str = "", source: str = ""
     frame = download if download is not None else data
     frame = frame if isinstance(frame, (pd.DataFrame, pd.Series)) else pd.DataFrame(frame)
     display(HTML(source_html + _write_download(frame, anchor, f"{number}: {title}", source)))
-    _glue_number(number_key, number)
+    _glue_number(number_key, number, anchor)
 
 
 #: Most rows a table shows in the book; a longer one shows its first rows and says how many more there are.
@@ -450,7 +472,7 @@ def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, 
         html += f'<p class="table-note">{html_content(notes)}</p>'
     html += download + "</div>"
     display(HTML(html))
-    _glue_number(number_key, number)
+    _glue_number(number_key, number, anchor)
 
 
 def show_html_table(table_html: str, data: pd.DataFrame, source: str = "", number_key: str | None = None) -> None:
@@ -473,7 +495,7 @@ def show_html_table(table_html: str, data: pd.DataFrame, source: str = "", numbe
     table_html = table_html[:match.start(1)] + f"{number}: " + table_html[match.start(1):]
     download = _write_download(data, anchor, caption, source)
     display(HTML(f'<div class="numbered-table" id="{anchor}">{table_html}{source_html}{download}</div>'))
-    _glue_number(number_key, number)
+    _glue_number(number_key, number, anchor)
 
 
 def show_data_downloads() -> None:
