@@ -298,3 +298,26 @@ def test_the_text_refers_to_tables_and_figures_by_number_with_working_links(buil
             assert target, f"{path.name}: {number} links to #{anchor}, which is not on the page"
             assert number in re.sub(r"<[^>]+>", "", target.group(1)) or number in text[target.start():target.start() + 3000]
     assert refs >= 10
+
+
+def test_the_kpi_chart_shows_whole_labels_and_percent_ticks_inside_the_figure():
+    """Tick labels carry %, no target's name is cut short, and every tick label lies inside the saved image."""
+    from nptsc_eval import kpi, plots
+
+    plots.setup()
+    attainment = kpi.load_kpi_attainment()
+    fig = plots.kpi_chart(attainment)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    low, high = ax.get_xlim()
+    ticks = [t for t, at in zip(ax.get_xticklabels(), ax.get_xticks()) if t.get_text() and low <= at <= high]  # drawn ticks
+    assert ticks and all(t.get_text().endswith("%") for t in ticks), [t.get_text() for t in ticks]
+    shown = [" ".join(t.get_text().split()) for t in ax.get_yticklabels()]
+    measured = attainment[attainment["percent_of_target"].notna()]
+    for partner, name in zip(measured["delivery_partner"], measured["kpi"]):
+        assert f"{partner}: {' '.join(name.split())}" in shown
+    saved = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)  # what bbox_inches="tight" keeps
+    for label in ticks + list(ax.get_yticklabels()):
+        box = label.get_window_extent(renderer)
+        assert saved.x0 - 1 <= box.x0 and box.x1 <= saved.x1 + 1 and saved.y0 - 1 <= box.y0 and box.y1 <= saved.y1 + 1
