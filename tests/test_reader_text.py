@@ -15,6 +15,9 @@ BUILD_LOG = [
     r"text extraction", r"garbled", r"whenever the data is loaded", r"printed the same way earlier",
     r"\bA further 0\b", r"\bThere are 0\b", r"\b0 (?:statements|files|cases|impacts)\b",
 ]
+#: The pages where how the data was transcribed belongs: the corrections page and the appendices
+#: on provenance and data sources.
+TRANSCRIPTION_PAGES = {"corrections.html", "provenance.html", "06-data-sources.html"}
 #: Counts that read like a template: "1 impacts", "5 of the 5 areas".
 ARTEFACTS = [r"(?<![\d.,])1 (?!in\b)[a-z]+s\b", r"(?<![\d.,])(\d+) of (?:the |these |its )?\1\b"]
 
@@ -36,6 +39,8 @@ def _main(page):
 def test_no_page_tells_the_reader_how_the_data_was_transcribed_or_checked(built_book):
     found = []
     for page in _pages(built_book):
+        if page.name in TRANSCRIPTION_PAGES:
+            continue
         text = " ".join(_main(page).get_text(" ").split())
         found += [(page.name, m.group(0)) for pattern in BUILD_LOG for m in re.finditer(pattern, text, re.I)]
     assert not found
