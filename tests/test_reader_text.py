@@ -69,3 +69,21 @@ def test_no_section_is_empty(built_book):
             if not any(child.get_text(strip=True) or child.find(["img", "svg", "table"]) for child in body):
                 empty.append((page.name, section.get("id")))
     assert not empty
+
+
+def test_appendices_are_lettered_in_order(built_book):
+    import string
+
+    import yaml
+
+    from nptsc_eval import paths
+
+    toc = yaml.safe_load((paths.PROJECT_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    part = next(p for p in toc["parts"] if p["caption"] == "Appendices")
+    titles = []
+    for chapter in part["chapters"]:
+        page = built_book / f"{chapter['file'].removesuffix('.md')}.html"
+        titles.append(" ".join(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("h1").get_text(" ").split()))
+    assert len(titles) >= 8
+    for letter, title in zip(string.ascii_uppercase, titles):
+        assert title.startswith(f"Appendix {letter}: "), titles
