@@ -905,9 +905,11 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
 def book_sources_hash(root: Path) -> str:
     """Hash of everything the book is built from: configuration, pages, executed notebooks."""
     h = hashlib.sha256()
-    files = [root / "_config.yml", root / "_toc.yml"]
+    files = [root / "_config.yml", root / "_toc.yml", root / "CITATION.cff"]
+    # Raw files the book's Sphinx extensions read themselves (book/_ext/nptsc_glossary.py).
+    files += [root / "data" / "raw" / "glossary.csv"]
     files += [p for p in (root / "book").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    for p in sorted(files):
+    for p in sorted(f for f in files if f.is_file()):
         h.update(relative(p).encode())
         h.update(p.read_bytes())
     return h.hexdigest()
