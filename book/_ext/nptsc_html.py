@@ -357,7 +357,9 @@ def _ship_data(app: Sphinx, exception: Exception | None) -> None:
 
     from sphinx.errors import ExtensionError
 
-    if exception is not None or app.builder.format != "html":
+    # The one-page build behind the PDF has no data folder: a printed page cannot download,
+    # and the print style sheet hides the links.
+    if exception is not None or app.builder.format != "html" or app.builder.name == "singlehtml":
         return
     project, outdir = Path(app.srcdir), Path(app.outdir)
     data = outdir / DATA_FOLDER

@@ -1052,6 +1052,20 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def _verb_agrees(label: str, n: int) -> str:
+    """A verdict label after a count: "one differs from our data", "two differ from our data".
+
+    Examples:
+        >>> _verb_agrees("differ only in wording", 1), _verb_agrees("differs from our data", 2)
+        ('differs only in wording', 'differ from our data')
+    """
+    if n == 1 and label.startswith("differ "):
+        return "differs" + label[len("differ"):]
+    if n != 1 and label.startswith("differs "):
+        return "differ" + label[len("differs"):]
+    return label
+
+
 def basis_sentence(by_basis: pd.DataFrame) -> str:
     """One sentence giving the claims by basis and, within each, by verdict.
 
@@ -1059,7 +1073,7 @@ def basis_sentence(by_basis: pd.DataFrame) -> str:
         >>> frame = pd.DataFrame({"evidence_basis": ["independent", "independent", "synthetic"],
         ...                       "status": ["reproduced", "inconsistent_in_source", "not_checkable"]})
         >>> basis_sentence(counts_by_basis(frame))
-        '2 rest on an independent check (1 reproduced, 1 inconsistent in the source) and 1 on synthetic survey data (1 not checkable)'
+        'two rest on an independent check (one reproduced, one inconsistent in the source) and one on synthetic survey data (one not checkable)'
     """
     phrases = {
         "independent": "an independent check",
@@ -1069,12 +1083,15 @@ def basis_sentence(by_basis: pd.DataFrame) -> str:
         "synthetic": "synthetic survey data",
         "none": "no evidence the project holds",
     }
+    from nptsc_eval import wording
+
     texts = []
     for i, (basis, row) in enumerate(by_basis.iterrows()):
         n = int(row["total"])
-        verdicts = ", ".join(f"{int(row[s])} {STATUS_LABELS[s]}" for s in STATUSES if row[s])
+        verdicts = ", ".join(f"{wording.number(int(row[s]))} {_verb_agrees(STATUS_LABELS[s], int(row[s]))}"
+                             for s in STATUSES if row[s])
         verb = ("rests on" if n == 1 else "rest on") if i == 0 else "on"
-        texts.append(f"{n} {verb} {phrases[basis]} ({verdicts})")
+        texts.append(f"{wording.number(n)} {verb} {phrases[basis]} ({verdicts})")
     if len(texts) == 1:
         return texts[0]
     return ", ".join(texts[:-1]) + " and " + texts[-1]
