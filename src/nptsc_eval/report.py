@@ -265,7 +265,12 @@ def _next_number(kind: str) -> tuple[str, str]:
     else:
         _chapter.figures += 1
         n = _chapter.figures
-    return f"{kind.capitalize()} {_chapter.label}.{n}", f"{kind}-{_chapter.label.lower()}-{n}"
+    # The label comes from _toc.yml; escape it once here, so every place that writes the number
+    # or the anchor into HTML may use them as they are.
+    import html as html_module
+
+    label = html_module.escape(str(_chapter.label), quote=True)
+    return f"{kind.capitalize()} {label}.{n}", f"{kind}-{label.lower()}-{n}"
 
 
 def _write_download(frame: Any, anchor: str, caption: str, source: str) -> str:
