@@ -61,7 +61,7 @@ def kernel_start() -> float:
     """Seconds from asking for a kernel to its answering, as every fresh kernel pays."""
     from jupyter_client.manager import start_new_kernel
 
-    from nptsc_eval.pipeline import KERNEL_ARGUMENTS
+    from nptsc_eval.build.kernels import KERNEL_ARGUMENTS
 
     start = time.perf_counter()
     km, kc = start_new_kernel(kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS)
@@ -133,7 +133,7 @@ def survey_scaling(sizes: list[int], workdir: Path) -> list[dict]:
         out = workdir / f"survey_{n}.ipynb"
         script = (
             "import resource, time, json\n"
-            "from nptsc_eval.pipeline import execute_notebook\n"
+            "from nptsc_eval.build import execute_notebook\n"
             "t = time.perf_counter()\n"
             f"execute_notebook({str(notebook)!r}, {str(out)!r}, {{'survey_path': {str(data)!r}}})\n"
             "print(json.dumps({'seconds': time.perf_counter() - t,"
@@ -258,7 +258,7 @@ def main() -> int:
         f" pandas, matplotlib, seaborn, myst-nb and the package in {summary(imports)}: about"
         f" {statistics.median(kernels) + statistics.median(imports):.1f} s before its first result, on"
         f" notebooks that take a few seconds. So the build keeps one kernel per worker and resets it"
-        f" between notebooks (`nptsc_eval.pipeline.KernelPool`; a test checks that every executed notebook"
+        f" between notebooks (`nptsc_eval.build.kernels.KernelPool`; a test checks that every executed notebook"
         f" and processed file is identical to a fresh kernel's). In the last cold build {started} kernels"
         f" ran {runs} notebooks.",
         "",

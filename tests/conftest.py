@@ -30,7 +30,7 @@ def built_book(session_start: float) -> Path:
 
     Returns the ``_build/html`` folder.  Build tests and browser tests read it.
     """
-    from nptsc_eval.pipeline import build
+    from nptsc_eval.build import build
 
     build(report=lambda message: None)
     html = paths.HTML_DIR

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 
 from nptsc_eval import paths
-from nptsc_eval.pipeline import build_book
+from nptsc_eval.build import build_book
 
 
 def _executed_notebook(path: Path, value: str) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from nptsc_eval import paths
-from nptsc_eval.pipeline import build
+from nptsc_eval.build import build
 
 pytestmark = pytest.mark.build
 

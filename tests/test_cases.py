@@ -194,7 +194,7 @@ def test_a_ninth_record_joins_the_matrix_and_the_pages(raw_copy: Path, themes, t
 
 
 def test_the_pipeline_reads_every_case_file_by_glob():
-    from nptsc_eval.pipeline import load_spec
+    from nptsc_eval.build import load_spec
 
     run = next(r for r in load_spec().runs if r.id == "04-case-studies")
     assert "data/raw/case_studies/*.yml" in run.inputs

@@ -349,7 +349,7 @@ def test_the_default_build_audit(built_book):
 @pytest.mark.build
 def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_path, monkeypatch):
     """Run the programme outputs notebook on a copy of data/raw with one number changed."""
-    from nptsc_eval.pipeline import execute_notebook
+    from nptsc_eval.build import execute_notebook
 
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
@@ -388,7 +388,7 @@ def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_
 @pytest.mark.build
 def test_a_claim_whose_fact_is_gone_fails_the_notebook_naming_it(built_book, raw_copy, tmp_path, monkeypatch):
     """The appendix notebook stops, naming the claim, when a fact it reads no longer exists."""
-    from nptsc_eval.pipeline import execute_notebook
+    from nptsc_eval.build import execute_notebook
     from papermill.exceptions import PapermillExecutionError
 
     root = tmp_path / "project"
@@ -689,7 +689,7 @@ def test_a_typo_in_our_data_is_reported_as_ours(built_book):
 def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_path, monkeypatch):
     """Run the survey notebook on the Qualtrics fixture, then audit: no survey verdict is synthetic."""
     from nptsc_eval.facts import load_facts
-    from nptsc_eval.pipeline import execute_notebook
+    from nptsc_eval.build import execute_notebook
 
     export = Path(__file__).parent / "fixtures" / "survey" / "qualtrics_export.xlsx"
     real_facts = load_facts()

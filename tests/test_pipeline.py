@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from nptsc_eval.errors import PipelineError
-from nptsc_eval.pipeline import NotebookFailed, build_book, load_spec, run_notebooks
+from nptsc_eval.build import NotebookFailed, build_book, load_spec, run_notebooks
 
 
 def _notebook(path: Path, params: str, code: str, markdown: str = "# A chapter") -> None:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from nptsc_eval import pipeline
+from nptsc_eval.build import scheduler, state
 from nptsc_eval.errors import PipelineError
-from nptsc_eval.pipeline import STATE_FILE, build_lock, load_spec
+from nptsc_eval.build.spec import load_spec
+from nptsc_eval.build.state import STATE_FILE, build_lock
 from test_pipeline import _notebook, _printed, _run, project  # noqa: F401 - the shared project fixture
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +127,7 @@ def test_a_build_killed_after_a_run_wrote_its_outputs_runs_it_again(project, mon
     count = project / "data" / "processed" / "count.txt"
     assert count.read_text() == "3"
     (project / "data" / "raw" / "a.txt").write_text("1 2 3 4\n")
-    real = pipeline.execute_run
+    real = scheduler.execute_run
 
     def killed_after_outputs(run, root, kernels=None):
         seconds = real(run, root, kernels)
@@ -134,10 +135,10 @@ def test_a_build_killed_after_a_run_wrote_its_outputs_runs_it_again(project, mon
             raise KeyboardInterrupt  # the build is killed before it records the run
         return seconds
 
-    monkeypatch.setattr(pipeline, "execute_run", killed_after_outputs)
+    monkeypatch.setattr(scheduler, "execute_run", killed_after_outputs)
     with pytest.raises(KeyboardInterrupt):
         _run(project, jobs=1)
-    monkeypatch.setattr(pipeline, "execute_run", real)
+    monkeypatch.setattr(scheduler, "execute_run", real)
     assert count.read_text() == "4"  # the outputs of the new data are on disk
     # The input goes back to what the last completed record says: the run must still run again.
     (project / "data" / "raw" / "a.txt").write_text("1 2 3\n")
@@ -151,7 +152,7 @@ def test_a_build_killed_after_a_run_wrote_its_outputs_runs_it_again(project, mon
 def test_a_failed_state_write_after_a_run_leaves_it_to_run_again(project, monkeypatch):
     _run(project)
     (project / "data" / "raw" / "a.txt").write_text("1 2 3 4\n")
-    real = pipeline._save_state
+    real = scheduler.save_state
 
     def full_disk(root, state):
         if state.get("count", {}).get("status") == "done" and state["count"]["outputs"]:
@@ -159,10 +160,10 @@ def test_a_failed_state_write_after_a_run_leaves_it_to_run_again(project, monkey
                 raise OSError(28, "No space left on device")
         real(root, state)
 
-    monkeypatch.setattr(pipeline, "_save_state", full_disk)
+    monkeypatch.setattr(scheduler, "save_state", full_disk)
     with pytest.raises(OSError):
         _run(project, jobs=1)
-    monkeypatch.setattr(pipeline, "_save_state", real)
+    monkeypatch.setattr(scheduler, "save_state", real)
     (project / "data" / "raw" / "a.txt").write_text("1 2 3\n")
     assert _run(project)["count"] == ("executed", "the last build stopped before this run finished")
     assert (project / "data" / "processed" / "count.txt").read_text() == "3"
@@ -183,7 +184,7 @@ def test_a_damaged_output_runs_its_run_again(project, damage):
     assert result["count"] == ("executed", f"{reason}: data/processed/count.txt")
     assert count.read_text() == "3"
     state = json.loads((project / "_build" / STATE_FILE).read_text())
-    assert state["count"]["outputs"] == {"data/processed/count.txt": pipeline.file_hash(count)}
+    assert state["count"]["outputs"] == {"data/processed/count.txt": scheduler.file_hash(count)}
 
 
 # --------------------------------------------------------------------------------------
@@ -238,7 +239,7 @@ _RACE = textwrap.dedent("""
 
     sys.meta_path.insert(0, Watch())
     from pathlib import Path
-    from nptsc_eval.pipeline import load_spec, run_notebooks
+    from nptsc_eval.build import load_spec, run_notebooks
 
     root = Path(sys.argv[1])
     results = run_notebooks(load_spec(root=root), root, jobs=2, reuse_kernels=sys.argv[2] == "reuse",
@@ -282,11 +283,11 @@ def test_a_build_started_after_make_clean_still_waits_for_the_running_build(proj
                                   env=env, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         first_line = second.stdout.readline()
         assert first_line.strip() == "another build is running in this folder; waiting for it to finish"
-        assert (project / pipeline.LOCK_FILE).exists()
+        assert (project / state.LOCK_FILE).exists()
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, err
     assert clean.wait(timeout=300) == 0, clean.stderr.read()
-    assert (project / pipeline.LOCK_FILE).exists()
+    assert (project / state.LOCK_FILE).exists()
 
 
 # --------------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ def test_a_kernel_that_never_answers_stops_the_build_with_one_line_after_the_tim
     (spec / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-c", silent, "{connection_file}"],
                                                   "display_name": "silent", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    with pytest.raises(pipeline.KernelUnavailable) as failure:
+    with pytest.raises(scheduler.KernelUnavailable) as failure:
         _run(project, jobs=1, reuse_kernels=reuse, kernel_timeout=2)
     message = str(failure.value)
     assert "\n" not in message

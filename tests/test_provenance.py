@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import paths
-from nptsc_eval.provenance import (ITEM_COLUMNS, inputs_hash, notebook_items, provenance_frames, provenance_page,
+from nptsc_eval.build.provenance import (ITEM_COLUMNS, inputs_hash, notebook_items, provenance_frames, provenance_page,
                                    write_provenance)
 
 # The smallest valid PNG headers differ only in their size bytes; two distinct images.
@@ -131,7 +131,7 @@ def test_writing_twice_leaves_the_page_untouched(tmp_path: Path):
 
 @pytest.mark.build
 def test_the_built_book_traces_every_glued_value_and_figure(built_book: Path):
-    from nptsc_eval.pipeline import load_spec
+    from nptsc_eval.build import load_spec
 
     record = pd.read_csv(paths.PROCESSED_DIR / "provenance.csv", dtype=str, keep_default_na=False)
     for run in load_spec().runs:

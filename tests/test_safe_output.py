@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import paths, report
-from nptsc_eval.provenance import provenance_page, public_parameters
+from nptsc_eval.build.provenance import provenance_page, public_parameters
 from nptsc_eval.redact import redact
 from nptsc_eval.safe_text import markdown_code, spreadsheet_safe, spreadsheet_value
 
@@ -142,7 +142,7 @@ def test_a_huge_table_shows_its_first_rows_and_says_where_the_rest_are(shown):
 
 @pytest.mark.papermill
 def test_the_survey_chapter_stays_small_for_a_100000_row_export(tmp_path, monkeypatch):
-    from nptsc_eval.pipeline import execute_notebook
+    from nptsc_eval.build import execute_notebook
     from nptsc_eval.survey import synth
 
     frame = synth.synthesise(100_000, seed=1)

@@ -14,7 +14,7 @@ from nptsc_eval import kpi, paths, strands
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.tables import load_table
 from nptsc_eval.validate_raw import validate_raw_data
-from nptsc_eval.pipeline import glued_text
+from nptsc_eval.build import glued_text
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -391,7 +391,7 @@ def _raw_data_runs(spec) -> list:
 
 
 def test_pipeline_runs_the_strand_notebook_three_times():
-    from nptsc_eval.pipeline import load_spec
+    from nptsc_eval.build import load_spec
 
     runs = {r.id: r for r in load_spec().runs}
     for n in (1, 2, 3):
@@ -402,7 +402,8 @@ def test_pipeline_runs_the_strand_notebook_three_times():
 
 
 def test_changing_a_strand_two_file_reruns_only_strand_two(tmp_path):
-    from nptsc_eval.pipeline import cache_parts, load_spec, package_hash, why_run
+    from nptsc_eval.build import load_spec
+    from nptsc_eval.build.cache import cache_parts, package_hash, why_run
 
     root = _project_copy(tmp_path)
     pkg = package_hash()
@@ -417,7 +418,8 @@ def test_changing_a_strand_two_file_reruns_only_strand_two(tmp_path):
 
 
 def test_changing_a_strand_three_file_reruns_only_strand_three(tmp_path):
-    from nptsc_eval.pipeline import cache_parts, load_spec, package_hash
+    from nptsc_eval.build import load_spec
+    from nptsc_eval.build.cache import cache_parts, package_hash
 
     root = _project_copy(tmp_path)
     pkg = package_hash()
@@ -456,7 +458,7 @@ def _html_outputs(nb: dict) -> str:
 @pytest.mark.papermill
 @pytest.mark.parametrize("strand", [2, 3])
 def test_strand_notebook_runs_for_each_strand(strand, tmp_path, monkeypatch):
-    from nptsc_eval.pipeline import execute_notebook
+    from nptsc_eval.build import execute_notebook
 
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import paths
-from nptsc_eval.pipeline import glued_text
+from nptsc_eval.build import glued_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "survey"
 
@@ -61,7 +61,7 @@ def _glued(nb: dict, key: str) -> str:
 @pytest.mark.papermill
 @pytest.mark.parametrize("fixture,total,public", [("surveymonkey_export.csv", "180", "156"), ("qualtrics_export.xlsx", "140", "122")])
 def test_survey_notebook_runs_on_a_real_export_layout(fixture, total, public, tmp_path, monkeypatch):
-    from nptsc_eval.pipeline import execute_notebook
+    from nptsc_eval.build import execute_notebook
 
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")

@@ -23,7 +23,7 @@ import pytest
 
 from nptsc_eval import paths
 from nptsc_eval.errors import PipelineError
-from nptsc_eval.pipeline import build_book, glued_text
+from nptsc_eval.build import build_book, glued_text
 from nptsc_eval.report import SYNTHETIC_MARKER, glued_evidence
 from nptsc_eval.survey import charts, stats
 from nptsc_eval.survey.codebook import load_codebook

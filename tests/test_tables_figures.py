@@ -111,7 +111,7 @@ def test_a_figure_is_numbered_titled_sourced_and_its_download_can_be_replaced(ch
 
 
 def test_data_package_types_and_units_are_read_from_the_values_and_names():
-    from nptsc_eval.datapackage import column_unit, field_type
+    from nptsc_eval.build.datapackage import column_unit, field_type
 
     assert field_type(pd.Series(["1", "", "-3"])) == "integer"
     assert field_type(pd.Series(["1.5", "2"])) == "number"

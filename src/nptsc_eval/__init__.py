@@ -3,11 +3,11 @@
 The flow is raw data (``data/raw/``) → this package → papermill-executed notebooks
 (``notebooks/``) → a Jupyter Book (``book/``).  Modules follow the stages of that flow:
 
-* :mod:`nptsc_eval.paths` anchors every path at the project root;
+* :mod:`nptsc_eval.project` names every path of the project, anchored at its root;
 * :mod:`nptsc_eval.tables` loads and validates the raw tables against their metadata;
 * :mod:`nptsc_eval.kpi` computes programme outputs against KPI targets;
 * :mod:`nptsc_eval.plots` draws accessible charts;
-* :mod:`nptsc_eval.pipeline` runs the notebooks incrementally and builds the book;
+* :mod:`nptsc_eval.build` runs the notebooks incrementally and builds the book;
 * :mod:`nptsc_eval.cli` is the ``nptsc-eval`` command line.
 """
 

@@ -16,12 +16,12 @@ from typing import Callable
 #: Subcommands contributed by modules: name → "module:function" taking (subparsers).
 EXTRA_COMMANDS: list[str] = [
     "nptsc_eval.survey_cli:add_commands",
-    "nptsc_eval.pdf:add_commands",
+    "nptsc_eval.build.pdf:add_commands",
 ]
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from nptsc_eval.pipeline import build
+    from nptsc_eval.build import build
 
     overrides = {}
     if args.survey:
@@ -58,7 +58,7 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
 def _cmd_refresh(args: argparse.Namespace) -> int:
     """Re-execute source notebooks in place so their stored outputs match the data (for nbval)."""
     from nptsc_eval.paths import relative
-    from nptsc_eval.pipeline import PIPELINE_ENV, check_loopback, execute_notebook
+    from nptsc_eval.build.kernels import PIPELINE_ENV, check_loopback, execute_notebook
 
     os.environ.pop(PIPELINE_ENV, None)
     check_loopback()  # kernels need 127.0.0.1: say so now rather than after a minute's wait

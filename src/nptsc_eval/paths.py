@@ -1,32 +1,35 @@
-"""Every path of the project, anchored at the project root, never at the current directory."""
+"""The paths of the current project (:meth:`nptsc_eval.project.Project.current`), as module names.
+
+Notebooks and chapter modules import these; the build engine works with a
+:class:`~nptsc_eval.project.Project` of its own instead.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(os.environ.get("NPTSC_EVAL_ROOT", Path(__file__).resolve().parents[2])).resolve()
-RAW_DIR = PROJECT_ROOT / "data" / "raw"
-PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-BOOK_DIR = PROJECT_ROOT / "book"
-EXECUTED_DIR = BOOK_DIR / "executed"
-BUILD_DIR = PROJECT_ROOT / "_build"
-HTML_DIR = BUILD_DIR / "html"
-PIPELINE_FILE = PROJECT_ROOT / "pipeline.yml"
-PACKAGE_DIR = Path(__file__).resolve().parent
+from nptsc_eval.project import PACKAGE_DIR, Project
+
+PROJECT = Project.current()
+PROJECT_ROOT = PROJECT.root
+RAW_DIR = PROJECT.raw
+PROCESSED_DIR = PROJECT.processed
+NOTEBOOKS_DIR = PROJECT.notebooks
+BOOK_DIR = PROJECT.book
+EXECUTED_DIR = PROJECT.executed
+BUILD_DIR = PROJECT.build_dir
+HTML_DIR = PROJECT.html
+PIPELINE_FILE = PROJECT.pipeline_file
+
+__all__ = ["PACKAGE_DIR", "PROJECT", "PROJECT_ROOT", "RAW_DIR", "PROCESSED_DIR", "NOTEBOOKS_DIR", "BOOK_DIR",
+           "EXECUTED_DIR", "BUILD_DIR", "HTML_DIR", "PIPELINE_FILE", "relative", "processed"]
 
 
 def relative(path: Path | str) -> str:
     """Return ``path`` relative to the project root when it lies inside it, for messages."""
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return str(path)
+    return PROJECT.relative(path)
 
 
 def processed(name: str) -> Path:
     """Path of a file in ``data/processed/``, creating the folder on first use."""
-    PROCESSED_DIR.mkdir(parents=True, exist_ok=True)
-    return PROCESSED_DIR / name
+    return PROJECT.processed_file(name)

@@ -42,7 +42,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def book_copy(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private copy of the built book, taken while no build is running."""
     from nptsc_eval import paths
-    from nptsc_eval.pipeline import build_lock
+    from nptsc_eval.build.state import build_lock
 
     target = tmp_path_factory.mktemp("book") / "html"
     with build_lock(paths.PROJECT_ROOT):

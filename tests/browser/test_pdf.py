@@ -22,7 +22,7 @@ pypdf = pytest.importorskip("pypdf", reason="pypdf (the test extra) reads the PD
 @pytest.fixture(scope="session")
 def book_pdf(built_book: Path, chromium: str) -> Path:
     """The PDF, made by the real command (it runs what changed, then prints the single page)."""
-    from nptsc_eval.pdf import build_pdf
+    from nptsc_eval.build.pdf import build_pdf
 
     return build_pdf(report=lambda message: None)
 

@@ -845,7 +845,7 @@ def load_survey(path: Path | str, codebook: Codebook | None = None, mapping: dic
     cb = codebook or load_codebook()
     mapping = mapping or load_mapping()
     if column_map is not None and not isinstance(column_map, dict):
-        from nptsc_eval.survey.mapping import read_column_map
+        from nptsc_eval.survey.column_map import read_column_map
 
         column_map = read_column_map(Path(column_map), cb)
     notes: list[str] = []

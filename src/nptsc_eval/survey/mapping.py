@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from nptsc_eval.errors import DataValidationError
 from nptsc_eval.survey.codebook import Codebook, load_codebook
-from nptsc_eval.yaml_text import read_yaml_mapping
+from nptsc_eval.survey.column_map import read_column_map
+
+__all__ = ["MIN_CONFIDENCE", "CHECK_BELOW", "Proposal", "propose_mapping", "write_mapping_file", "read_column_map"]
 
 #: Matches under this confidence are not placed: the column is named for the user to map by hand.
 MIN_CONFIDENCE = 70.0
@@ -130,32 +131,4 @@ def write_mapping_file(proposals: list[Proposal], export: Path, out: Path) -> Pa
                           "then use the file with --mapping. An empty codebook_column leaves the column out.",
            "export": export.name, "columns": entries}
     out.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
-    return out
-
-
-def read_column_map(path: Path, cb: Codebook | None = None) -> dict[str, str | None]:
-    """A reviewed mapping file as ``{export column: codebook column or None}``, checked against the codebook."""
-    cb = cb or load_codebook()
-    raw = read_yaml_mapping(path, "a column mapping")
-    entries = raw.get("columns")
-    if not isinstance(entries, list):
-        raise DataValidationError(path, ["missing key 'columns' (a list of export columns and codebook columns)"])
-    known = set(cb.column_ids)
-    problems, out, seen = [], {}, {}
-    for i, e in enumerate(entries, start=1):
-        if not isinstance(e, dict) or "export" not in e:
-            problems.append(f"entry {i}: needs 'export' (the export's column) and 'codebook_column'")
-            continue
-        target = e.get("codebook_column")
-        if target is not None and target not in known:
-            problems.append(f"entry {i} ({e['export']!r}): codebook_column {target!r} is not a codebook column")
-            continue
-        if target is not None and target in seen:
-            problems.append(f"entry {i} ({e['export']!r}): codebook_column {target!r} is already given by entry {seen[target]}")
-            continue
-        if target is not None:
-            seen[target] = i
-        out[str(e["export"])] = target
-    if problems:
-        raise DataValidationError(path, problems)
     return out

@@ -132,7 +132,9 @@ def page_count(pdf: Path) -> int | None:
 def build_pdf(root: Path | None = None, *, jobs: int | None = None, overrides: dict[str, str] | None = None,
               report: Callable[[str], None] = print) -> Path:
     """Run the notebooks that changed, build the single page and print it; return the PDF's path."""
-    from nptsc_eval.pipeline import build, build_book, build_lock
+    from nptsc_eval.build.book import build_book
+    from nptsc_eval.build.engine import build
+    from nptsc_eval.build.state import build_lock
 
     root = root or paths.PROJECT_ROOT
     chromium_path()  # fail before any work when the printer is missing

@@ -106,7 +106,7 @@ def describe(root: Path | None = None) -> dict[str, Any]:
     """The data package descriptor of ``data/processed/`` under ``root`` (the project by default)."""
     import fnmatch
 
-    from nptsc_eval.pipeline import load_spec
+    from nptsc_eval.build.spec import load_spec
 
     root = root or paths.PROJECT_ROOT
     processed = root / "data" / "processed"

@@ -218,10 +218,10 @@ def provenance_page(items: pd.DataFrame, runs: pd.DataFrame) -> str:
 
 def write_provenance(spec: Any, root: Path | None = None) -> Path:
     """Write the provenance record and its book page; return the page's path."""
-    from nptsc_eval.pipeline import _load_state
+    from nptsc_eval.build.state import load_state
 
     root = root or paths.PROJECT_ROOT
-    items, runs = provenance_frames(spec, root, _load_state(root))
+    items, runs = provenance_frames(spec, root, load_state(root))
     processed = root / "data" / "processed"
     processed.mkdir(parents=True, exist_ok=True)
     # Values can come from a survey export: none may run as a spreadsheet formula.

@@ -1,0 +1,56 @@
+"""The whole build: check raw data, run what changed, write provenance, build the book if needed."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+from nptsc_eval import paths
+from nptsc_eval.build.book import book_sources_hash, build_book
+from nptsc_eval.build.scheduler import RunResult, run_notebooks
+from nptsc_eval.build.spec import load_spec
+from nptsc_eval.build.state import BOOK_STATE_KEY, build_lock, load_state, save_state
+from nptsc_eval.errors import PipelineError
+
+
+def build(*, root: Path | None = None, force: bool = False, jobs: int | None = None,
+          overrides: dict[str, str] | None = None, book: bool = True, reuse_kernels: bool = True,
+          kernel_timeout: float = 60, report: Callable[[str], None] = print) -> list[RunResult]:
+    """The whole build: check raw data, run what changed, build the book if its sources changed."""
+    from nptsc_eval.validate_raw import validate_raw_data
+
+    root = root or paths.PROJECT_ROOT
+    jobs = jobs or os.cpu_count() or 1
+    started = time.perf_counter()
+    with build_lock(root):
+        errors = validate_raw_data(root / "data" / "raw")
+        if errors:
+            raise PipelineError("raw data is not valid; nothing was run or written.\n" + "\n".join(str(e) for e in errors))
+        spec = load_spec(overrides=overrides, root=root)
+        results = run_notebooks(spec, root, force=force, jobs=jobs, reuse_kernels=reuse_kernels,
+                                kernel_timeout=kernel_timeout, report=report)
+        executed = [r for r in results if r.action == "executed"]
+        report(f"notebooks: {len(executed)} executed, {len(results) - len(executed)} skipped"
+               + (f" ({sum(r.seconds for r in executed):.1f} s of notebook time)" if executed else " (nothing changed)"))
+        # Provenance of every glued value and figure, for the book's appendix (nptsc_eval.build.provenance).
+        from nptsc_eval.build.provenance import write_provenance
+
+        write_provenance(spec, root)
+        # Every processed file described as a Frictionless Data Package (nptsc_eval.build.datapackage).
+        from nptsc_eval.build.datapackage import write_datapackage
+
+        write_datapackage(root)
+        if book:
+            state = load_state(root)
+            key = book_sources_hash(root)
+            html_ok = (root / "_build" / "html" / "index.html").exists()
+            if not force and html_ok and state.get(BOOK_STATE_KEY) == key:
+                report("book: skipped, up to date")
+            else:
+                build_book(root, report=report, jobs=jobs)
+                state[BOOK_STATE_KEY] = key
+                save_state(root, state)
+    report(f"build finished in {time.perf_counter() - started:.1f} s")
+    return results

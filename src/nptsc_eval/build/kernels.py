@@ -1,0 +1,210 @@
+"""Kernels: executing a notebook with papermill, and a pool of warm kernels reused between notebooks."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+from nptsc_eval.errors import PipelineError
+
+
+#: Environment variable that tells notebooks they run inside the pipeline.
+PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
+
+
+
+#: Kernels keep their own log quiet (notebook errors are reported by the build) and keep no
+#: input history: batch runs have no use for it, and a reused kernel whose execution counter
+#: is reset would otherwise clash with its own history.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
+
+
+
+def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | None = None, **options: Any) -> Any:
+    """Execute ``source`` with papermill into ``target``, its kernel started in the notebook's folder.
+
+    The kernel's working folder is passed to nbclient rather than through papermill's ``cwd``,
+    which changes the working folder of the whole Python process and so cannot be used from
+    the pipeline's worker threads.
+    """
+    import papermill as pm
+
+    options.setdefault("kernel_name", "python3")
+    options.setdefault("progress_bar", False)
+    options.setdefault("extra_arguments", KERNEL_ARGUMENTS)
+    return pm.execute_notebook(
+        str(source), str(target), parameters=parameters or {},
+        resources={"metadata": {"path": str(Path(source).resolve().parent)}}, **options,
+    )
+
+
+# folder and the execution counter.  Imported modules (and the package's file caches, keyed
+# on each file's modification time) stay: that is what makes a reused kernel fast.
+_RESET_KERNEL = """\
+get_ipython().run_line_magic("reset", "-f")
+import os as _os, sys as _sys
+_os.chdir({folder!r})
+if "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+del _os, _sys
+get_ipython().execution_count = 1
+"""
+
+
+
+class KernelPool:
+    """Warm kernels: one per worker thread, reused from notebook to notebook within one build.
+
+    Most of a fresh kernel's time on a short notebook goes on starting Python and importing
+    pandas, matplotlib, seaborn and the package.  A reused kernel pays that once per worker.
+    Before each further notebook the kernel is reset (``_RESET_KERNEL``), so the executed
+    notebook matches one from a fresh kernel; ``tests/test_pipeline.py`` checks that on the
+    real notebooks.  A kernel whose notebook failed, or that cannot be reset, is shut down
+    and replaced.  With ``enabled=False`` every notebook gets a fresh kernel, as plain
+    Jupyter does.
+    """
+
+    def __init__(self, enabled: bool = True, startup_timeout: float = 60) -> None:
+        self.enabled = enabled
+        self.startup_timeout = startup_timeout
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._kernels: list[Any] = []
+        self.started = 0
+        self.reused = 0
+
+    def acquire(self, folder: Path) -> Any | None:
+        """This thread's kernel, reset and moved to ``folder``; ``None`` when kernels are not reused."""
+        if not self.enabled:
+            return None
+        km = getattr(self._local, "km", None)
+        if km is not None and not self._reset(km, folder, self.startup_timeout):
+            self.discard()
+            km = None
+        if km is not None:
+            with self._lock:
+                self.reused += 1
+        else:
+            from jupyter_client.manager import AsyncKernelManager
+            from jupyter_core.utils import run_sync
+
+            km = AsyncKernelManager(kernel_name="python3")
+            run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=KERNEL_ARGUMENTS)
+            self._local.km = km
+            with self._lock:
+                self._kernels.append(km)
+                self.started += 1
+        return km
+
+    @staticmethod
+    def _reset(km: Any, folder: Path, timeout: float = 60) -> bool:
+        from jupyter_client.blocking import BlockingKernelClient
+
+        client = BlockingKernelClient()
+        client.load_connection_info(km.get_connection_info())
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=timeout)
+            reply = client.execute_interactive(_RESET_KERNEL.format(folder=str(folder)), store_history=False,
+                                               timeout=60, output_hook=lambda message: None)
+            return reply["content"]["status"] == "ok"
+        except (RuntimeError, TimeoutError):
+            return False
+        finally:
+            client.stop_channels()
+
+    def discard(self) -> None:
+        """Shut down this thread's kernel (after a failure); the next notebook gets a fresh one."""
+        km = getattr(self._local, "km", None)
+        self._local.km = None
+        if km is not None:
+            with self._lock:
+                self._kernels.remove(km)
+            self._shutdown(km)
+
+    @staticmethod
+    def _shutdown(km: Any) -> None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)
+
+    def close(self) -> None:
+        """Shut down every kernel the pool started."""
+        with self._lock:
+            kernels, self._kernels = self._kernels, []
+        for km in kernels:
+            self._shutdown(km)
+
+
+
+class KernelUnavailable(PipelineError):
+    """A kernel could not be started or stopped answering."""
+
+
+
+def is_kernel_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from the kernel machinery (nbclient, jupyter_client, zmq)."""
+    module = type(exc).__module__ or ""
+    text = str(exc).lower()
+    return module.split(".")[0] in {"nbclient", "jupyter_client", "zmq"} or "kernel" in text
+
+
+
+def check_loopback(timeout: float = 3.0) -> None:
+    """Raise :class:`PipelineError` at once when the loopback network (127.0.0.1) does not work.
+
+    Kernels talk to the build through sockets on 127.0.0.1.  Without that network a kernel
+    starts but never answers, and the build would wait a minute before failing.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            with socket.create_connection(server.getsockname()[:2], timeout=timeout):
+                pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise PipelineError(
+            "notebooks cannot run: their kernels talk to the build over the loopback network "
+            f"(127.0.0.1), which is not working here ({reason}); nothing was run"
+        ) from None
+
+
+
+#: Modules the worker threads use to execute notebooks.  They are imported before any worker
+#: starts: two threads importing them at the same time can each see the other's module
+#: half initialised ("ImportError: partially initialized module").
+EXECUTION_MODULES = (
+    "papermill", "papermill.engines", "papermill.exceptions", "papermill.iorw", "papermill.translators",
+    "papermill.clientwrap", "papermill.execute", "papermill.parameterize", "papermill.inspection",
+    "nbclient", "nbclient.client", "nbclient.exceptions", "nbformat", "nbformat.v4",
+    "jupyter_client", "jupyter_client.manager", "jupyter_client.blocking", "jupyter_client.asynchronous",
+    "jupyter_client.provisioning", "jupyter_client.provisioning.local_provisioner", "jupyter_client.kernelspec",
+    "jupyter_core.utils", "jupyter_core.paths", "zmq", "zmq.asyncio", "ipykernel.kernelspec", "IPython.paths",
+)
+
+
+
+def preload_execution_modules(kernel_name: str = "python3") -> None:
+    """Import everything the worker threads use, from the calling (main) thread.
+
+    jupyter_client also imports modules lazily the first time a kernel starts: finding the
+    kernel's specification imports IPython and ipykernel, and listing the local network
+    addresses imports psutil.  Doing each of those once here leaves nothing to import later.
+    """
+    import importlib
+
+    for name in EXECUTION_MODULES:
+        importlib.import_module(name)
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_client.localinterfaces import localhost
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    with contextlib.suppress(NoSuchKernel):
+        KernelSpecManager().get_kernel_spec(kernel_name)
+    localhost()
+    KernelProvisionerFactory.instance()

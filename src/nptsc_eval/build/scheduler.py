@@ -1,0 +1,195 @@
+"""The scheduler: the runs whose cache key changed, executed in dependency order, ``jobs`` at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from nptsc_eval.build.cache import cache_parts, completed_record, file_hash, package_hash, why_run
+from nptsc_eval.build.executed import finish_executed_notebook, refresh_prose, source_cell_number
+from nptsc_eval.build.kernels import (PIPELINE_ENV, KernelPool, KernelUnavailable, check_loopback, execute_notebook,
+                                      is_kernel_failure, preload_execution_modules)
+from nptsc_eval.build.spec import Run, Spec, describe_missing, produced_by_another_run
+from nptsc_eval.build.state import load_state, save_state
+from nptsc_eval.errors import PipelineError
+from nptsc_eval.paths import relative
+
+
+class NotebookFailed(PipelineError):
+    """A notebook raised an exception while it ran."""
+
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    action: str  # "executed", "skipped", "failed", "not run"
+    reason: str
+    seconds: float = 0.0
+
+
+
+def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> float:
+    """Execute one run with papermill; return its wall time in seconds."""
+    from papermill.exceptions import PapermillExecutionError
+
+    work = root / "_build" / "executing"
+    failed_dir = root / "_build" / "failed"
+    work.mkdir(parents=True, exist_ok=True)
+    scratch = work / f"{run.id}.ipynb"
+    start = time.perf_counter()
+    os.environ[PIPELINE_ENV] = "1"
+    kernels = kernels or KernelPool(enabled=False)
+    try:
+        # km=None: papermill starts (and shuts down) a kernel of its own.
+        execute_notebook(run.notebook, scratch, run.parameters, log_output=False,
+                         request_save_on_cell_execute=False, km=kernels.acquire(run.notebook.parent),
+                         start_timeout=kernels.startup_timeout)
+    except PapermillExecutionError as exc:
+        kernels.discard()
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = failed_dir / f"{run.id}.ipynb"
+        shutil.move(str(scratch), kept)
+        cell = source_cell_number(kept, exc.cell_index)
+        raise NotebookFailed(
+            f"{relative(run.notebook)} (run '{run.id}') failed in cell {cell}: "
+            f"{exc.ename}: {exc.evalue}\n  the executed notebook with the error is kept at {relative(kept)}"
+        ) from None
+    except (RuntimeError, TimeoutError) as exc:
+        # nbclient and jupyter_client raise these when a kernel does not start or answer.
+        kernels.discard()
+        if not is_kernel_failure(exc):
+            raise
+        raise KernelUnavailable(
+            f"{relative(run.notebook)} (run '{run.id}'): the notebook's kernel did not start or stopped answering: "
+            f"{' '.join(str(exc).split()) or type(exc).__name__}"
+        ) from None
+    except BaseException:
+        kernels.discard()
+        raise
+    finish_executed_notebook(scratch)
+    run.executed.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(scratch, run.executed)
+    return time.perf_counter() - start
+
+
+
+def missing_inputs(runs: list[Run], root: Path) -> list[str]:
+    """Declared inputs that name no file and that no run of the pipeline writes."""
+    problems = []
+    for run in runs:
+        for entry in run.inputs:
+            if not run.expand(entry, root) and not produced_by_another_run(run, entry, runs):
+                problems.append(f"run '{run.id}': {describe_missing(entry, entry in run.patterns, root)}")
+    return problems
+
+
+
+def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
+                  select: Callable[[Run], bool] | None = None, reuse_kernels: bool = True,
+                  kernel_timeout: float = 60, report: Callable[[str], None] = print) -> list[RunResult]:
+    """Execute the runs whose cache key changed, in dependency order, ``jobs`` at a time.
+
+    Each worker reuses one warm kernel from run to run (see ``KernelPool``) unless
+    ``reuse_kernels`` is false.  A kernel that does not answer within ``kernel_timeout``
+    seconds of starting stops the build with a one-line message.
+
+    A run's record changes together with its outputs: before a run starts, its record is
+    replaced by "running" (saved at once); only when the notebook has finished and written
+    every output is the completed record saved, with the checksum of each output.  A build
+    killed in between leaves "running", so the next build runs it again.
+    """
+    state = load_state(root, report)
+    pkg = package_hash()
+    runs = [r for r in spec.runs if select is None or select(r)]
+    problems = missing_inputs(spec.runs, root)
+    if problems:
+        raise PipelineError("inputs declared in pipeline.yml are missing; nothing was run.\n  " + "\n  ".join(problems))
+    by_id = {r.id: r for r in runs}
+    pending = {r.id for r in runs}
+    done: dict[str, RunResult] = {}
+    total = len(runs)
+    failure: PipelineError | None = None
+    ready_to_execute = False
+
+    def ready(rid: str) -> bool:
+        return all(d in done or d not in by_id for d in by_id[rid].depends_on)
+
+    def start(run: Run) -> tuple[str, dict[str, Any]] | None:
+        parts = cache_parts(run, root, pkg)
+        reason = why_run(run, parts, state.get(run.id), root, force)
+        return (reason, parts) if reason else (None, parts)
+
+    def complete(run: Run, reason: str, parts: dict[str, Any], seconds: float) -> None:
+        state[run.id] = completed_record(run, root, parts, seconds)
+        save_state(root, state)
+        done[run.id] = RunResult(run.id, "executed", reason, seconds)
+
+    kernels = KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout)
+    with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        cleanup.callback(kernels.close)
+        running: dict[Future, tuple[Run, str, dict[str, Any]]] = {}
+        while (pending or running) and failure is None:
+            for rid in sorted(pending):
+                if failure or not ready(rid) or len(running) >= max(1, jobs):
+                    continue
+                run = by_id[rid]
+                pending.discard(rid)
+                reason, parts = start(run)
+                n = total - len(pending) - len(running)
+                if reason is None:
+                    note = " (prose refreshed)" if refresh_prose(run) else ""
+                    if note:
+                        state[run.id]["executed"] = file_hash(run.executed)
+                        save_state(root, state)
+                    done[rid] = RunResult(rid, "skipped", "up to date" + note)
+                    report(f"[{n}/{total}] {rid}: skipped, up to date{note}")
+                    continue
+                if not ready_to_execute:
+                    # Before the first notebook: fail fast without a network, and import the
+                    # execution machinery here rather than in several worker threads at once.
+                    check_loopback()
+                    preload_execution_modules()
+                    ready_to_execute = True
+                state[run.id] = {"status": "running"}
+                save_state(root, state)
+                report(f"[{n}/{total}] {rid}: running ({reason})")
+                running[pool.submit(execute_run, run, root, kernels)] = (run, reason, parts)
+            if not running:
+                continue
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                run, reason, parts = running.pop(fut)
+                try:
+                    seconds = fut.result()
+                except (NotebookFailed, KernelUnavailable) as exc:
+                    done[run.id] = RunResult(run.id, "failed", str(exc))
+                    state.pop(run.id, None)
+                    save_state(root, state)
+                    failure = failure or exc
+                    report(f"{run.id}: FAILED")
+                    continue
+                complete(run, reason, parts, seconds)
+                report(f"{run.id}: done in {seconds:.1f} s")
+        # Let runs already started finish before reporting the failure.
+        for fut in list(running):
+            run, reason, parts = running.pop(fut)
+            try:
+                complete(run, reason, parts, fut.result())
+            except (NotebookFailed, KernelUnavailable) as exc:
+                done[run.id] = RunResult(run.id, "failed", str(exc))
+                state.pop(run.id, None)
+    save_state(root, state)
+    if kernels.started:
+        report(f"kernels: {kernels.started} started, reused for {kernels.reused} further notebooks")
+    for rid in pending:
+        done[rid] = RunResult(rid, "not run", "an earlier notebook failed")
+    if failure is not None:
+        raise failure
+    return [done[r.id] for r in runs]
