@@ -107,8 +107,8 @@ def baseline_build(workdir: Path) -> float:
     config = (copy / "_config.yml").read_text()
     config = re.sub(r'execute_notebooks:\s*"?off"?', 'execute_notebooks: "force"', config)
     (copy / "_config.yml").write_text(config)
-    env = dict(os.environ, NPTSC_EVAL_ROOT=str(copy))
-    seconds, _ = _run([str(BIN / "jupyter-book"), "build", str(copy), "--quiet"], env=env, cwd=copy)
+    # The notebooks run in the copy's notebooks/ folder, so they work on the copy.
+    seconds, _ = _run([str(BIN / "jupyter-book"), "build", str(copy), "--quiet"], cwd=copy)
     return seconds
 
 
@@ -126,7 +126,8 @@ def timed_rebuild(change: Path | None) -> tuple[float, str]:
 
 def survey_scaling(sizes: list[int], workdir: Path) -> list[dict]:
     rows = []
-    notebook = ROOT / "notebooks" / "02-survey.ipynb"
+    # Run from a scratch project whose notebooks/ holds the notebook, so it writes only there.
+    notebook = workdir / "scratch-root" / "notebooks" / "02-survey.ipynb"
     for n in sizes:
         data = workdir / f"survey_synthetic_{n}.parquet"
         _run(NPTSC + ["synth", "--n", str(n), "--seed", "1", "--out", str(data)])
@@ -139,7 +140,7 @@ def survey_scaling(sizes: list[int], workdir: Path) -> list[dict]:
             "print(json.dumps({'seconds': time.perf_counter() - t,"
             " 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))\n"
         )
-        env = dict(os.environ, NPTSC_EVAL_PIPELINE="1", NPTSC_EVAL_ROOT=str(workdir / "scratch-root"))
+        env = dict(os.environ, NPTSC_EVAL_PIPELINE="1")
         _prepare_scratch_root(workdir / "scratch-root")
         _, output = _run([sys.executable, "-c", script], env=env)
         result = json.loads(output.strip().splitlines()[-1])
@@ -156,6 +157,9 @@ def _prepare_scratch_root(root: Path) -> None:
     (root / "data" / "raw").symlink_to(ROOT / "data" / "raw")
     (root / "data" / "processed").mkdir()
     (root / "book" / "executed").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "02-survey.ipynb", root / "notebooks")
+    shutil.copy(ROOT / "_toc.yml", root / "_toc.yml")
 
 
 def summary(values: list[float]) -> str:

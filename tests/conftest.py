@@ -39,6 +39,24 @@ def built_book(session_start: float) -> Path:
 
 
 @pytest.fixture
+def notebook_in():
+    """Copy a notebook of ``notebooks/`` into ``ROOT/notebooks/`` and return the copy's path.
+
+    A notebook's kernel runs in the folder of the notebook, and the notebook works on the
+    project around that folder: executed from the copy, it reads and writes only in ``ROOT``.
+    """
+    import shutil
+
+    def copy(root: Path, name: str) -> Path:
+        target = root / "notebooks" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(paths.NOTEBOOKS_DIR / name, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
 def raw_copy(tmp_path: Path) -> Path:
     """A private copy of data/raw/ that a test may change without touching the real one."""
     import shutil

@@ -347,7 +347,7 @@ def test_the_default_build_audit(built_book):
 
 
 @pytest.mark.build
-def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_path, monkeypatch):
+def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_path, notebook_in):
     """Run the programme outputs notebook on a copy of data/raw with one number changed."""
     from nptsc_eval.build import execute_notebook
 
@@ -360,8 +360,7 @@ def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_
                            "london_councils_pilot,participants,29,reported,,false,29")
     assert changed != text
     table.write_text(changed, encoding="utf-8")
-    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
-    execute_notebook(paths.NOTEBOOKS_DIR / "01-programme-outputs.ipynb", tmp_path / "01.ipynb")
+    execute_notebook(notebook_in(root, "01-programme-outputs.ipynb"), tmp_path / "01.ipynb")
     processed = root / "data" / "processed"
     assert (processed / "facts_programme_outputs.csv").exists()
     # The other notebooks' facts are taken from the real build; the programme outputs' come
@@ -386,7 +385,7 @@ def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_
 
 
 @pytest.mark.build
-def test_a_claim_whose_fact_is_gone_fails_the_notebook_naming_it(built_book, raw_copy, tmp_path, monkeypatch):
+def test_a_claim_whose_fact_is_gone_fails_the_notebook_naming_it(built_book, raw_copy, tmp_path, notebook_in):
     """The appendix notebook stops, naming the claim, when a fact it reads no longer exists."""
     from nptsc_eval.build import execute_notebook
     from papermill.exceptions import PapermillExecutionError
@@ -399,9 +398,8 @@ def test_a_claim_whose_fact_is_gone_fails_the_notebook_naming_it(built_book, raw
     text = facts_file.read_text(encoding="utf-8")
     facts_file.write_text(text.replace("table_2_1.cipfa_training.participants,",
                                        "table_2_1.cipfa_training.participants_renamed,"), encoding="utf-8")
-    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     with pytest.raises(PapermillExecutionError) as caught:
-        execute_notebook(paths.NOTEBOOKS_DIR / "05-claims-audit.ipynb", tmp_path / "05.ipynb")
+        execute_notebook(notebook_in(root, "05-claims-audit.ipynb"), tmp_path / "05.ipynb")
     assert caught.value.ename == "PipelineError"
     assert "claim 't2-1-cipfa-participants': fact 'table_2_1.cipfa_training.participants' does not exist" in caught.value.evalue
 
@@ -686,7 +684,7 @@ def test_a_typo_in_our_data_is_reported_as_ours(built_book):
 
 @pytest.mark.build
 @pytest.mark.papermill
-def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_path, monkeypatch):
+def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_path, monkeypatch, notebook_in):
     """Run the survey notebook on the Qualtrics fixture, then audit: no survey verdict is synthetic."""
     from nptsc_eval.facts import load_facts
     from nptsc_eval.build import execute_notebook
@@ -696,9 +694,8 @@ def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_pa
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     (root / "data" / "processed").mkdir(parents=True)
-    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
-    execute_notebook(paths.NOTEBOOKS_DIR / "02-survey.ipynb", tmp_path / "02.ipynb", {"survey_path": str(export)})
+    execute_notebook(notebook_in(root, "02-survey.ipynb"), tmp_path / "02.ipynb", {"survey_path": str(export)})
     processed = root / "data" / "processed"
     facts = pd.concat([real_facts[real_facts["produced_by"] != "survey"], load_facts(processed)], ignore_index=True)
     findings = pd.read_csv(processed / claims.SURVEY_FINDINGS)

@@ -195,7 +195,7 @@ def test_a_broken_book_leaves_the_published_book_intact(project):
 def test_the_command_line_reports_a_failing_notebook_without_a_traceback(project):
     nb = project / "notebooks" / "count.ipynb"
     nb.write_text(nb.read_text().replace("print(n)", "1 / 0"))
-    env = dict(os.environ, NPTSC_EVAL_ROOT=str(project))
+    env = dict(os.environ)  # the command finds the project from its working folder
     result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--no-book", "--jobs", "1"],
                             env=env, capture_output=True, text=True, cwd=project)
     assert result.returncode == 1, result.stderr
@@ -222,7 +222,6 @@ def test_reused_kernels_execute_the_real_notebooks_exactly_as_fresh_kernels_do(t
         shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
         shutil.copy(paths.PIPELINE_FILE, root / "pipeline.yml")
-        monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
         spec = load_spec(root=root)
         results = run_notebooks(spec, root, jobs=2, reuse_kernels=reuse, report=lambda message: None)
         assert [r.action for r in results] == ["executed"] * len(spec.runs)

@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cli(root: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NPTSC_EVAL_ROOT=str(root))
+    env = dict(os.environ)  # the command finds the project from its working folder
     return subprocess.run([sys.executable, "-m", "nptsc_eval.cli", *args], env=env, capture_output=True,
                            text=True, cwd=root, timeout=300, **kwargs)
 
@@ -275,7 +275,7 @@ def test_two_workers_starting_at_once_import_nothing_themselves(tmp_path, kernel
 def test_a_build_started_after_make_clean_still_waits_for_the_running_build(project):
     shutil.copy(PROJECT_ROOT / "Makefile", project / "Makefile")
     assert _cli(project, "build", "--no-book", "--jobs", "1").returncode == 0
-    env = dict(os.environ, NPTSC_EVAL_ROOT=str(project))
+    env = dict(os.environ)  # the command finds the project from its working folder
     with build_lock(project):  # a build is running
         clean = subprocess.Popen(["make", "-s", "clean"], cwd=project, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
@@ -320,7 +320,7 @@ def _network_namespaces() -> bool:
 @pytest.mark.skipif(not _network_namespaces(), reason="needs unshare -rn (a network namespace without loopback)")
 def test_a_build_with_every_network_down_fails_at_once_with_one_line(project):
     # In a new network namespace even the loopback interface is down.
-    env = dict(os.environ, NPTSC_EVAL_ROOT=str(project))
+    env = dict(os.environ)  # the command finds the project from its working folder
     for command in (["build", "--no-book"], ["refresh", "count.ipynb"]):
         result = subprocess.run(["unshare", "-rn", sys.executable, "-m", "nptsc_eval.cli", *command],
                                 env=env, cwd=project, capture_output=True, text=True, timeout=300)

@@ -103,18 +103,17 @@ def test_redaction_patterns():
     assert "2010-2011" in text and "£12,500" in text and "12–18 months" in text and "@" not in text
 
 
-def test_build_survey_paths_are_project_relative(tmp_path, monkeypatch, capsys):
+def test_build_survey_paths_are_project_relative(tmp_path, capsys):
     from nptsc_eval import survey_cli
 
     root = tmp_path / "project"
     root.mkdir()
-    monkeypatch.setattr(paths, "PROJECT_ROOT", root)
     home = tmp_path / "home" / "jo"
     home.mkdir(parents=True)
     export = home / "qualtrics_real.csv"
     shutil.copy(FIXTURES / "qualtrics_real.csv", export)
     args = argparse.Namespace(survey=str(export), keep_incomplete=True, sheet=None, mapping=None, all=False)
-    overrides = survey_cli.prepare_survey(args)
+    overrides = survey_cli.prepare_survey(args, root)
     assert overrides["survey"] == ".survey-input/qualtrics_real.csv"
     assert (root / overrides["survey"]).read_bytes() == export.read_bytes()
     assert json.loads(overrides["survey_options"]) == {"keep_incomplete": True}
@@ -124,9 +123,9 @@ def test_build_survey_paths_are_project_relative(tmp_path, monkeypatch, capsys):
     other = home / "surveymonkey_real.csv"
     shutil.copy(FIXTURES / "surveymonkey_real.csv", other)
     args = argparse.Namespace(survey=str(other), keep_incomplete=False, sheet=None, mapping=None, all=False)
-    assert survey_cli.prepare_survey(args)["survey"] == ".survey-input/surveymonkey_real.csv"
+    assert survey_cli.prepare_survey(args, root)["survey"] == ".survey-input/surveymonkey_real.csv"
     assert sorted(p.name for p in (root / ".survey-input").iterdir()) == ["surveymonkey_real.csv"]
-    survey_cli.clear_staging()      # what a build without --survey does
+    survey_cli.clear_staging(root=root)  # what a build without --survey does
     assert list((root / ".survey-input").iterdir()) == []
 
 
@@ -141,7 +140,7 @@ def test_a_huge_table_shows_its_first_rows_and_says_where_the_rest_are(shown):
 
 
 @pytest.mark.papermill
-def test_the_survey_chapter_stays_small_for_a_100000_row_export(tmp_path, monkeypatch):
+def test_the_survey_chapter_stays_small_for_a_100000_row_export(tmp_path, monkeypatch, notebook_in):
     from nptsc_eval.build import execute_notebook
     from nptsc_eval.survey import synth
 
@@ -154,10 +153,9 @@ def test_the_survey_chapter_stays_small_for_a_100000_row_export(tmp_path, monkey
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     shutil.copy(paths.PROJECT_ROOT / "_toc.yml", root / "_toc.yml")  # numbers the chapter's tables
     (root / "data" / "processed").mkdir(parents=True)
-    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
     out = tmp_path / "02-survey.ipynb"
-    execute_notebook(paths.NOTEBOOKS_DIR / "02-survey.ipynb", out, {"survey_path": str(export)})
+    execute_notebook(notebook_in(root, "02-survey.ipynb"), out, {"survey_path": str(export)})
     # The 250-response chapter is about 1.3 MB (mostly its charts); all 300,000 answers would add 30 MB.
     assert out.stat().st_size < 2_500_000
     text = out.read_text(encoding="utf-8")

@@ -457,16 +457,15 @@ def _html_outputs(nb: dict) -> str:
 
 @pytest.mark.papermill
 @pytest.mark.parametrize("strand", [2, 3])
-def test_strand_notebook_runs_for_each_strand(strand, tmp_path, monkeypatch):
+def test_strand_notebook_runs_for_each_strand(strand, tmp_path, monkeypatch, notebook_in):
     from nptsc_eval.build import execute_notebook
 
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     (root / "data" / "processed").mkdir(parents=True)
-    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
     out = tmp_path / f"03-strand-{strand}.ipynb"
-    execute_notebook(paths.NOTEBOOKS_DIR / "03-strand.ipynb", out, {"strand": strand})
+    execute_notebook(notebook_in(root, "03-strand.ipynb"), out, {"strand": strand})
     nb = json.loads(out.read_text(encoding="utf-8"))
     title = strands.strand_info(strand)["title"]
     assert _glued(nb, "chapter_title") == title

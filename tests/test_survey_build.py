@@ -60,16 +60,15 @@ def _glued(nb: dict, key: str) -> str:
 
 @pytest.mark.papermill
 @pytest.mark.parametrize("fixture,total,public", [("surveymonkey_export.csv", "180", "156"), ("qualtrics_export.xlsx", "140", "122")])
-def test_survey_notebook_runs_on_a_real_export_layout(fixture, total, public, tmp_path, monkeypatch):
+def test_survey_notebook_runs_on_a_real_export_layout(fixture, total, public, tmp_path, monkeypatch, notebook_in):
     from nptsc_eval.build import execute_notebook
 
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     (root / "data" / "processed").mkdir(parents=True)
-    monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
     out = tmp_path / "02-survey.ipynb"
-    execute_notebook(paths.NOTEBOOKS_DIR / "02-survey.ipynb", out, {"survey_path": str(FIXTURES / fixture)})
+    execute_notebook(notebook_in(root, "02-survey.ipynb"), out, {"survey_path": str(FIXTURES / fixture)})
     nb = json.loads(out.read_text(encoding="utf-8"))
     assert _glued(nb, "survey_total") == total and _glued(nb, "survey_public") == public
     assert _glued(nb, "survey_kind") == "a survey export"

@@ -144,8 +144,9 @@ def test_a_bad_file_fails_the_command_line_cleanly_and_writes_nothing(tmp_path):
     text = path.read_text().replace("london_councils_pilot,london_trained,Councillors and non-executive directors trained,people,count,2010-03,50,50",
                                     "london_councils_pilot,london_trained,Councillors and non-executive directors trained,people,count,2010-03,fifty,50")
     path.write_text(text)
-    env = dict(os.environ, NPTSC_EVAL_ROOT=str(root))
-    result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build"], env=env, capture_output=True, text=True)
+    env = dict(os.environ)  # the command finds the project from its working folder
+    result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build"], env=env, capture_output=True, text=True,
+                            cwd=root)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "kpi_targets.csv" in result.stderr and "column 'target_low'" in result.stderr and "'fifty'" in result.stderr
@@ -246,7 +247,7 @@ def test_a_raw_typo_stops_check_data_and_the_build_before_any_notebook_runs(tmp_
     shutil.copy(PIPELINE_FILE, root / "pipeline.yml")
     _replace_line(root / "data" / "raw" / "table_2_1_programme_outputs.csv",
                   "ivar_area_support,participants,102,", "ivar_area_support,participants,103,")
-    env = dict(os.environ, NPTSC_EVAL_ROOT=str(root))
+    env = dict(os.environ)  # the command finds the project from its working folder
     for command in (["check-data"], ["build"]):
         result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", *command], env=env, capture_output=True,
                                 text=True, cwd=root)

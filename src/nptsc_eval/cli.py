@@ -1,87 +1,126 @@
-"""The ``nptsc-eval`` command line; the Makefile's targets are thin wrappers over it.
+"""The ``nptsc-eval`` command line (on :mod:`click`); the Makefile's targets are thin wrappers over it.
 
+Every command works on the project it is run in (:meth:`nptsc_eval.project.Project.current`).
 Errors that a user can fix (bad data, a failing notebook, a broken page) are printed as one
-clear message and the command exits with status 1 (2 for a usage error), never with a
-traceback.
+clear message and the command exits with status 1 (2 for a usage error, 130 when
+interrupted), never with a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
-#: Subcommands contributed by modules: name → "module:function" taking (subparsers).
-EXTRA_COMMANDS: list[str] = [
-    "nptsc_eval.survey_cli:add_commands",
-    "nptsc_eval.build.pdf:add_commands",
-]
+import click
+
+from nptsc_eval.errors import DataValidationError, PipelineError
+from nptsc_eval.project import Project
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from nptsc_eval.build import build
+class UsageProblem(click.UsageError):
+    """A usage error found after parsing (an option that needs another): printed as ``error: ...``, status 2."""
 
-    overrides = {}
-    if args.survey:
-        if not Path(args.survey).exists():
-            print(f"error: survey file {args.survey} not found", file=sys.stderr)
-            return 2
-        from nptsc_eval.survey_cli import prepare_survey
 
-        overrides.update(prepare_survey(args))  # checks the export; project-relative paths only
-    elif args.mapping or args.keep_incomplete or args.sheet:
-        print("error: --mapping, --keep-incomplete and --sheet need --survey PATH", file=sys.stderr)
-        return 2
+def _survey_options(command: Any) -> Any:
+    """The options of reading an export, shared by ``validate`` and ``build``."""
+    for decorator in reversed([
+        click.option("--mapping", metavar="PATH", help="a reviewed column mapping written by 'nptsc-eval map'"),
+        click.option("--keep-incomplete", is_flag=True,
+                     help="keep incomplete responses (left out by default); each percentage then has its own base"),
+        click.option("--sheet", metavar="NAME", help="the workbook sheet to read (name or number; default: the first)"),
+    ]):
+        command = decorator(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Build and check the NPTSC phase two impact evaluation."""
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="run every notebook and rebuild the book")
+@click.option("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
+@click.option("--fresh-kernels", is_flag=True,
+              help="start a new kernel for every notebook instead of reusing one per worker")
+@click.option("--survey", metavar="PATH",
+              help="a real survey export (CSV, XLSX or SPSS .sav) to use instead of the synthetic data")
+@click.option("--no-book", is_flag=True, help="run the notebooks but do not build the book")
+@click.option("--kernel-timeout", type=float, default=60, metavar="SECONDS", show_default=True,
+              help="how long a notebook's kernel may take to start before the build stops")
+@_survey_options
+@click.option("--all", "all_problems", is_flag=True, help="list every problem cell of a bad --survey export")
+def build(force: bool, jobs: int | None, fresh_kernels: bool, survey: str | None, no_book: bool,
+          kernel_timeout: float, mapping: str | None, keep_incomplete: bool, sheet: str | None,
+          all_problems: bool) -> None:
+    """Run the notebooks that changed and build the book into _build/html/."""
+    from nptsc_eval.build import build as run_build
+    from nptsc_eval.survey_cli import clear_staging, prepare_survey
+
+    project = Project.current()
+    overrides: dict[str, str] = {}
+    if survey:
+        if not Path(survey).exists():
+            raise UsageProblem(f"survey file {survey} not found")
+        args = argparse.Namespace(survey=survey, mapping=mapping, keep_incomplete=keep_incomplete, sheet=sheet,
+                                  all=all_problems)
+        overrides.update(prepare_survey(args, project.root))  # checks the export; project-relative paths only
+    elif mapping or keep_incomplete or sheet:
+        raise UsageProblem("--mapping, --keep-incomplete and --sheet need --survey PATH")
     else:
-        from nptsc_eval.survey_cli import clear_staging
-
-        clear_staging()  # a build on the synthetic data keeps no copy of an earlier export
-    build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
-          reuse_kernels=not args.fresh_kernels, kernel_timeout=args.kernel_timeout,
-          report=lambda m: print(m, flush=True))
-    return 0
+        clear_staging(root=project.root)  # a build on the synthetic data keeps no copy of an earlier export
+    run_build(root=project.root, force=force, jobs=jobs, overrides=overrides, book=not no_book,
+              reuse_kernels=not fresh_kernels, kernel_timeout=kernel_timeout,
+              report=lambda m: print(m, flush=True))
 
 
-def _cmd_check_data(args: argparse.Namespace) -> int:
+@cli.command("check-data")
+def check_data() -> None:
+    """Validate every file in data/raw/."""
     from nptsc_eval.validate_raw import validate_raw_data
 
-    errors = validate_raw_data()
+    errors = validate_raw_data(Project.current().raw)
     for e in errors:
         print(e, file=sys.stderr)
-    if not errors:
-        print("raw data: every file is valid")
-    return 1 if errors else 0
+    if errors:
+        raise click.exceptions.Exit(1)
+    print("raw data: every file is valid")
 
 
-def _cmd_refresh(args: argparse.Namespace) -> int:
-    """Re-execute source notebooks in place so their stored outputs match the data (for nbval)."""
-    from nptsc_eval.paths import relative
+@cli.command()
+@click.argument("notebooks", nargs=-1)
+def refresh(notebooks: tuple[str, ...]) -> None:
+    """Re-execute notebooks in place so their stored outputs are current (for nbval).
+
+    NOTEBOOKS are file names in notebooks/ (default: all).
+    """
     from nptsc_eval.build.kernels import PIPELINE_ENV, check_loopback, execute_notebook
 
+    project = Project.current()
     os.environ.pop(PIPELINE_ENV, None)
     check_loopback()  # kernels need 127.0.0.1: say so now rather than after a minute's wait
-    for path in refresh_targets(args.notebooks):
-        print(f"refreshing {relative(path)}", flush=True)
+    for path in refresh_targets(list(notebooks), project.notebooks):
+        print(f"refreshing {project.relative(path)}", flush=True)
         execute_notebook(path, path)
         _strip_papermill_metadata(path)
-    return 0
 
 
-def refresh_targets(names: list[str] | None) -> list[Path]:
+def refresh_targets(names: list[str] | None, folder: Path | None = None) -> list[Path]:
     """The notebooks ``refresh`` re-executes: each named one (``05-claims-audit.ipynb`` or
-    ``notebooks/05-claims-audit.ipynb``), or every numbered notebook when none is named."""
-    from nptsc_eval.errors import PipelineError
-    from nptsc_eval.paths import NOTEBOOKS_DIR
-
+    ``notebooks/05-claims-audit.ipynb``) in ``folder`` (default: the current project's
+    ``notebooks/``), or every numbered notebook when none is named."""
+    notebooks_dir = folder or Project.current().notebooks
     if not names:
-        return sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
+        return sorted(notebooks_dir.glob("[0-9]*.ipynb"))
     paths = []
     for name in names:
-        path = NOTEBOOKS_DIR / Path(name).name
-        if Path(name).parent not in (Path("."), Path("notebooks"), NOTEBOOKS_DIR) or not path.is_file():
-            known = ", ".join(p.name for p in sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb")))
+        path = notebooks_dir / Path(name).name
+        if Path(name).parent not in (Path("."), Path("notebooks"), notebooks_dir) or not path.is_file():
+            known = ", ".join(p.name for p in sorted(notebooks_dir.glob("[0-9]*.ipynb")))
             raise PipelineError(f"no notebook {name} in notebooks/ (there are: {known})")
         paths.append(path)
     return paths
@@ -89,8 +128,6 @@ def refresh_targets(names: list[str] | None) -> list[Path]:
 
 def _strip_papermill_metadata(path: Path) -> None:
     """Keep stored notebooks clean: drop papermill's timings, which change on every run."""
-    import json
-
     nb = json.loads(path.read_text(encoding="utf-8"))
     nb.get("metadata", {}).pop("papermill", None)
     for cell in nb["cells"]:
@@ -99,58 +136,93 @@ def _strip_papermill_metadata(path: Path) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nptsc-eval", description="Build and check the NPTSC phase two impact evaluation.")
-    sub = p.add_subparsers(dest="command", required=True)
+@cli.command()
+@click.option("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
+@click.option("--survey", metavar="PATH", help="a real survey export to use instead of the synthetic data")
+def pdf(jobs: int | None, survey: str | None) -> None:
+    """The whole book as one PDF in _build/pdf/."""
+    from nptsc_eval.build.pdf import build_pdf
 
-    b = sub.add_parser("build", help="run the notebooks that changed and build the book into _build/html/")
-    b.add_argument("--force", action="store_true", help="run every notebook and rebuild the book")
-    b.add_argument("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
-    b.add_argument("--fresh-kernels", action="store_true",
-                   help="start a new kernel for every notebook instead of reusing one per worker")
-    b.add_argument("--survey", metavar="PATH", help="a real survey export (CSV, XLSX or SPSS .sav) to use instead of the synthetic data")
-    b.add_argument("--no-book", action="store_true", help="run the notebooks but do not build the book")
-    b.add_argument("--kernel-timeout", type=float, default=60, metavar="SECONDS",
-                   help="how long a notebook's kernel may take to start before the build stops (default: 60)")
-    from nptsc_eval.survey_cli import add_survey_options
+    overrides = {}
+    if survey:
+        path = Path(survey).resolve()
+        if not path.exists():
+            raise PipelineError(f"survey file {survey} not found")
+        overrides["survey"] = str(path)
+    build_pdf(Project.current().root, jobs=jobs, overrides=overrides, report=lambda m: print(m, flush=True))
 
-    add_survey_options(b)
-    b.add_argument("--all", action="store_true", help="list every problem cell of a bad --survey export")
-    b.set_defaults(func=_cmd_build)
 
-    c = sub.add_parser("check-data", help="validate every file in data/raw/")
-    c.set_defaults(func=_cmd_check_data)
+def _synth_defaults() -> tuple[int, int]:
+    from nptsc_eval.survey.synth import DEFAULT_SEED, PUBLISHED_N
 
-    r = sub.add_parser("refresh", help="re-execute notebooks in place so their stored outputs are current (for nbval)")
-    r.add_argument("notebooks", nargs="*", help="notebook file names in notebooks/ (default: all)")
-    r.set_defaults(func=_cmd_refresh)
+    return PUBLISHED_N, DEFAULT_SEED
 
-    import importlib
 
-    for target in EXTRA_COMMANDS:
-        module, func = target.split(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
-        getattr(mod, func)(sub)
-    return p
+@cli.command()
+@click.option("--n", "n", type=int, default=None, help="number of respondents (default: as published)")
+@click.option("--seed", type=int, default=None, help="random seed (default: the project's)")
+@click.option("--out", required=True, metavar="PATH",
+              help="output file: .csv, .parquet or .xlsx (metadata written beside it)")
+def synth(n: int | None, seed: int | None, out: str) -> None:
+    """Write synthetic survey responses that reproduce the published numbers."""
+    from nptsc_eval.survey_cli import _cmd_synth
+
+    published_n, default_seed = _synth_defaults()
+    _exit(_cmd_synth(argparse.Namespace(n=published_n if n is None else n,
+                                        seed=default_seed if seed is None else seed, out=out)))
+
+
+@cli.command()
+@click.argument("path")
+@_survey_options
+@click.option("--all", "all_problems", is_flag=True, help="list every problem cell, not one line per kind of problem")
+def validate(path: str, mapping: str | None, keep_incomplete: bool, sheet: str | None, all_problems: bool) -> None:
+    """Check a survey file (export or synthetic) and list every problem.
+
+    PATH is a CSV, XLSX, SPSS .sav or Parquet file in SurveyMonkey, Qualtrics or codebook layout.
+    """
+    from nptsc_eval.survey_cli import _cmd_validate
+
+    _exit(_cmd_validate(argparse.Namespace(path=path, mapping=mapping, keep_incomplete=keep_incomplete, sheet=sheet,
+                                           all=all_problems)))
+
+
+@cli.command("map")
+@click.argument("path")
+@click.option("--out", metavar="PATH", help="mapping file to write (default: EXPORT-NAME.mapping.yml here)")
+@click.option("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first)")
+@click.option("--overwrite", is_flag=True, help="replace an existing mapping file")
+def map_command(path: str, out: str | None, sheet: str | None, overwrite: bool) -> None:
+    """Propose a mapping from an export's columns to the codebook's questions."""
+    from nptsc_eval.survey_cli import _cmd_map
+
+    _exit(_cmd_map(argparse.Namespace(path=path, out=out, sheet=sheet, overwrite=overwrite)))
+
+
+def _exit(status: int) -> None:
+    if status:
+        raise click.exceptions.Exit(status)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from nptsc_eval.errors import DataValidationError, PipelineError
-
-    args = parser().parse_args(argv)
+    """Run the command line; return its exit status (0 done, 1 a problem to fix, 2 a usage error)."""
     try:
-        return int(args.func(args) or 0)
+        result = cli.main(args=argv, prog_name="nptsc-eval", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except UsageProblem as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
     except (PipelineError, DataValidationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
         print("interrupted", file=sys.stderr)
         return 130
+    return int(result or 0)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,15 @@
 """One object for every path of the project, anchored at its root, never at the current directory.
 
 ``Project(root)`` names every folder and file the build reads or writes.  ``Project.current()``
-is the project this process works on (see its docstring); the build passes its own
-``Project`` down, so a build of another folder (``build(root=...)``) reads and writes only
-inside that folder.
+is the project this process works on: the nearest folder at or above the working folder that
+holds ``pipeline.yml`` or ``data/raw/``.  The build passes its own ``Project`` down, and runs
+each notebook's kernel in the project's ``notebooks/`` folder, so a build of another folder
+(``build(root=...)``) reads and writes only inside that folder: no environment variable and
+no module-level setting says where the project is.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,21 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parents[1]
 #: The file that marks a folder as a project root.
 MARKER = "pipeline.yml"
+#: A folder that marks a project root too (a copy made to run one notebook may have no pipeline.yml).
+RAW_MARKER = ("data", "raw")
+
+
+def find_root(start: Path | str) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``pipeline.yml`` or ``data/raw/``, or None.
+
+    >>> find_root("/") is None
+    True
+    """
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file() or folder.joinpath(*RAW_MARKER).is_dir():
+            return folder
+    return None
 
 
 @dataclass(frozen=True)
@@ -35,9 +51,13 @@ class Project:
         object.__setattr__(self, "root", Path(root).resolve())
 
     @classmethod
-    def current(cls) -> Project:
-        """The project of this process: ``NPTSC_EVAL_ROOT`` when set, else the package's checkout."""
-        return cls(os.environ.get("NPTSC_EVAL_ROOT", SOURCE_ROOT))
+    def current(cls, start: Path | str | None = None) -> Project:
+        """The project around ``start`` (default: the working folder), else the package's own checkout.
+
+        A notebook's kernel runs in ``notebooks/`` of the project being built, so the
+        notebook finds that project; the command line finds the project it is run in.
+        """
+        return cls(find_root(Path.cwd() if start is None else start) or SOURCE_ROOT)
 
     # Folders and files, all inside ``root``.
     @property

@@ -1,5 +1,6 @@
-"""Survey subcommands of ``nptsc-eval``: ``synth`` (synthetic data), ``validate`` (check a survey file) and
-``map`` (propose a column mapping for an export whose wording differs from the codebook).
+"""What the survey commands of ``nptsc-eval`` do (:mod:`nptsc_eval.cli` declares them): ``synth``
+(synthetic data), ``validate`` (check a survey file) and ``map`` (propose a column mapping for an
+export whose wording differs from the codebook).
 
 Also :func:`prepare_survey`, which ``build --survey`` uses: it checks the export first, says
 what was left out, and gives the pipeline a project-relative path, so that no absolute path
@@ -115,16 +116,19 @@ def _stage(path: Path, root: Path) -> str:
     return target.relative_to(root).as_posix()
 
 
-def prepare_survey(args: argparse.Namespace) -> dict[str, str]:
+def prepare_survey(args: argparse.Namespace, root: Path | None = None) -> dict[str, str]:
     """Check ``build --survey``'s export and options; return the pipeline variables to override.
 
     The export is validated before anything runs (so a bad export stops the build with its
     problems listed); the counts of responses used and left out are printed.  The survey and
     mapping paths handed to the notebooks are project-relative: an export outside the project
-    is copied into :data:`STAGING_DIR` (ignored by git, never published).
+    is copied into :data:`STAGING_DIR` (ignored by git, never published) of the project at
+    ``root`` (default: :meth:`Project.current() <nptsc_eval.project.Project.current>`).
     """
     from nptsc_eval.errors import DataValidationError
-    from nptsc_eval.paths import PROJECT_ROOT
+    from nptsc_eval.project import Project
+
+    root = Project(root).root if root is not None else Project.current().root
     from nptsc_eval.survey.exports import check_file, file_sha256, load_survey
 
     survey = Path(args.survey)
@@ -141,50 +145,19 @@ def prepare_survey(args: argparse.Namespace) -> dict[str, str]:
         mapping = Path(options["column_map"])
         if not mapping.is_file():
             raise DataValidationError(mapping, ["mapping file not found"])
-        chosen["mapping"] = _stage(mapping, PROJECT_ROOT)
+        chosen["mapping"] = _stage(mapping, root)
         chosen["mapping_sha256"] = file_sha256(mapping)  # so that an edited mapping runs the notebooks again
-    staged = _stage(survey, PROJECT_ROOT)
-    clear_staging(keep={staged, chosen.get("mapping")})
+    staged = _stage(survey, root)
+    clear_staging(keep={staged, chosen.get("mapping")}, root=root)
     return {"survey": staged, "survey_options": json.dumps(chosen, sort_keys=True)}
 
 
-def clear_staging(keep: set[str | None] | None = None) -> None:
+def clear_staging(keep: set[str | None] | None = None, root: Path | None = None) -> None:
     """Delete the copies of earlier exports in :data:`STAGING_DIR` (they hold personal data), except ``keep``."""
-    from nptsc_eval.paths import PROJECT_ROOT
+    from nptsc_eval.project import Project
 
-    folder = PROJECT_ROOT / STAGING_DIR
+    root = Project(root).root if root is not None else Project.current().root
+    folder = root / STAGING_DIR
     for old in folder.iterdir() if folder.is_dir() else []:
-        if old.is_file() and old.relative_to(PROJECT_ROOT).as_posix() not in (keep or set()):
+        if old.is_file() and old.relative_to(root).as_posix() not in (keep or set()):
             old.unlink()
-
-
-def add_survey_options(p: argparse.ArgumentParser) -> None:
-    """The options of reading an export, shared by ``validate`` and ``build``."""
-    p.add_argument("--mapping", metavar="PATH", help="a reviewed column mapping written by 'nptsc-eval map'")
-    p.add_argument("--keep-incomplete", action="store_true",
-                   help="keep incomplete responses (left out by default); each percentage then has its own base")
-    p.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (name or number; default: the first)")
-
-
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``synth``, ``validate`` and ``map`` to the ``nptsc-eval`` command line."""
-    from nptsc_eval.survey.synth import DEFAULT_SEED, PUBLISHED_N
-
-    s = subparsers.add_parser("synth", help="write synthetic survey responses that reproduce the published numbers")
-    s.add_argument("--n", type=int, default=PUBLISHED_N, help=f"number of respondents (default {PUBLISHED_N})")
-    s.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    s.add_argument("--out", required=True, metavar="PATH", help="output file: .csv, .parquet or .xlsx (metadata written beside it)")
-    s.set_defaults(func=_cmd_synth)
-
-    v = subparsers.add_parser("validate", help="check a survey file (export or synthetic) and list every problem")
-    v.add_argument("path", help="survey file: CSV, XLSX, SPSS .sav or Parquet; SurveyMonkey, Qualtrics or codebook layout")
-    add_survey_options(v)
-    v.add_argument("--all", action="store_true", help="list every problem cell, not one line per kind of problem")
-    v.set_defaults(func=_cmd_validate)
-
-    m = subparsers.add_parser("map", help="propose a mapping from an export's columns to the codebook's questions")
-    m.add_argument("path", help="the survey export")
-    m.add_argument("--out", metavar="PATH", help="mapping file to write (default: EXPORT-NAME.mapping.yml here)")
-    m.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read (default: the first)")
-    m.add_argument("--overwrite", action="store_true", help="replace an existing mapping file")
-    m.set_defaults(func=_cmd_map)

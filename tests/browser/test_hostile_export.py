@@ -59,7 +59,7 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         grid.iloc[answered[k], intend] = f"{text} We will do more."
     export = home / HOSTILE_NAME
     grid.to_csv(export, header=False, index=False, encoding="utf-8")
-    env = dict(os.environ, NPTSC_EVAL_ROOT=str(root))
+    env = dict(os.environ)  # the command finds the project from its working folder
     env.pop("NPTSC_EVAL_PIPELINE", None)
     done = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--survey", str(export), "--jobs", "2"],
                           cwd=root, env=env, capture_output=True, text=True, timeout=1200)

@@ -2,7 +2,7 @@
 
 A run is executed again only when its cache key changes: the code cells of its notebook, its
 parameters, the contents of its input files, or the source of the package modules the
-notebook's results depend on.  :func:`why_run` says which.
+notebook imports, directly or through other modules (:mod:`nptsc_eval.build.imports`).  :func:`why_run` says which.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nptsc_eval.build.imports import PackageSources
 from nptsc_eval.build.spec import Run
-from nptsc_eval.project import PACKAGE_DIR
+from nptsc_eval.project import PACKAGE_DIR, Project
 
 
 def _sha(data: bytes) -> str:
@@ -35,13 +36,14 @@ def notebook_code_hash(path: Path) -> str:
 
 
 
-def package_hash() -> str:
-    """Hash of the helper package's source files."""
-    h = hashlib.sha256()
-    for p in sorted(PACKAGE_DIR.rglob("*.py")):
-        h.update(p.relative_to(PACKAGE_DIR).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
+def package_hash() -> PackageSources:
+    """The package's sources, read once per build: each run's key covers the modules its notebook uses.
+
+    Editing a module no notebook imports (the command line, the PDF, the build engine) so
+    re-runs nothing; editing :mod:`nptsc_eval.kpi` re-runs the notebooks that import it,
+    directly or through another module.
+    """
+    return PackageSources(PACKAGE_DIR)
 
 
 
@@ -59,10 +61,18 @@ TOC_FILE = "_toc.yml"
 
 
 
-def cache_parts(run: Run, root: Path, pkg: str) -> dict[str, Any]:
+def cache_parts(run: Run, root: Path, pkg: PackageSources | str | None = None) -> dict[str, Any]:
+    """The cache key of ``run``: its notebook's code, parameters, input files and package modules.
+
+    ``pkg`` is the package's sources (:func:`package_hash`, read once per build), or a
+    package hash to use as it is.
+    """
+    if not isinstance(pkg, str):
+        pkg = (pkg or package_hash()).notebook_hash(run.notebook)
     inputs = {_relative_to(p, root): file_hash(p) for p in run.input_files(root)}
-    if (root / TOC_FILE).is_file():
-        inputs[TOC_FILE] = file_hash(root / TOC_FILE)
+    toc = Project(root).toc_file
+    if toc.is_file():
+        inputs[TOC_FILE] = file_hash(toc)
     return {
         "code": notebook_code_hash(run.notebook),
         "parameters": _sha(json.dumps(run.parameters, sort_keys=True).encode()),
@@ -116,7 +126,7 @@ def why_run(run: Run, parts: dict[str, Any], previous: dict[str, Any] | None, ro
         more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
         return f"input changed: {changed[0]}{more}"
     if old.get("package") != parts["package"]:
-        return "nptsc_eval package changed"
+        return "nptsc_eval modules the notebook uses changed"
     if not run.executed.exists():
         return "executed notebook missing"
     if "executed" in previous and file_hash(run.executed) != previous["executed"]:

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from nptsc_eval import paths
+from nptsc_eval.project import Project
 
 #: What the columns the project uses in many files hold.
 COLUMN_DESCRIPTIONS = {
@@ -108,8 +108,9 @@ def describe(root: Path | None = None) -> dict[str, Any]:
 
     from nptsc_eval.build.spec import load_spec
 
-    root = root or paths.PROJECT_ROOT
-    processed = root / "data" / "processed"
+    project = Project(root) if root is not None else Project.current()
+    root = project.root
+    processed = project.processed
     downloads = _download_index(processed / "downloads")
     spec = load_spec(root=root)
     resources = []
@@ -127,7 +128,7 @@ def describe(root: Path | None = None) -> dict[str, Any]:
             title = path.stem.replace("_", " ").capitalize()
             if runs:
                 run = runs[0]
-                description = f"Written by {paths.relative(run.notebook)} (run {run.id})."
+                description = f"Written by {project.relative(run.notebook)} (run {run.id})."
                 sources = [{"title": f"Computed from {', '.join(run.inputs)}"}]
             else:
                 description = "Written by the pipeline."
@@ -162,7 +163,8 @@ def describe(root: Path | None = None) -> dict[str, Any]:
 
 def write_datapackage(root: Path | None = None) -> Path:
     """Write ``data/processed/datapackage.json`` and return its path."""
-    root = root or paths.PROJECT_ROOT
-    target = root / "data" / "processed" / "datapackage.json"
+    project = Project(root) if root is not None else Project.current()
+    root = project.root
+    target = project.processed / "datapackage.json"
     target.write_text(json.dumps(describe(root), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return target

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
-from nptsc_eval import paths
 from nptsc_eval.build.book import book_sources_hash, build_book
 from nptsc_eval.build.scheduler import RunResult, run_notebooks
 from nptsc_eval.build.spec import load_spec
 from nptsc_eval.build.state import BOOK_STATE_KEY, build_lock, load_state, save_state
 from nptsc_eval.errors import PipelineError
+from nptsc_eval.project import Project
 
 
 def build(*, root: Path | None = None, force: bool = False, jobs: int | None = None,
@@ -21,11 +21,12 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
     """The whole build: check raw data, run what changed, build the book if its sources changed."""
     from nptsc_eval.validate_raw import validate_raw_data
 
-    root = root or paths.PROJECT_ROOT
+    project = Project(root) if root is not None else Project.current()
+    root = project.root
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     with build_lock(root):
-        errors = validate_raw_data(root / "data" / "raw")
+        errors = validate_raw_data(project.raw)
         if errors:
             raise PipelineError("raw data is not valid; nothing was run or written.\n" + "\n".join(str(e) for e in errors))
         spec = load_spec(overrides=overrides, root=root)
@@ -45,7 +46,7 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
         if book:
             state = load_state(root)
             key = book_sources_hash(root)
-            html_ok = (root / "_build" / "html" / "index.html").exists()
+            html_ok = (project.html / "index.html").exists()
             if not force and html_ok and state.get(BOOK_STATE_KEY) == key:
                 report("book: skipped, up to date")
             else:

@@ -9,7 +9,7 @@ from typing import Any
 
 from nptsc_eval.build.spec import Run
 from nptsc_eval.errors import PipelineError
-from nptsc_eval.paths import relative
+from nptsc_eval.project import Project
 
 
 def glued_text(nb: dict[str, Any], key: str) -> str | None:
@@ -60,7 +60,7 @@ def finish_executed_notebook(path: Path) -> None:
                 for o in cell.get("outputs", []) or [] if "image/png" in o.get("data", {})]
         alts = [a for a in alts if a]
         if len(set(alts)) > 1:
-            raise PipelineError(f"{relative(path)}: a cell shows {len(alts)} figures; show one figure per cell so each keeps its alt text")
+            raise PipelineError(f"{Project.current(path.parent).relative(path)}: a cell shows {len(alts)} figures; show one figure per cell so each keeps its alt text")
         if alts:
             cell.setdefault("metadata", {}).setdefault("mystnb", {}).setdefault("image", {})["alt"] = alts[0]
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -13,14 +13,12 @@ Chromium is ``/usr/bin/chromium`` (Debian's package) unless ``CHROMIUM`` names a
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
 
-from nptsc_eval import paths
 from nptsc_eval.errors import PipelineError
-from nptsc_eval.paths import relative
+from nptsc_eval.project import Project
 
 PDF_NAME = "nptsc-impact-evaluation.pdf"
 #: The single page, moved to the root of the singlehtml output so that its relative links
@@ -39,7 +37,7 @@ _BROKEN_IMAGES = """() => Array.from(document.images)
 
 def pdf_path(root: Path | None = None) -> Path:
     """Where the PDF is written: ``_build/pdf/nptsc-impact-evaluation.pdf``."""
-    return (root or paths.PROJECT_ROOT) / "_build" / "pdf" / PDF_NAME
+    return (Project(root) if root is not None else Project.current()).build_dir / "pdf" / PDF_NAME
 
 
 def chromium_path() -> Path:
@@ -55,7 +53,7 @@ def root_document(root: Path) -> str:
     """The book's first page as the table of contents names it (``book/index``)."""
     from nptsc_eval.yaml_text import load_yaml
 
-    toc = load_yaml((root / "_toc.yml").read_text(encoding="utf-8"))
+    toc = load_yaml(Project(root).toc_file.read_text(encoding="utf-8"))
     return str(toc["root"]).removesuffix(".md")
 
 
@@ -69,7 +67,7 @@ def printable_page(singlehtml_dir: Path, root_doc: str) -> Path:
 
     single = singlehtml_dir / f"{root_doc}.html"
     if not single.exists():
-        raise PipelineError(f"the single-page build has no {relative(single)}")
+        raise PipelineError(f"the single-page build has no {Project.current(single.parent).relative(single)}")
     text = re.sub(r'<script src="[^"]*searchindex\.js"></script>', "", single.read_text(encoding="utf-8"))
     target = singlehtml_dir / PRINTABLE_NAME
     target.write_text(text, encoding="utf-8")
@@ -107,7 +105,7 @@ def _print_to_pdf(page_file: Path, target: Path) -> Path:
             page.wait_for_load_state("networkidle")
             problems += [f"image {src} did not load" for src in page.evaluate(_BROKEN_IMAGES)]
             if problems:
-                raise PipelineError(f"{relative(page_file)} did not load cleanly for printing:\n  " + "\n  ".join(problems))
+                raise PipelineError(f"{Project.current(page_file.parent).relative(page_file)} did not load cleanly for printing:\n  " + "\n  ".join(problems))
             page.emulate_media(media="print")
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(".pdf.part")
@@ -136,7 +134,8 @@ def build_pdf(root: Path | None = None, *, jobs: int | None = None, overrides: d
     from nptsc_eval.build.engine import build
     from nptsc_eval.build.state import build_lock
 
-    root = root or paths.PROJECT_ROOT
+    project = Project(root) if root is not None else Project.current()
+    root = project.root
     chromium_path()  # fail before any work when the printer is missing
     build(root=root, jobs=jobs, overrides=overrides, book=False, report=report)
     with build_lock(root):
@@ -144,24 +143,5 @@ def build_pdf(root: Path | None = None, *, jobs: int | None = None, overrides: d
         page = printable_page(singlehtml, root_document(root))
         pdf = print_to_pdf(page, pdf_path(root))
     pages = page_count(pdf)
-    report(f"PDF written to {relative(pdf)}" + (f" ({pages} pages)" if pages else ""))
+    report(f"PDF written to {project.relative(pdf)}" + (f" ({pages} pages)" if pages else ""))
     return pdf
-
-
-def _cmd_pdf(args: argparse.Namespace) -> int:
-    overrides = {}
-    if args.survey:
-        survey = Path(args.survey).resolve()
-        if not survey.exists():
-            raise PipelineError(f"survey file {args.survey} not found")
-        overrides["survey"] = str(survey)
-    build_pdf(jobs=args.jobs, overrides=overrides, report=lambda m: print(m, flush=True))
-    return 0
-
-
-def add_commands(subparsers: Any) -> None:
-    """``nptsc-eval pdf``: the whole book as one PDF in ``_build/pdf/``."""
-    p = subparsers.add_parser("pdf", help=f"the whole book as one PDF: _build/pdf/{PDF_NAME}")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
-    p.add_argument("--survey", metavar="PATH", help="a real survey export to use instead of the synthetic data")
-    p.set_defaults(func=_cmd_pdf)

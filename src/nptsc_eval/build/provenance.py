@@ -24,8 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from nptsc_eval import paths
-from nptsc_eval.paths import relative
+from nptsc_eval.project import Project
 from nptsc_eval.safe_text import markdown_code, spreadsheet_safe
 
 ITEM_COLUMNS = ["run_id", "kind", "name", "value", "evidence", "notebook", "parameters", "inputs_sha256", "code_sha256",
@@ -117,7 +116,7 @@ def provenance_frames(spec: Any, root: Path, state: dict[str, Any]) -> tuple[pd.
         if not record or not run.executed.exists():
             continue
         inputs = record.get("inputs", {})
-        common = {"run_id": run.id, "notebook": relative(run.notebook),
+        common = {"run_id": run.id, "notebook": Project(root).relative(run.notebook),
                   "parameters": json.dumps(public_parameters(run.parameters), sort_keys=True, ensure_ascii=False),
                   "inputs_sha256": inputs_hash(inputs), "code_sha256": record.get("code", ""),
                   "package_sha256": record.get("package", "")}
@@ -220,14 +219,15 @@ def write_provenance(spec: Any, root: Path | None = None) -> Path:
     """Write the provenance record and its book page; return the page's path."""
     from nptsc_eval.build.state import load_state
 
-    root = root or paths.PROJECT_ROOT
+    project = Project(root) if root is not None else Project.current()
+    root = project.root
     items, runs = provenance_frames(spec, root, load_state(root))
-    processed = root / "data" / "processed"
+    processed = project.processed
     processed.mkdir(parents=True, exist_ok=True)
     # Values can come from a survey export: none may run as a spreadsheet formula.
     spreadsheet_safe(items).to_csv(processed / "provenance.csv", index=False)
     spreadsheet_safe(runs).to_csv(processed / "provenance_runs.csv", index=False)
-    page = root / "book" / "executed" / PAGE
+    page = project.executed / PAGE
     page.parent.mkdir(parents=True, exist_ok=True)
     text = provenance_page(items, runs)
     if not page.exists() or page.read_text(encoding="utf-8") != text:

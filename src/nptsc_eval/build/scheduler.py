@@ -9,7 +9,8 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from nptsc_eval.build.cache import cache_parts, completed_record, file_hash, package_hash, why_run
 from nptsc_eval.build.executed import finish_executed_notebook, refresh_prose, source_cell_number
@@ -18,7 +19,7 @@ from nptsc_eval.build.kernels import (PIPELINE_ENV, KernelPool, KernelUnavailabl
 from nptsc_eval.build.spec import Run, Spec, describe_missing, produced_by_another_run
 from nptsc_eval.build.state import load_state, save_state
 from nptsc_eval.errors import PipelineError
-from nptsc_eval.paths import relative
+from nptsc_eval.project import Project
 
 
 class NotebookFailed(PipelineError):
@@ -39,8 +40,10 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
     """Execute one run with papermill; return its wall time in seconds."""
     from papermill.exceptions import PapermillExecutionError
 
-    work = root / "_build" / "executing"
-    failed_dir = root / "_build" / "failed"
+    project = Project(root)
+    relative = project.relative
+    work = project.cache / "executing"
+    failed_dir = project.cache / "failed"
     work.mkdir(parents=True, exist_ok=True)
     scratch = work / f"{run.id}.ipynb"
     start = time.perf_counter()

@@ -7,7 +7,8 @@ import fcntl
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 from nptsc_eval.project import Project
 
