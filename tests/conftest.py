@@ -16,6 +16,17 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reads the built book is a build test, whether or not it says so.
+
+    ``make check`` leaves out build tests (``-m "not build"``); a test that asks for the
+    ``built_book`` fixture would otherwise start the whole build from the fast lane.
+    """
+    for item in items:
+        if "built_book" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.build)
+
+
 @pytest.fixture(scope="session")
 def session_start() -> float:
     """When the test session started (before any build in it)."""

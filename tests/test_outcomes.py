@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import outcomes
-from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import PROJECT_ROOT, RAW_DIR
 from nptsc_eval.tables import load_table
 from nptsc_eval.validate_raw import validate_raw_data

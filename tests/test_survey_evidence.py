@@ -458,7 +458,7 @@ def test_no_suppressed_support_cell_can_be_recovered_from_table_chart_or_alt_tex
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.texts]
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)
-    for i, (o, s) in enumerate((o, s) for o, s in hidden):
+    for o, s in hidden:
         row = options.index(o)
         key = "public" if s == "Public sector" else "third"
         value = float(support.loc[row, f"{key}_percent"])

@@ -12,7 +12,6 @@ import pandas as pd
 
 import pytest
 
-from nptsc_eval.errors import DataValidationError
 from nptsc_eval.tables import data_dictionary, load_table, raw_tables, table_meta, validate_all
 from nptsc_eval.validate_raw import undocumented_raw_files, validate_raw_data
 
@@ -131,6 +130,7 @@ def test_an_empty_file_and_a_missing_metadata_file_are_named(raw_copy):
     assert "orphan.csv" in message and "no metadata file" in message
 
 
+@pytest.mark.slow
 def test_a_bad_file_fails_the_command_line_cleanly_and_writes_nothing(tmp_path):
     root = tmp_path / "project"
     raw = root / "data" / "raw"
@@ -237,6 +237,7 @@ def test_register_parts_given_as_facts_must_add_up_to_the_total_the_source_print
     check_register_totals(register)
 
 
+@pytest.mark.slow
 def test_a_raw_typo_stops_check_data_and_the_build_before_any_notebook_runs(tmp_path):
     import shutil
 

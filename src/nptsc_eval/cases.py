@@ -546,7 +546,7 @@ def quotation_bank_html(quotes: pd.DataFrame, themes: pd.DataFrame, cases: list[
     options = ['<option value="">All themes</option>']
     groups = []
     for theme in themes.itertuples(index=False):
-        tagged = quotes[quotes["themes"].str.split().apply(lambda codes: theme.theme_id in codes)]
+        tagged = quotes[quotes["themes"].str.split().apply(lambda codes: theme.theme_id in codes)]  # noqa: B023 (used at once)
         if tagged.empty:
             continue
         options.append(f'<option value="{esc(theme.theme_id)}">{esc(theme.theme)} ({len(tagged)})</option>')
@@ -610,12 +610,12 @@ def case_page(case: CaseRecord, quotes: pd.DataFrame, themes: pd.DataFrame, note
              f"This page is written from the case's record. The chapter {{doc}}`Case studies and qualitative evidence <{chapter}>`"
              " compares it with the other cases.", "",
              ":::{list-table}", ":stub-columns: 1", "",
-             f"* - Strand", f"  - {{glue}}`{notebook}::{glue_key(case.case_id, 'strand')}`",
-             f"* - Delivery partner", f"  - {_md_escape(case.delivery_partner)}",
-             f"* - Place", f"  - {_md_escape(case.place)}",
-             f"* - Beneficiaries", f"  - {_md_escape(', '.join(BENEFICIARY_LABELS[b] for b in case.beneficiary_types))}",
-             f"* - Evidence", f"  - {_md_escape(case.evidence)}",
-             f"* - Source", f"  - {_md_escape('; '.join(s.location for s in case.sources))}",
+             "* - Strand", f"  - {{glue}}`{notebook}::{glue_key(case.case_id, 'strand')}`",
+             "* - Delivery partner", f"  - {_md_escape(case.delivery_partner)}",
+             "* - Place", f"  - {_md_escape(case.place)}",
+             "* - Beneficiaries", f"  - {_md_escape(', '.join(BENEFICIARY_LABELS[b] for b in case.beneficiary_types))}",
+             "* - Evidence", f"  - {_md_escape(case.evidence)}",
+             "* - Source", f"  - {_md_escape('; '.join(s.location for s in case.sources))}",
              ":::", ""]
     lines += ["## Support received", "", _bullets([_md_escape(s) for s in case.support_received]), ""]
     lines += ["## Outcomes and impacts", "", _bullets([_md_escape(s) for s in case.outcomes]), ""]

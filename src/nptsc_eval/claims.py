@@ -56,7 +56,7 @@ import math
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -110,7 +110,7 @@ AUDIT_COLUMNS = ["claim_id", "chapter", "source_location", "statement", "kind", 
                  "data_kind", "quote", "other_quote"]
 
 FACT_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_\-]+)+$")
-Scalar = Union[bool, int, float, str, dt.date]
+Scalar = bool | int | float | str | dt.date
 
 
 #: Hedges of the source (a word stem, matched at the start of a word) and the words a paraphrase
@@ -177,7 +177,7 @@ class Phrase(_Strict):
     note: str = ""
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Phrase":
+    def _ordered(self) -> Phrase:
         if self.lower > self.upper:
             raise ValueError(f"lower ({self.lower}) is above upper ({self.upper})")
         return self
@@ -242,7 +242,7 @@ class Evidence(_Strict):
     scale: float = 1.0
 
     @model_validator(mode="after")
-    def _one_operation(self) -> "Evidence":
+    def _one_operation(self) -> Evidence:
         used = [op for op in _OPERATIONS if op in self.model_fields_set]
         if len(used) != 1:
             raise ValueError(f"give exactly one of {', '.join(_OPERATIONS)} (found {', '.join(used) or 'none'})")
@@ -336,7 +336,7 @@ class Claim(_Strict):
     printed: Printed | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> "Claim":
+    def _complete(self) -> Claim:
         if self.wording_only and not (self.kind == "consistency" and self.rule == "equals"):
             raise ValueError("wording_only is for a consistency check with rule equals (two printings of the same words)")
         if self.other_quote is not None and self.kind != "consistency":

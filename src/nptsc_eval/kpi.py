@@ -205,7 +205,7 @@ def kpi_attainment(targets: pd.DataFrame, outputs: pd.DataFrame, projects: pd.Da
     series["pool"] = series["actual_ref"].where(series["actual_ref"].notna(), "series:" + series["series"])
     actuals = outputs.set_index("actual_ref")
     rows = []
-    for pool, group in series.groupby("pool", sort=False):
+    for _pool, group in series.groupby("pool", sort=False):
         first = group.iloc[0]
         pooled = len(group) > 1
         low = group["target_low"].sum(min_count=1)

@@ -8,7 +8,7 @@ non-text contrast).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 

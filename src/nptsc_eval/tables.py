@@ -52,7 +52,7 @@ class FieldSpec:
     maximum: float | None = None
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "FieldSpec":
+    def from_dict(cls, d: dict[str, Any]) -> FieldSpec:
         if d.get("type", "string") not in FIELD_TYPES:
             raise ValueError(f"field {d.get('name')!r} has unknown type {d.get('type')!r}")
         return cls(

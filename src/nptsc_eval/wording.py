@@ -185,7 +185,7 @@ def long_term_sentence(counts: dict[str, int]) -> str:
     if impacts == 1:
         which = "its one impact"
     elif long_term == impacts:
-        which = f"both its impacts" if impacts == 2 else f"all {number(impacts)} of its impacts"
+        which = "both its impacts" if impacts == 2 else f"all {number(impacts)} of its impacts"
     else:
         which = f"{number(long_term)} of its {count(impacts, 'impact')}"
     return (f"The model marks {which} as indirect or long-term: results that would show only after the "

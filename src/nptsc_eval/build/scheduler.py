@@ -124,10 +124,10 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
     def ready(rid: str) -> bool:
         return all(d in done or d not in by_id for d in by_id[rid].depends_on)
 
-    def start(run: Run) -> tuple[str, dict[str, Any]] | None:
+    def start(run: Run) -> tuple[str | None, dict[str, Any]]:
+        """Why the run must execute (None when its result stands), and its cache key."""
         parts = cache_parts(run, root, pkg)
-        reason = why_run(run, parts, state.get(run.id), root, force)
-        return (reason, parts) if reason else (None, parts)
+        return why_run(run, parts, state.get(run.id), root, force), parts
 
     def complete(run: Run, reason: str, parts: dict[str, Any], seconds: float) -> None:
         state[run.id] = completed_record(run, root, parts, seconds)

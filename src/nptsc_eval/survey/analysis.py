@@ -8,7 +8,7 @@ about a second.  "Don't know" is counted and shown but left out of every percent
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -240,7 +240,7 @@ def support_by_sector(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     for col in cb.question_columns("support"):
         chosen = frame[col.id].to_numpy(dtype=bool, na_value=False)
         row = {"option": col.sub_label, "column": col.id}
-        for key, label in (("public", SECTORS[0]), ("third", SECTORS[1]), ("all", ALL)):
+        for key, _label in (("public", SECTORS[0]), ("third", SECTORS[1]), ("all", ALL)):
             mask = sector_mask(frame, key)
             row[f"{key}_count"] = int(chosen[mask].sum())
             row[f"{key}_base"] = int((mask & answered_rows(frame, col.id)).sum())

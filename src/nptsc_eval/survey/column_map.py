@@ -21,7 +21,9 @@ def read_column_map(path: Path, cb: Codebook | None = None) -> dict[str, str | N
     if not isinstance(entries, list):
         raise DataValidationError(path, ["missing key 'columns' (a list of export columns and codebook columns)"])
     known = set(cb.column_ids)
-    problems, out, seen = [], {}, {}
+    problems: list[str] = []
+    out: dict[str, str | None] = {}
+    seen: dict[str, int] = {}
     for i, e in enumerate(entries, start=1):
         if not isinstance(e, dict) or "export" not in e:
             problems.append(f"entry {i}: needs 'export' (the export's column) and 'codebook_column'")
