@@ -9,7 +9,6 @@ interrupted), never with a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -96,8 +95,10 @@ def check_data() -> None:
 def refresh(notebooks: tuple[str, ...]) -> None:
     """Re-execute notebooks in place so their stored outputs are current (for nbval).
 
-    NOTEBOOKS are file names in notebooks/ (default: all).
+    NOTEBOOKS are file names in notebooks/ (default: all).  The stored copies keep no
+    papermill timings and no binary images (nbval does not compare them).
     """
+    from nptsc_eval.build.executed import tidy_stored_notebook
     from nptsc_eval.build.kernels import PIPELINE_ENV, check_loopback, execute_notebook
 
     project = Project.current()
@@ -106,7 +107,7 @@ def refresh(notebooks: tuple[str, ...]) -> None:
     for path in refresh_targets(list(notebooks), project.notebooks):
         print(f"refreshing {project.relative(path)}", flush=True)
         execute_notebook(path, path)
-        _strip_papermill_metadata(path)
+        tidy_stored_notebook(path)
 
 
 def refresh_targets(names: list[str] | None, folder: Path | None = None) -> list[Path]:
@@ -124,16 +125,6 @@ def refresh_targets(names: list[str] | None, folder: Path | None = None) -> list
             raise PipelineError(f"no notebook {name} in notebooks/ (there are: {known})")
         paths.append(path)
     return paths
-
-
-def _strip_papermill_metadata(path: Path) -> None:
-    """Keep stored notebooks clean: drop papermill's timings, which change on every run."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    nb.get("metadata", {}).pop("papermill", None)
-    for cell in nb["cells"]:
-        cell.get("metadata", {}).pop("papermill", None)
-        cell.get("metadata", {}).pop("execution", None)
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 @cli.command()

@@ -127,3 +127,45 @@ def source_cell_number(executed: Path, index: int) -> int:
         if i == index:
             return number
     return index + 1
+
+
+#: Output types that are binary images (base64 in the notebook file).  nbval does not compare
+#: them, and they are most of a stored notebook's size, so stored notebooks keep none.
+BINARY_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff",
+                      "application/pdf")
+
+
+def _is_binary_image(mime: str) -> bool:
+    """True for a binary image type, also under a prefix (glue records ``application/papermill.record/image/png``)."""
+    return any(mime == t or mime.endswith("/" + t) for t in BINARY_IMAGE_TYPES)
+
+
+def strip_binary_images(nb: dict[str, Any]) -> int:
+    """Remove binary image data (and its metadata) from every output; return how many were removed.
+
+    The output itself stays, with its text form (``text/plain``, the figure's description),
+    so nbval still finds the same outputs in the same places.
+    """
+    removed = 0
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            for mime in [m for m in output.get("data", {}) if _is_binary_image(m)]:
+                del output["data"][mime]
+                output.get("metadata", {}).pop(mime, None)
+                removed += 1
+    return removed
+
+
+def tidy_stored_notebook(path: Path) -> int:
+    """Make a refreshed source notebook fit to store: no papermill timings, no binary images.
+
+    Returns how many images were removed.
+    """
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb.get("metadata", {}).pop("papermill", None)
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("papermill", None)
+        cell.get("metadata", {}).pop("execution", None)
+    removed = strip_binary_images(nb)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return removed
