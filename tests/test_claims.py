@@ -689,7 +689,7 @@ def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_pa
     from nptsc_eval.facts import load_facts
     from nptsc_eval.build import execute_notebook
 
-    export = Path(__file__).parent / "fixtures" / "survey" / "qualtrics_export.xlsx"
+    export = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey" / "qualtrics_export.xlsx"
     real_facts = load_facts()
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")

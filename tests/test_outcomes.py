@@ -13,7 +13,7 @@ from nptsc_eval.paths import PROJECT_ROOT, RAW_DIR
 from nptsc_eval.tables import load_table
 from nptsc_eval.validate_raw import validate_raw_data
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="module")

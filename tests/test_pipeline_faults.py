@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from nptsc_eval import paths
 from nptsc_eval.build import scheduler, state
 from nptsc_eval.errors import PipelineError
 from nptsc_eval.build.spec import load_spec
 from nptsc_eval.build.state import STATE_FILE, build_lock
 from test_pipeline import _notebook, _printed, _run, project  # noqa: F401 - the shared project fixture
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = paths.PROJECT_ROOT
 
 
 def _cli(root: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:

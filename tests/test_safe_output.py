@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,7 +15,7 @@ from nptsc_eval.build.provenance import provenance_page, public_parameters
 from nptsc_eval.redact import redact
 from nptsc_eval.safe_text import markdown_code, spreadsheet_safe, spreadsheet_value
 
-FIXTURES = Path(__file__).parent / "fixtures" / "survey"
+FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)> <svg onload=alert(1)>"
 
 

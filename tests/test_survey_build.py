@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from nptsc_eval import paths
 from nptsc_eval.build import glued_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "survey"
+FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
 
 
 @pytest.mark.build

@@ -33,7 +33,7 @@ _spec = importlib.util.spec_from_file_location("nptsc_html_evidence", paths.BOOK
 nptsc_html = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(nptsc_html)
 
-FIXTURES = Path(__file__).parent / "fixtures" / "survey"
+FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
 RESTRICTED = ["index", "executive-summary", "conclusions", "recommendations"]
 SURVEY = "02-survey"
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from nptsc_eval import paths
 from nptsc_eval.cli import main
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.survey import synth
 from nptsc_eval.survey.exports import load_survey
 
-FIXTURES = Path(__file__).parent / "fixtures" / "survey"
+FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
 BROKEN = FIXTURES / "broken"
 IDENTIFYING = ["Email Address", "IP Address", "First Name", "Last Name", "Collector ID",
                "RecipientEmail", "IPAddress", "RecipientFirstName", "RecipientLastName"]

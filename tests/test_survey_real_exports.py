@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nptsc_eval import paths
 from nptsc_eval.cli import main
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.survey import analysis, exports, synth
 from nptsc_eval.survey.codebook import load_codebook
 from nptsc_eval.survey.exports import load_survey, to_qualtrics, to_surveymonkey, write_grid
 
-FIXTURES = Path(__file__).parent / "fixtures" / "survey"
+FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
 SM_REAL = FIXTURES / "surveymonkey_real.csv"
 Q_REAL = FIXTURES / "qualtrics_real.csv"
 PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
