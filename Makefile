@@ -52,7 +52,7 @@ check: $(STAMP)
 	$(MAKE) --no-print-directory check-tests
 
 # The fast lane of tests: no notebook runs, no book build, no browser.
-FAST_TESTS ?= tests/test_kpi.py tests/test_wording.py tests/test_survey_stats.py tests/test_survey_analysis.py tests/test_survey_synth.py tests/test_survey_exports.py tests/test_survey_real_exports.py tests/test_free_text_coding.py tests/test_import_graph.py tests/test_cache_key.py tests/test_cli.py tests/test_project.py tests/test_safe_output.py tests/test_cases.py tests/test_outcomes.py tests/test_conclusions.py tests/test_strands.py tests/test_claims.py tests/test_book_html.py tests/test_prose_numbers.py tests/test_tables.py tests/test_sources.py tests/test_glossary.py tests/test_corrections.py tests/test_citation.py
+FAST_TESTS ?= tests/unit tests/data
 .PHONY: check-tests
 check-tests: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:nbval -p no:cacheprovider -o addopts="-ra" $(FAST_TESTS) \
