@@ -14,7 +14,7 @@ Where the words come from:
 * a column: :data:`COLUMN_DESCRIPTIONS` for the names the project uses in many files, else a
   description made from its name and file; units from :func:`column_unit`.
 
-``tests/test_datapackage.py`` validates the written package with the ``frictionless`` library.
+``tests/build/test_tables_figures.py`` validates the written package with the ``frictionless`` library.
 """
 
 from __future__ import annotations

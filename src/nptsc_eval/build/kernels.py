@@ -61,7 +61,7 @@ class KernelPool:
     Most of a fresh kernel's time on a short notebook goes on starting Python and importing
     pandas, matplotlib, seaborn and the package.  A reused kernel pays that once per worker.
     Before each further notebook the kernel is reset (``_RESET_KERNEL``), so the executed
-    notebook matches one from a fresh kernel; ``tests/test_pipeline.py`` checks that on the
+    notebook matches one from a fresh kernel; ``tests/build/test_pipeline.py`` checks that on the
     real notebooks.  A kernel whose notebook failed, or that cannot be reset, is shut down
     and replaced.  With ``enabled=False`` every notebook gets a fresh kernel, as plain
     Jupyter does.
