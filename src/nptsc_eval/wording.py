@@ -11,12 +11,20 @@ never reported as one "most common" item; :func:`commonness_sentence` says it in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from typing import Any
 
-import inflect
 import pandas as pd
 
-_ENGINE = inflect.engine()
+
+@functools.cache
+def _engine() -> Any:
+    """The ``inflect`` engine, made on first use: importing inflect takes seconds (typeguard
+    instruments it), which every build and command would pay even when no words are needed."""
+    import inflect
+
+    return inflect.engine()
 
 def number(n: int, zero: str = "no") -> str:
     """A count for running text: words from one to nine, figures with commas from 10.
@@ -29,7 +37,7 @@ def number(n: int, zero: str = "no") -> str:
     if n == 0:
         return zero
     if 0 < n < 10:
-        return str(_ENGINE.number_to_words(n))
+        return str(_engine().number_to_words(n))
     return f"{n:,}"
 
 
@@ -42,7 +50,7 @@ def plural(noun: str, n: int, plural_form: str | None = None) -> str:
     """
     if int(n) == 1:
         return noun
-    return plural_form or str(_ENGINE.plural_noun(noun))
+    return plural_form or str(_engine().plural_noun(noun))
 
 
 def count(n: int, noun: str, plural_form: str | None = None, zero: str = "no") -> str:
@@ -85,7 +93,7 @@ def ordinal(n: int) -> str:
         ('first', 'ninth', '10th', '22nd')
     """
     n = int(n)
-    return str(_ENGINE.ordinal(_ENGINE.number_to_words(n) if 0 < n < 10 else n))
+    return str(_engine().ordinal(_engine().number_to_words(n) if 0 < n < 10 else n))
 
 
 def capitalise(text: str) -> str:
@@ -140,7 +148,7 @@ def commonness_sentence(counts: pd.Series, noun: str, plural: str, unit: str, mo
     if not labels:
         return f"No {plural} were coded."
     shown = [label.lower() if lower else label for label in labels]
-    singular_unit = _ENGINE.singular_noun(unit) or unit
+    singular_unit = _engine().singular_noun(unit) or unit
     where = count(n, singular_unit, unit)
     if len(labels) == 1:
         return f"The {'most' if most else 'least'} common {noun} was {shown[0]}, in {where}."

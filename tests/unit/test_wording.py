@@ -78,3 +78,18 @@ def test_the_examples_the_guidance_names():
     assert wording.logic_model_summary({"activities": 3, "outputs": 11, "outcomes": 6, "impacts": 1}) == (
         "This strand's model has three projects, 11 outputs and six outcomes, which lead to one impact.")
     assert wording.ordinal(2) == "second" and wording.ordinal(11) == "11th"
+
+
+def test_checking_the_raw_data_does_not_import_inflect():
+    """Importing inflect takes seconds; the build's raw data check (every build) needs no words."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom nptsc_eval.validate_raw import validate_raw_data\n"
+            "assert validate_raw_data() == []\nprint('inflect' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_words_still_come_from_inflect():
+    assert wording.number(7) == "seven"
