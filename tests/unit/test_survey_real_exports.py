@@ -255,7 +255,7 @@ def test_a_mapping_naming_a_column_twice_is_refused(tmp_path):
     bad.write_text("columns:\n- {export: A, codebook_column: sector}\n- {export: B, codebook_column: sector}\n", encoding="utf-8")
     with pytest.raises(DataValidationError) as info:
         load_survey(Q_REAL, column_map=bad)
-    assert "codebook_column 'sector' is already given by entry 1" in str(info.value)
+    assert "entry 2 ('B'), field 'codebook_column': 'sector' is already given by entry 1" in str(info.value)
 
 
 # --------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nptsc_eval.errors import PipelineError
+from nptsc_eval.problems import Problem, problems_from
 from nptsc_eval.project import Project
 from nptsc_eval.yaml_text import load_yaml
 
@@ -156,24 +157,17 @@ def _file_entries(entries: list[Any], variables: dict[str, str]) -> tuple[list[s
 
 
 def _model_problem(shown: str, exc: ValidationError) -> str:
-    """One line naming where ``pipeline.yml`` breaks its model: notebook entry, run and field."""
-    error = exc.errors()[0]
-    loc = list(error["loc"])
+    """The first place where ``pipeline.yml`` breaks its model: notebook entry, run, field, what is wrong."""
+    problem = problems_from(exc)[0]
+    path = (problem.column or "").split(".")
     where = [shown]
-    if len(loc) >= 2 and loc[0] == "notebooks" and isinstance(loc[1], int):
-        where.append(f"notebook entry {loc[1] + 1}")
-        loc = loc[2:]
-        if len(loc) >= 2 and loc[0] == "runs" and isinstance(loc[1], int):
-            where.append(f"run {loc[1] + 1}")
-            loc = loc[2:]
-    name = ".".join(str(p) for p in loc)
-    if error["type"] == "missing":
-        what = f"missing '{name}'"
-    elif error["type"] == "extra_forbidden":
-        what = f"unknown key '{name}'"
-    else:
-        what = f"'{name}': {error['msg']}"
-    return ", ".join(where) + f": {what}"
+    if len(path) >= 2 and path[0] == "notebooks" and path[1].isdigit():
+        where.append(f"notebook entry {int(path[1]) + 1}")
+        path = path[2:]
+        if len(path) >= 2 and path[0] == "runs" and path[1].isdigit():
+            where.append(f"run {int(path[1]) + 1}")
+            path = path[2:]
+    return str(Problem(problem.what, ", ".join(where), ".".join(path) or None, field="field"))
 
 
 def load_spec(path: Path | None = None, overrides: dict[str, str] | None = None,
