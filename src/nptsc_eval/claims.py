@@ -1025,6 +1025,18 @@ def wording_table(audit_table: pd.DataFrame) -> pd.DataFrame:
     return _two_printings(audit_table, "wording_differs", "Why the meaning is the same")
 
 
+def anchor(claim_id: str) -> str:
+    """The HTML id of a claim's row in the claims audit's table of every verdict.
+
+    Other pages (the corrections page) link to ``05-claims-audit.html#<anchor>``.
+
+    Examples:
+        >>> anchor("table_2_1.total_participants"), anchor("Survey Q4 / half")
+        ('claim-table-2-1-total-participants', 'claim-survey-q4-half')
+    """
+    return "claim-" + re.sub(r"[^a-z0-9]+", "-", str(claim_id).lower()).strip("-")
+
+
 def verdict_table(audit_table: pd.DataFrame) -> pd.DataFrame:
     """Every claim with its verdict and what the verdict rests on, for the appendix."""
     return pd.DataFrame({

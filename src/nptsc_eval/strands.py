@@ -352,18 +352,35 @@ def kpi_summary(rows: pd.DataFrame) -> dict[str, int]:
     return out
 
 
+def introduction(strand: int, folder: Path | None = None) -> str:
+    """The opening of a strand's chapter: the Markdown of ``book/strands/strand-<n>.md``.
+
+    Each strand chapter opens with its own introduction, written for that strand (what it was
+    for, who delivered it, what the chapter covers). The prose is kept as Markdown in
+    ``book/strands/``, so it is read and checked like every other page; its numbers are
+    ``{glue}`` roles that the strand notebook fills.
+    """
+    from nptsc_eval.errors import PipelineError
+    from nptsc_eval.paths import BOOK_DIR
+
+    path = (folder or BOOK_DIR / "strands") / f"strand-{int(strand)}.md"
+    if not path.is_file():
+        raise PipelineError(f"{path}: no introduction for strand {strand}; write one to open its chapter")
+    return path.read_text(encoding="utf-8").strip() + "\n"
+
+
 def not_comparable_sentence(rows: pd.DataFrame) -> str:
     """A sentence naming the strand's targets whose reported figure measures something else, with why.
 
     Empty when there are none.
     """
-    from nptsc_eval.report import format_number
+    from nptsc_eval import wording
 
     shown = rows[rows["status"] == "not comparable"]
     if shown.empty:
         return ""
     n = len(shown)
-    head = (f"For {format_number(n)} target{'s' if n > 1 else ''} the report gives a figure that measures something "
+    head = (f"For {wording.count(n, 'target')} the report gives a figure that measures something "
             f"else, so we do not judge {'them' if n > 1 else 'it'}. ")
     return head + " ".join(f"{r.delivery_partner}, {r.kpi.lower()}: {r.interpretation}" for r in shown.itertuples())
 
