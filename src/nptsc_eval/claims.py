@@ -1044,7 +1044,7 @@ def verdict_table(audit_table: pd.DataFrame) -> pd.DataFrame:
         "Where": audit_table["source_location"],
         "Statement": audit_table["statement"],
         "Stated": audit_table["expected"],
-        "Found": audit_table["computed"],
+        "Found (in the unit stated)": audit_table["computed"],
         "Verdict": audit_table["status"].astype(str).map(STATUS_LABELS),
         "Evidence": audit_table["evidence_basis"].astype(str).map(BASIS_LABELS),
     }).reset_index(drop=True)
