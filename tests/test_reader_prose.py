@@ -139,9 +139,9 @@ def test_each_strand_chapter_opens_with_its_own_introduction(built_book: Path):
     intros = {}
     for strand in (1, 2, 3):
         intro = _introduction(built_book, strand)
-        source = (paths.BOOK_DIR / "strands" / f"strand-{strand}.md").read_text(encoding="utf-8")
+        source = (paths.NOTEBOOKS_DIR / "strands" / f"strand-{strand}.md").read_text(encoding="utf-8")
         sentences = _plain(source)
-        assert sentences, f"book/strands/strand-{strand}.md has no sentence to check"
+        assert sentences, f"notebooks/strands/strand-{strand}.md has no sentence to check"
         for sentence in sentences:
             words = [w for w in re.split(r"\s+", sentence) if w]
             # Glued numbers are removed from the Markdown; compare the words around them.

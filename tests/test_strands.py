@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import kpi, paths, strands
-from nptsc_eval.errors import DataValidationError
+from nptsc_eval.errors import DataValidationError, PipelineError
 from nptsc_eval.tables import load_table
 from nptsc_eval.validate_raw import validate_raw_data
 from nptsc_eval.pipeline import glued_text
@@ -533,8 +533,26 @@ def test_the_examples_in_the_module_hold():
 def test_the_strand_text_names_what_is_not_comparable_and_the_two_readings():
     attainment = kpi.load_kpi_attainment()
     two = strands.not_comparable_sentence(strands.strand_kpi_rows(2, attainment))
-    assert two.startswith("For 2 targets the report gives a figure that measures something else")
+    assert two.startswith("For two targets the report gives a figure that measures something else")
     assert "IVAR, commissioning improvement plans adopted" in two and "Five universities, bursaries awarded" in two
     assert strands.not_comparable_sentence(strands.strand_kpi_rows(1, attainment)) == ""
     assert "CIPFA's" in strands.two_readings_sentence(strands.strand_kpi_rows(1, attainment))
     assert strands.two_readings_sentence(strands.strand_kpi_rows(3, attainment)) == ""
+
+
+def test_each_strand_has_its_own_introduction_in_markdown():
+    intros = {s: strands.introduction(s) for s in (1, 2, 3)}
+    assert len(set(intros.values())) == 3
+    for s, text in intros.items():
+        assert "{glue}`project_count`" in text, s  # numbers come from glue, not typed
+        assert not re.search(r"\d", re.sub(r"\{glue\}`[^`]+`", "", text)), s
+
+
+def test_a_strand_without_an_introduction_is_named(tmp_path):
+    with pytest.raises(PipelineError, match=r"strand-4\.md: no introduction for strand 4"):
+        strands.introduction(4, folder=tmp_path)
+
+
+def test_two_readings_name_every_partner_with_a_plural_target():
+    rows = pd.DataFrame({"alternative_reading": ["x", "y"], "delivery_partner": ["CIPFA", "IVAR"]})
+    assert strands.two_readings_sentence(rows).startswith("The source allows two readings of CIPFA's and IVAR's targets:")

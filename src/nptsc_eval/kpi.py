@@ -327,10 +327,10 @@ def _sentence_number(value) -> str:
     """A reported figure inside a sentence: one to nine in words, other numbers as :func:`_format_number`.
 
     Examples:
-        >>> _sentence_number(5), _sentence_number(35), _sentence_number(None)
-        ('five', '35', 'no')
+        >>> _sentence_number(5), _sentence_number(0), _sentence_number(35), _sentence_number(None)
+        ('five', 'no', '35', 'no')
     """
-    if value is not None and not pd.isna(value) and float(value).is_integer() and 0 < float(value) < 10:
+    if value is not None and not pd.isna(value) and float(value).is_integer() and 0 <= float(value) < 10:
         from nptsc_eval.wording import number
 
         return number(int(value))
@@ -440,5 +440,5 @@ def chart_title(attainment: pd.DataFrame) -> str:
 
     data = attainment[attainment["percent_of_target"].notna()]
     reached = int(data["status"].isin(["met", "exceeded"]).sum())
-    verb = "was" if reached == 1 or len(data) == 1 else "were"
+    verb = "was" if reached == 1 or (reached == 0 and len(data) <= 2) else "were"
     return f"{wording.capitalise(wording.share(reached, len(data), 'target'))} with a measuring figure {verb} met or exceeded"

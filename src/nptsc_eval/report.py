@@ -62,6 +62,10 @@ def format_number(value: Any, digits: int = 0) -> str:
 def count_text(value: Any, digits: int = 0) -> str:
     """A number for running text: a whole number from one to nine in words, any other in figures.
 
+    Zero stays a figure: the right words for it depend on the sentence ("no projects", "none of
+    them"), so a sentence that can hold a zero is made with :func:`nptsc_eval.wording.count` or
+    :func:`nptsc_eval.wording.share` and glued as text.
+
     Examples:
         >>> count_text(3), count_text(9.0), count_text(0), count_text(10), count_text(1460), count_text(2.5, 1)
         ('three', 'nine', '0', '10', '1,460', '2.5')

@@ -353,17 +353,22 @@ def kpi_summary(rows: pd.DataFrame) -> dict[str, int]:
 
 
 def introduction(strand: int, folder: Path | None = None) -> str:
-    """The opening of a strand's chapter: the Markdown of ``book/strands/strand-<n>.md``.
+    """The opening of a strand's chapter: the Markdown of ``notebooks/strands/strand-<n>.md``.
 
     Each strand chapter opens with its own introduction, written for that strand (what it was
-    for, who delivered it, what the chapter covers). The prose is kept as Markdown in
-    ``book/strands/``, so it is read and checked like every other page; its numbers are
-    ``{glue}`` roles that the strand notebook fills.
+    for, who delivered it, what the chapter covers). The prose is kept as Markdown beside the
+    notebook that shows it, so it is read and checked like every other page
+    (``tests/test_prose_numbers.py`` scans it); its numbers are ``{glue}`` roles that the
+    strand notebook fills.
     """
     from nptsc_eval.errors import PipelineError
-    from nptsc_eval.paths import BOOK_DIR
+    from nptsc_eval.paths import NOTEBOOKS_DIR, PACKAGE_DIR
 
-    path = (folder or BOOK_DIR / "strands") / f"strand-{int(strand)}.md"
+    name = f"strand-{int(strand)}.md"
+    path = (folder or NOTEBOOKS_DIR / "strands") / name
+    if folder is None and not path.is_file():
+        # A project folder made for a test may hold data only: use the package's own text.
+        path = PACKAGE_DIR.parents[1] / "notebooks" / "strands" / name
     if not path.is_file():
         raise PipelineError(f"{path}: no introduction for strand {strand}; write one to open its chapter")
     return path.read_text(encoding="utf-8").strip() + "\n"
@@ -386,12 +391,22 @@ def not_comparable_sentence(rows: pd.DataFrame) -> str:
 
 
 def two_readings_sentence(rows: pd.DataFrame) -> str:
-    """A sentence naming the strand's targets the source allows to be read two ways; empty when none."""
+    """A sentence naming the strand's targets the source allows to be read two ways; empty when none.
+
+    Examples:
+        >>> two_readings_sentence(pd.DataFrame({"alternative_reading": ["x"], "delivery_partner": ["CIPFA"]}))[:50]
+        "The source allows two readings of CIPFA's target: "
+        >>> two_readings_sentence(pd.DataFrame({"alternative_reading": ["x", "y"], "delivery_partner": ["A", "B"]}))[:70]
+        "The source allows two readings of A's and B's targets: the table gives"
+    """
+    from nptsc_eval import wording
+
     shown = rows[rows["alternative_reading"].astype(str) != ""]
     if shown.empty:
         return ""
-    names = [f"{r.delivery_partner}'s" for r in shown.itertuples()]
-    return (f"The source allows two readings of {', '.join(names)} target: the table gives both, with the status "
+    names = wording.listing([f"{r.delivery_partner}'s" for r in shown.itertuples()])
+    target = wording.plural("target", len(shown))
+    return (f"The source allows two readings of {names} {target}: the table gives both, with the status "
             "under the second reading, and says which one the verdict uses.")
 
 
