@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nptsc_eval import kpi, paths, strands
+from nptsc_eval import kpi, paths, report, strands
 from nptsc_eval.errors import DataValidationError, PipelineError
 from nptsc_eval.tables import load_table
 from nptsc_eval.validate_raw import validate_raw_data
@@ -503,7 +503,8 @@ def test_book_has_three_strand_chapters_with_logic_models(built_book):
     for n, page in pages.items():
         html = page.read_text(encoding="utf-8")
         title = strands.strand_info(n)["title"]
-        assert re.search(rf"<h1>{re.escape(title)}", html), f"chapter {n} has no title {title!r}"
+        number = report.chapter_labels()[f"book/executed/03-strand-{n}"]  # headings carry the chapter's number
+        assert re.search(rf"<h1>{number}\. {re.escape(title)}", html), f"chapter {n} has no title {title!r}"
         assert re.search(rf'<img alt="Logic model of strand {strands.NUMBER_WORDS[n]} in four columns', html)
         assert f"Logic model of strand {strands.NUMBER_WORDS[n]}, box by box" in html
         assert f"Output against KPI target, strand {strands.NUMBER_WORDS[n]}" in html
