@@ -180,6 +180,7 @@ BANNED = [
     (r"\baims?\b(?:\s+\w+){0,3}\s+\d", "a figure to reach is a 'target', not an 'aim'"),
     (r"\b(?:KPI|output)\s+aims?\b", "KPI targets are 'targets', never 'aims'"),
     (r"\b1,460 (?:people|participants)\b", "the 1,460 are 'participant places'"),
+    (r"\be-learning (?:course|tool)\b", "the project is the 'e-learning package' (projects.csv)"),
 ]
 
 
