@@ -352,26 +352,37 @@ def kpi_summary(rows: pd.DataFrame) -> dict[str, int]:
     return out
 
 
-def introduction(strand: int, folder: Path | None = None) -> str:
-    """The opening of a strand's chapter: the Markdown of ``notebooks/strands/strand-<n>.md``.
+def text(name: str, folder: Path | None = None) -> str:
+    """The Markdown of ``notebooks/strands/<name>.md``: prose the strand notebook shows.
 
-    Each strand chapter opens with its own introduction, written for that strand (what it was
-    for, who delivered it, what the chapter covers). The prose is kept as Markdown beside the
-    notebook that shows it, so it is read and checked like every other page
-    (``tests/test_prose_numbers.py`` scans it); its numbers are ``{glue}`` roles that the
-    strand notebook fills.
+    Prose that belongs to one strand (its introduction, a section on one project) is kept as
+    Markdown beside the notebook, never in a Python string, so it is read and checked like
+    every other page (``tests/test_prose_numbers.py`` scans it). Its numbers are ``{glue}``
+    roles that the strand notebook fills.
     """
     from nptsc_eval.errors import PipelineError
     from nptsc_eval.paths import NOTEBOOKS_DIR, PACKAGE_DIR
 
-    name = f"strand-{int(strand)}.md"
-    path = (folder or NOTEBOOKS_DIR / "strands") / name
+    path = (folder or NOTEBOOKS_DIR / "strands") / f"{name}.md"
     if folder is None and not path.is_file():
         # A project folder made for a test may hold data only: use the package's own text.
-        path = PACKAGE_DIR.parents[1] / "notebooks" / "strands" / name
+        path = PACKAGE_DIR.parents[1] / "notebooks" / "strands" / f"{name}.md"
     if not path.is_file():
-        raise PipelineError(f"{path}: no introduction for strand {strand}; write one to open its chapter")
+        raise PipelineError(f"{path}: no such text for the strand chapters; write it, or correct the name")
     return path.read_text(encoding="utf-8").strip() + "\n"
+
+
+def introduction(strand: int, folder: Path | None = None) -> str:
+    """The opening of a strand's chapter, written for that strand: ``notebooks/strands/strand-<n>.md``.
+
+    It says what the strand was for, who delivered it and what the chapter covers.
+    """
+    from nptsc_eval.errors import PipelineError
+
+    try:
+        return text(f"strand-{int(strand)}", folder)
+    except PipelineError as error:
+        raise PipelineError(f"{error}: no introduction for strand {strand}; write one to open its chapter") from None
 
 
 def not_comparable_sentence(rows: pd.DataFrame) -> str:
