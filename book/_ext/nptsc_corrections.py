@@ -4,8 +4,8 @@ The directive ``nptsc-corrections`` lists
 
 * every statement the claims audit finds the source report contradicting
   (``inconsistent_in_source`` in ``data/processed/claims_audit.csv``, written by the
-  claims-audit notebook before the book is built), each with its reason and a link to the
-  claims audit;
+  claims-audit notebook before the book is built), each with its reason and a link to its own
+  row in the claims audit's table of every verdict;
 * every repair made when a table was transcribed: the notes of ``data/raw/*.meta.yml`` that
   begin "Repaired:", each with its data file and a link to the data sources appendix.
 
@@ -22,6 +22,8 @@ import yaml
 from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
+
+from nptsc_eval import claims
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT_CSV = ROOT / "data" / "processed" / "claims_audit.csv"
@@ -65,7 +67,7 @@ class CorrectionsDirective(Directive):
                 para = nodes.paragraph()
                 para += nodes.strong(row.statement, row.statement)
                 para += nodes.Text(f" ({row.source_location}) {row.explanation} ")
-                para += _link(f"Claims audit entry {row.claim_id}", f"{AUDIT_PAGE}#where-the-report-contradicts-itself")
+                para += _link(f"Claims audit entry {row.claim_id}", f"{AUDIT_PAGE}#{claims.anchor(row.claim_id)}")
                 para += nodes.Text(".")
                 items += nodes.list_item("", para, ids=[f"correction-{row.claim_id}"])
         else:

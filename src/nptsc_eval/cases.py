@@ -529,56 +529,101 @@ def matrix_alt_text(matrix: pd.DataFrame, themes: pd.DataFrame) -> str:
             f"shows the theme. " + " ".join(parts))
 
 
-def _entries(n: int) -> str:
-    return f"{n} quotation entry" if n == 1 else f"{n} quotation entries"
+def quotation_printings(quotes: pd.DataFrame) -> pd.DataFrame:
+    """Each quotation once, with every place the report prints it and how the printings differ.
+
+    One row per quotation (a row of ``quotations.csv`` with no ``same_as``), in file order:
+    ``quote_id``, ``case_id``, ``speaker``, ``text`` (the first printing), ``places`` (every
+    printing's ``source_location``, first printing first), ``themes`` (every theme of any
+    printing, in order, no repeats) and ``differences`` (one entry per later printing that
+    differs from the first: its place, its text, the kind of difference and the note).
+    """
+    rows = []
+    for first in quotes[quotes["same_as"].isna()].itertuples(index=False):
+        later = quotes[quotes["same_as"] == first.quote_id]
+        themes = []
+        for codes in [first.themes, *later["themes"]]:
+            themes += [t for t in str(codes).split() if t not in themes]
+        differences = [{"place": r.source_location, "text": r.text, "kind": r.difference,
+                        "note": "" if pd.isna(r.difference_note) else r.difference_note}
+                       for r in later.itertuples(index=False) if r.difference != "none"]
+        rows.append({"quote_id": first.quote_id, "case_id": first.case_id, "speaker": first.speaker, "text": first.text,
+                     "places": [first.source_location, *later["source_location"]], "themes": themes,
+                     "differences": differences})
+    return pd.DataFrame(rows, columns=["quote_id", "case_id", "speaker", "text", "places", "themes", "differences"])
+
+
+def quotation_bank_data(quotes: pd.DataFrame, themes: pd.DataFrame, cases: list[CaseRecord]) -> pd.DataFrame:
+    """The quotation bank as a flat table for its CSV download: one row per quotation."""
+    names = {c.case_id: c.name for c in cases}
+    theme_names = dict(zip(themes["theme_id"], themes["theme"]))
+    bank = quotation_printings(quotes)
+    return pd.DataFrame({
+        "Quotation": bank["text"],
+        "Case": bank["case_id"].map(lambda c: names.get(c, c)),
+        "Speaker": bank["speaker"],
+        "Printed in": bank["places"].map("; ".join),
+        "Themes": bank["themes"].map(lambda ts: "; ".join(theme_names.get(t, t) for t in ts)),
+        "Differences between printings": bank["differences"].map(
+            lambda ds: "; ".join(f"{d['place']} ({d['kind']}): {d['text']}" for d in ds)),
+    })
 
 
 def quotation_bank_html(quotes: pd.DataFrame, themes: pd.DataFrame, cases: list[CaseRecord],
                         element_id: str = "quotation-bank") -> str:
-    """The quotation bank as an accessible HTML table, grouped by theme, with a theme filter.
+    """The quotation bank as an accessible HTML table: each quotation once, with a theme filter.
 
-    A quotation tagged with several themes appears under each.  The filter is a labelled
-    ``<select>``; a short inline script (no external files) hides the other themes' row groups
-    and announces how many quotations are shown.  Without scripts every group stays visible.
+    A quotation the report prints twice is one row: its "Printed in" cell names every place,
+    and any printing that differs from the first is listed under the quotation with its
+    wording and what differs.  Each row carries its themes (``data-themes``); the filter is a
+    labelled ``<select>``, and a short inline script (no external files) hides the rows
+    without the chosen theme and announces how many quotations are shown.  Without scripts
+    every row stays visible.
     """
     names = {c.case_id: c.name for c in cases}
+    theme_names = dict(zip(themes["theme_id"], themes["theme"]))
     esc = html.escape
+    bank = quotation_printings(quotes)
     options = ['<option value="">All themes</option>']
-    groups = []
     for theme in themes.itertuples(index=False):
-        tagged = quotes[quotes["themes"].str.split().apply(lambda codes: theme.theme_id in codes)]  # noqa: B023 (used at once)
-        if tagged.empty:
-            continue
-        options.append(f'<option value="{esc(theme.theme_id)}">{esc(theme.theme)} ({len(tagged)})</option>')
-        rows = [f'<tr><th scope="rowgroup" colspan="4" id="{element_id}-{esc(theme.theme_id)}">'
-                f'{esc(theme.theme)} <span class="qb-type">({esc(theme.theme_type)}; {_entries(len(tagged))})</span></th></tr>']
-        for q in tagged.itertuples(index=False):
-            flag = ""
-            if pd.notna(q.same_as) and q.difference != "none":
-                flag = f'<br><span class="qb-flag">Differs from the earlier printing ({esc(q.difference)}): {esc(q.difference_note)}</span>'
-            rows.append(f'<tr><td><q>{esc(q.text)}</q>{flag}</td><td>{esc(names.get(q.case_id, q.case_id))}</td>'
-                        f'<td>{esc(q.speaker)}</td><td>{esc(q.source_location)}</td></tr>')
-        groups.append(f'<tbody data-theme="{esc(theme.theme_id)}">' + "".join(rows) + "</tbody>")
-    total = int(sum(quotes["themes"].str.split().str.len()))
+        tagged = int(bank["themes"].map(lambda ts: theme.theme_id in ts).sum())  # noqa: B023 (used at once)
+        if tagged:
+            options.append(f'<option value="{esc(theme.theme_id)}">{esc(theme.theme)} ({tagged})</option>')
+    rows = []
+    for q in bank.itertuples(index=False):
+        differs = ""
+        if q.differences:
+            items = "".join(f'<li>{esc(d["place"])} prints <q>{esc(d["text"])}</q> ({esc(d["kind"])}'
+                            + (f': {esc(d["note"])}' if d["note"] else "") + ")</li>" for d in q.differences)
+            differs = f'<p class="qb-flag">How the printings differ:</p><ul class="qb-differences">{items}</ul>'
+        places = "; ".join(esc(p) for p in q.places)
+        rows.append(f'<tr id="{element_id}-{esc(q.quote_id.replace(".", "-"))}" data-themes="{esc(" ".join(q.themes))}">'
+                    f'<td><q class="qb-quote">{esc(q.text)}</q>{differs}</td><td>{esc(names.get(q.case_id, q.case_id))}</td>'
+                    f'<td>{esc(q.speaker)}</td><td>{places}</td>'
+                    f'<td>{esc("; ".join(theme_names.get(t, t) for t in q.themes))}</td></tr>')
     script = (
         "(function(){var root=document.getElementById('%(id)s');if(!root)return;"
         "var select=root.querySelector('select'),status=root.querySelector('[role=status]');"
         "select.addEventListener('change',function(){var shown=0;"
-        "root.querySelectorAll('tbody[data-theme]').forEach(function(group){"
-        "var on=!select.value||group.getAttribute('data-theme')===select.value;group.hidden=!on;"
-        "if(on){shown+=group.querySelectorAll('td q').length;}});"
-        "status.textContent='Showing '+shown+(shown===1?' quotation entry.':' quotation entries.');});})();" % {"id": element_id}
+        "root.querySelectorAll('tbody tr[data-themes]').forEach(function(row){"
+        "var on=!select.value||row.getAttribute('data-themes').split(' ').indexOf(select.value)>=0;row.hidden=!on;"
+        "if(on){shown+=1;}});"
+        "status.textContent='Showing '+shown+(shown===1?' quotation.':' quotations.');});})();" % {"id": element_id}
     )
     return (
         f'<div class="quotation-bank" id="{element_id}">'
         f'<p><label for="{element_id}-filter">Show quotations about</label> '
         f'<select id="{element_id}-filter">{"".join(options)}</select></p>'
-        f'<p role="status" aria-live="polite">Showing {_entries(total)}.</p>'
-        f'<table class="data-table"><caption>Quotations from the case studies, grouped by theme</caption>'
+        f'<p role="status" aria-live="polite">Showing {_quotations(len(bank))}.</p>'
+        f'<table class="data-table"><caption>Quotations from the case studies, each once, with where the report prints it</caption>'
         f'<thead><tr><th scope="col">Quotation</th><th scope="col">Case</th><th scope="col">Speaker</th>'
-        f'<th scope="col">Printed in</th></tr></thead>' + "".join(groups) + "</table>"
+        f'<th scope="col">Printed in</th><th scope="col">Themes</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
         f"<script>{script}</script></div>"
     )
+
+
+def _quotations(n: int) -> str:
+    return f"{n} quotation" if n == 1 else f"{n} quotations"
 
 
 def _bullets(items: list[str]) -> str:

@@ -1025,6 +1025,18 @@ def wording_table(audit_table: pd.DataFrame) -> pd.DataFrame:
     return _two_printings(audit_table, "wording_differs", "Why the meaning is the same")
 
 
+def anchor(claim_id: str) -> str:
+    """The HTML id of a claim's row in the claims audit's table of every verdict.
+
+    Other pages (the corrections page) link to ``05-claims-audit.html#<anchor>``.
+
+    Examples:
+        >>> anchor("table_2_1.total_participants"), anchor("Survey Q4 / half")
+        ('claim-table-2-1-total-participants', 'claim-survey-q4-half')
+    """
+    return "claim-" + re.sub(r"[^a-z0-9]+", "-", str(claim_id).lower()).strip("-")
+
+
 def verdict_table(audit_table: pd.DataFrame) -> pd.DataFrame:
     """Every claim with its verdict and what the verdict rests on, for the appendix."""
     return pd.DataFrame({
@@ -1032,7 +1044,7 @@ def verdict_table(audit_table: pd.DataFrame) -> pd.DataFrame:
         "Where": audit_table["source_location"],
         "Statement": audit_table["statement"],
         "Stated": audit_table["expected"],
-        "Found": audit_table["computed"],
+        "Found (in the unit stated)": audit_table["computed"],
         "Verdict": audit_table["status"].astype(str).map(STATUS_LABELS),
         "Evidence": audit_table["evidence_basis"].astype(str).map(BASIS_LABELS),
     }).reset_index(drop=True)

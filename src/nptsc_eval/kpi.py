@@ -297,7 +297,7 @@ def _apply_interpretations(result: pd.DataFrame, interpretations: pd.DataFrame, 
         if not ok and row["status"] != "not measurable":
             out.at[idx, "status"] = "not comparable"
             out.at[idx, "percent_of_target"] = float("nan")
-        values = {"actual": _format_number(row["actual"]), "target": row["target_label"]}
+        values = {"actual": _sentence_number(row["actual"]), "target": row["target_label"]}
         alt_status = ""
         reading = ""
         if pd.notna(note["alternative_target"]):
@@ -321,6 +321,20 @@ def _format_number(value) -> str:
     if value is None or pd.isna(value):
         return "no"
     return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,g}"
+
+
+def _sentence_number(value) -> str:
+    """A reported figure inside a sentence: one to nine in words, other numbers as :func:`_format_number`.
+
+    Examples:
+        >>> _sentence_number(5), _sentence_number(0), _sentence_number(35), _sentence_number(None)
+        ('five', 'no', '35', 'no')
+    """
+    if value is not None and not pd.isna(value) and float(value).is_integer() and 0 <= float(value) < 10:
+        from nptsc_eval.wording import number
+
+        return number(int(value))
+    return _format_number(value)
 
 
 def _actual_label(actual, status, kind) -> str:
@@ -416,14 +430,15 @@ def chart_title(attainment: pd.DataFrame) -> str:
         >>> frame = pd.DataFrame({"percent_of_target": [120.0, 50.0, 80.0, None],
         ...                       "status": ["exceeded", "not met", "met", "not measurable"]})
         >>> chart_title(frame)
-        '2 of the 3 targets with a measuring figure were met or exceeded'
+        'Two of the three targets with a measuring figure were met or exceeded'
         >>> chart_title(frame.iloc[[0, 2]])
-        'All 2 targets with a measuring figure were met or exceeded'
+        'Both targets with a measuring figure were met or exceeded'
+        >>> chart_title(frame.iloc[[1]])
+        'No target with a measuring figure was met or exceeded'
     """
+    from nptsc_eval import wording
+
     data = attainment[attainment["percent_of_target"].notna()]
     reached = int(data["status"].isin(["met", "exceeded"]).sum())
-    if reached == len(data) and reached > 1:
-        return f"All {reached} targets with a measuring figure were met or exceeded"
-    noun = "target" if len(data) == 1 else "targets"
-    verb = "was" if reached == 1 else "were"
-    return f"{reached} of the {len(data)} {noun} with a measuring figure {verb} met or exceeded"
+    verb = "was" if reached == 1 or (reached == 0 and len(data) <= 2) else "were"
+    return f"{wording.capitalise(wording.share(reached, len(data), 'target'))} with a measuring figure {verb} met or exceeded"

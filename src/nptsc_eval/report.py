@@ -8,6 +8,7 @@ caption.
 from __future__ import annotations
 
 import decimal
+import html as html_module
 import io
 import os
 import re
@@ -56,6 +57,25 @@ def format_number(value: Any, digits: int = 0) -> str:
         ('1,234', '97.8')
     """
     return f"{round_half_up(float(value), digits):,.{digits}f}"
+
+
+def count_text(value: Any, digits: int = 0) -> str:
+    """A number for running text: a whole number from one to nine in words, any other in figures.
+
+    Zero stays a figure: the right words for it depend on the sentence ("no projects", "none of
+    them"), so a sentence that can hold a zero is made with :func:`nptsc_eval.wording.count` or
+    :func:`nptsc_eval.wording.share` and glued as text.
+
+    Examples:
+        >>> count_text(3), count_text(9.0), count_text(0), count_text(10), count_text(1460), count_text(2.5, 1)
+        ('three', 'nine', '0', '10', '1,460', '2.5')
+    """
+    from nptsc_eval import wording
+
+    number = float(value)
+    if digits == 0 and number.is_integer() and 0 < number < 10:
+        return wording.number(int(number))
+    return format_number(value, digits)
 
 
 def format_percent(value: Any, digits: int = 0) -> str:
@@ -125,8 +145,10 @@ def set_evidence(evidence: str) -> None:
 def glue(key: str, value: Any, kind: str = "number", digits: int = 0, evidence: str | None = None) -> Plain:
     """Glue a value for the book's prose and return the text shown.
 
-    ``kind`` is ``number`` (thousands separated), ``percent`` (value already ×100, shown with
-    %), or ``text``.  The prose refers to it as ``{glue}`NN-notebook.ipynb::key```.  The value
+    ``kind`` is ``number`` (a count for running text: a whole number from one to nine in
+    words, as GOV.UK style asks, larger ones in figures with thousands separated), ``figure``
+    (always in figures: a chapter's number, a base "n = 5"), ``percent`` (value already ×100,
+    shown with %), or ``text``.  The prose refers to it as ``{glue}`NN-notebook.ipynb::key```.  The value
     is glued as formatted text whose repr is itself, so "1,460" shows as written.  Use the
     ``{glue}`` role, not ``{glue:text}`` (which would read "1,460" as a tuple).
 
@@ -144,13 +166,15 @@ def glue(key: str, value: Any, kind: str = "number", digits: int = 0, evidence: 
         raise ValueError(f"glued value {key!r} needs an evidence class (report.set_evidence or evidence=): "
                          f"one of {', '.join(EVIDENCE_CLASSES)}")
     if kind == "number":
+        text = count_text(value, digits)
+    elif kind == "figure":
         text = format_number(value, digits)
     elif kind == "percent":
         text = format_percent(value, digits)
     elif kind == "text":
         text = str(value)
     else:
-        raise ValueError(f"unknown kind {kind!r}: use number, percent or text")
+        raise ValueError(f"unknown kind {kind!r}: use number, figure, percent or text")
     if evidence == "synthetic" and not text.endswith(SYNTHETIC_MARKER):
         text = f"{text} {SYNTHETIC_MARKER}"
     shown = Plain(text)
@@ -426,7 +450,7 @@ MAX_TABLE_ROWS = 500
 
 def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, str] | None = None,
                notes: str | None = None, max_rows: int = MAX_TABLE_ROWS, full_data: str | None = None,
-               source: str = "", number_key: str | None = None) -> None:
+               source: str = "", number_key: str | None = None, row_ids: list[str] | None = None) -> None:
     """Show a numbered table with a caption, header cells, a source line and a download of its data.
 
     The table gets the chapter's next number (``Table 3.2``, see :func:`set_chapter`), put
@@ -438,7 +462,8 @@ def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, 
     how many are left out, naming ``full_data`` (the file that holds them all) when given, so
     that a large export cannot make a huge page; the download holds every row.  With
     ``number_key``, the table's number ("Table 3.2") is glued under that key, so the text can
-    refer to it.
+    refer to it.  ``row_ids`` gives each shown row an HTML id (one per row, in order), so that
+    another page can link to that row (a claim of the claims audit, say).
     """
     from IPython.display import HTML, display
 
@@ -467,7 +492,10 @@ def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, 
     styler = frame.style.hide(axis="index").set_caption(html_content(caption)).set_uuid(name)
     if formats:
         styler = styler.format(formats)
-    html = f'<div class="numbered-table" id="{anchor}">' + styler.to_html(table_attributes='class="data-table"')
+    table_html = styler.to_html(table_attributes='class="data-table"')
+    if row_ids is not None:
+        table_html = with_row_ids(table_html, list(row_ids)[:len(frame)])
+    html = f'<div class="numbered-table" id="{anchor}">' + table_html
     html += source_html
     if total > len(frame):
         left = (f"The table shows the first {len(frame):,} of {total:,} rows; the other {total - len(frame):,} are not "
@@ -478,6 +506,22 @@ def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, 
     html += download + "</div>"
     display(HTML(html))
     _glue_number(number_key, number, anchor)
+
+
+def with_row_ids(table_html: str, row_ids: list[str]) -> str:
+    """The table with an ``id`` on each row of its body, in order (ids are escaped).
+
+    Examples:
+        >>> with_row_ids("<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr><tr><td>2</td></tr></tbody></table>", ["x", "y"])
+        '<table><thead><tr><th>a</th></tr></thead><tbody><tr id="x"><td>1</td></tr><tr id="y"><td>2</td></tr></tbody></table>'
+    """
+    head, tbody, body = table_html.partition("<tbody>")
+    if not tbody:
+        raise ValueError("with_row_ids: the table has no <tbody>")
+    ids = iter(row_ids)
+    body = re.sub(r"<tr(?=[\s>])", lambda m: f'<tr id="{html_module.escape(next(ids), quote=True)}"', body,
+                  count=len(row_ids))
+    return head + tbody + body
 
 
 def show_html_table(table_html: str, data: pd.DataFrame, source: str = "", number_key: str | None = None) -> None:

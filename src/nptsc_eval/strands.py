@@ -352,29 +352,72 @@ def kpi_summary(rows: pd.DataFrame) -> dict[str, int]:
     return out
 
 
+def text(name: str, folder: Path | None = None) -> str:
+    """The Markdown of ``notebooks/strands/<name>.md``: prose the strand notebook shows.
+
+    Prose that belongs to one strand (its introduction, a section on one project) is kept as
+    Markdown beside the notebook, never in a Python string, so it is read and checked like
+    every other page (``tests/test_prose_numbers.py`` scans it). Its numbers are ``{glue}``
+    roles that the strand notebook fills.
+    """
+    from nptsc_eval.errors import PipelineError
+    from nptsc_eval.paths import NOTEBOOKS_DIR, PACKAGE_DIR
+
+    path = (folder or NOTEBOOKS_DIR / "strands") / f"{name}.md"
+    if folder is None and not path.is_file():
+        # A project folder made for a test may hold data only: use the package's own text.
+        path = PACKAGE_DIR.parents[1] / "notebooks" / "strands" / f"{name}.md"
+    if not path.is_file():
+        raise PipelineError(f"{path}: no such text for the strand chapters; write it, or correct the name")
+    return path.read_text(encoding="utf-8").strip() + "\n"
+
+
+def introduction(strand: int, folder: Path | None = None) -> str:
+    """The opening of a strand's chapter, written for that strand: ``notebooks/strands/strand-<n>.md``.
+
+    It says what the strand was for, who delivered it and what the chapter covers.
+    """
+    from nptsc_eval.errors import PipelineError
+
+    try:
+        return text(f"strand-{int(strand)}", folder)
+    except PipelineError as error:
+        raise PipelineError(f"{error}: no introduction for strand {strand}; write one to open its chapter") from None
+
+
 def not_comparable_sentence(rows: pd.DataFrame) -> str:
     """A sentence naming the strand's targets whose reported figure measures something else, with why.
 
     Empty when there are none.
     """
-    from nptsc_eval.report import format_number
+    from nptsc_eval import wording
 
     shown = rows[rows["status"] == "not comparable"]
     if shown.empty:
         return ""
     n = len(shown)
-    head = (f"For {format_number(n)} target{'s' if n > 1 else ''} the report gives a figure that measures something "
+    head = (f"For {wording.count(n, 'target')} the report gives a figure that measures something "
             f"else, so we do not judge {'them' if n > 1 else 'it'}. ")
     return head + " ".join(f"{r.delivery_partner}, {r.kpi.lower()}: {r.interpretation}" for r in shown.itertuples())
 
 
 def two_readings_sentence(rows: pd.DataFrame) -> str:
-    """A sentence naming the strand's targets the source allows to be read two ways; empty when none."""
+    """A sentence naming the strand's targets the source allows to be read two ways; empty when none.
+
+    Examples:
+        >>> two_readings_sentence(pd.DataFrame({"alternative_reading": ["x"], "delivery_partner": ["CIPFA"]}))[:50]
+        "The source allows two readings of CIPFA's target: "
+        >>> two_readings_sentence(pd.DataFrame({"alternative_reading": ["x", "y"], "delivery_partner": ["A", "B"]}))[:70]
+        "The source allows two readings of A's and B's targets: the table gives"
+    """
+    from nptsc_eval import wording
+
     shown = rows[rows["alternative_reading"].astype(str) != ""]
     if shown.empty:
         return ""
-    names = [f"{r.delivery_partner}'s" for r in shown.itertuples()]
-    return (f"The source allows two readings of {', '.join(names)} target: the table gives both, with the status "
+    names = wording.listing([f"{r.delivery_partner}'s" for r in shown.itertuples()])
+    target = wording.plural("target", len(shown))
+    return (f"The source allows two readings of {names} {target}: the table gives both, with the status "
             "under the second reading, and says which one the verdict uses.")
 
 

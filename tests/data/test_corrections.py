@@ -43,7 +43,8 @@ def test_the_page_lists_every_contradiction_and_repair_with_links(built_book):
     assert [li["id"].removeprefix("correction-") for li in items] == expected
     for li in items:
         link = li.find("a", string=lambda s: s and s.startswith("Claims audit entry"))
-        assert link["href"] == "executed/05-claims-audit.html#where-the-report-contradicts-itself"
+        # Each entry links to its own row of the claims audit, not to the section.
+        assert link["href"] == f"executed/05-claims-audit.html#claim-{li['id'].removeprefix('correction-')}"
         assert (built_book / "book" / "executed" / "05-claims-audit.html").exists()
     repairs = soup.select("ul.nptsc-repairs > li")
     assert len(repairs) == len(nptsc_corrections.repairs()) >= 4

@@ -382,14 +382,14 @@ def test_no_suppressed_cell_of_the_partner_by_sector_table_can_be_recovered(buil
     nb = _notebook()
     shown = _read_table(_tables(nb)["survey-partner-sector"])
     shown = shown.set_index(shown.columns[0])
-    sectors = [c for c in shown.columns if c != "Total"]
+    sectors = [c for c in shown.columns if c != "Total respondents"]
     hidden = [(p, s) for p in shown.index for s in sectors if shown.loc[p, s] == "[c]"]
     assert hidden, "the synthetic table has cells of 9 or fewer"
     sector_totals = pd.read_csv(paths.PROCESSED_DIR / "survey_composition.csv").query("dimension == 'sector'").set_index("category")["count"]
     unknowns = [f"{p}|{s}" for p, s in hidden]
     equations = []
     for p in shown.index:
-        eq, rhs = {}, float(shown.loc[p, "Total"].replace(",", ""))
+        eq, rhs = {}, float(shown.loc[p, "Total respondents"].replace(",", ""))
         for s in sectors:
             if shown.loc[p, s] == "[c]":
                 eq[f"{p}|{s}"] = 1.0

@@ -262,14 +262,28 @@ def test_quotation_bank_html_is_accessible_and_self_contained(records, themes):
     quotes = cases.load_quotations()
     page = cases.quotation_bank_html(quotes, themes, records)
     assert '<label for="quotation-bank-filter">' in page and '<select id="quotation-bank-filter">' in page
-    assert page.count('<th scope="col">') == 4 and "<caption>" in page
+    assert page.count('<th scope="col">') == 5 and "<caption>" in page
     assert 'role="status"' in page
     assert "src=" not in page and "http" not in page
-    # One row group per theme that has quotations; every printing shown under each of its themes.
-    used = {t for codes in quotes["themes"] for t in codes.split()}
-    assert page.count("<tbody data-theme=") == len(used)
-    assert page.count("<tr><td><q>") == sum(len(codes.split()) for codes in quotes["themes"])
+    # Each quotation once: one row per quotation, however many printings or themes it has.
+    distinct = int(quotes["same_as"].isna().sum())
+    assert page.count('<q class="qb-quote">') == distinct < len(quotes)
     assert "I can&#x27;t understate how useful" in page
+
+
+def test_each_quotation_is_listed_once_with_every_place_it_was_printed():
+    quotes = cases.load_quotations()
+    bank = cases.quotation_printings(quotes).set_index("quote_id")
+    assert not bank["text"].duplicated().any()
+    assert len(bank) == quotes["same_as"].isna().sum()
+    a = bank.loc["commissioner_a.starting_point.fig_3_3"]
+    assert a["places"] == ["Figure 3.3", "Appendix 3"]
+    assert [(d["place"], d["kind"]) for d in a["differences"]] == [("Appendix 3", "wording")]
+    assert a["differences"][0]["text"] == "I can't understate how useful it was as a starting point."
+    # A quotation printed twice the same way lists both places and no difference.
+    same = quotes[quotes["difference"] == "none"].iloc[0]
+    row = bank.loc[same["same_as"]]
+    assert same["source_location"] in row["places"] and len(row["places"]) == 2 and row["differences"] == []
 
 
 # ---------------------------------------------------------------------------------------

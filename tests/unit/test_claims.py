@@ -744,3 +744,14 @@ def test_the_executive_summary_reports_the_audit_by_basis(built_book):
     section = text[text.index("About the figures"):]
     assert f"Of these statements, {expected}." in section
     assert "reproduces" not in section.split("claims audit")[0]
+
+
+def test_every_claim_gets_its_own_html_anchor():
+    from nptsc_eval import report
+
+    assert claims.anchor("t1-1-cipfa-and-sroi") == "claim-t1-1-cipfa-and-sroi"
+    assert claims.anchor("Table 2.1 / total") == "claim-table-2-1-total"
+    table = "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr><tr class='x'><td>2</td></tr></tbody></table>"
+    marked = report.with_row_ids(table, ["claim-a", 'claim-"b'])
+    assert '<tr id="claim-a"><td>1</td>' in marked and "<tr id=\"claim-&quot;b\" class='x'>" in marked
+    assert marked.count("<tr") == 3 and "<thead><tr><th>" in marked

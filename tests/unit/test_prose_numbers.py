@@ -103,11 +103,14 @@ def hand_typed_numbers(text: str) -> list[tuple[int, str]]:
 
 
 def prose_sources() -> list[tuple[str, str]]:
-    """(where, Markdown) for every page of ``book/`` and every Markdown cell of ``notebooks/``."""
+    """(where, Markdown) for every page of ``book/``, every Markdown cell of ``notebooks/`` and
+    every Markdown file a notebook shows (``notebooks/strands/*.md``)."""
     sources = []
     for page in sorted(paths.BOOK_DIR.rglob("*.md")):
         if "executed" in page.relative_to(paths.BOOK_DIR).parts:
             continue
+        sources.append((paths.relative(page), page.read_text(encoding="utf-8")))
+    for page in sorted(paths.NOTEBOOKS_DIR.rglob("*.md")):
         sources.append((paths.relative(page), page.read_text(encoding="utf-8")))
     for notebook in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")):
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
@@ -155,3 +158,8 @@ def test_allowed_digits_are_not_reported(text: str):
 ])
 def test_hand_typed_digits_are_reported(text: str, line: int):
     assert [n for n, _ in hand_typed_numbers(text)] == [line]
+
+
+def test_the_strand_introductions_are_scanned():
+    where = [w for w, _ in prose_sources()]
+    assert {f"notebooks/strands/strand-{n}.md" for n in (1, 2, 3)} <= set(where)

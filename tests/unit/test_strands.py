@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nptsc_eval import kpi, paths, strands
-from nptsc_eval.errors import DataValidationError
+from nptsc_eval import kpi, paths, report, strands
+from nptsc_eval.errors import DataValidationError, PipelineError
 from nptsc_eval.tables import load_table
 from nptsc_eval.validate_raw import validate_raw_data
 from nptsc_eval.build import glued_text
@@ -504,7 +504,8 @@ def test_book_has_three_strand_chapters_with_logic_models(built_book):
     for n, page in pages.items():
         html = page.read_text(encoding="utf-8")
         title = strands.strand_info(n)["title"]
-        assert re.search(rf"<h1>{re.escape(title)}", html), f"chapter {n} has no title {title!r}"
+        number = report.chapter_labels()[f"book/executed/03-strand-{n}"]  # headings carry the chapter's number
+        assert re.search(rf"<h1>{number}\. {re.escape(title)}", html), f"chapter {n} has no title {title!r}"
         assert re.search(rf'<img alt="Logic model of strand {strands.NUMBER_WORDS[n]} in four columns', html)
         assert f"Logic model of strand {strands.NUMBER_WORDS[n]}, box by box" in html
         assert f"Output against KPI target, strand {strands.NUMBER_WORDS[n]}" in html
@@ -534,8 +535,36 @@ def test_the_examples_in_the_module_hold():
 def test_the_strand_text_names_what_is_not_comparable_and_the_two_readings():
     attainment = kpi.load_kpi_attainment()
     two = strands.not_comparable_sentence(strands.strand_kpi_rows(2, attainment))
-    assert two.startswith("For 2 targets the report gives a figure that measures something else")
+    assert two.startswith("For two targets the report gives a figure that measures something else")
     assert "IVAR, commissioning improvement plans adopted" in two and "Five universities, bursaries awarded" in two
     assert strands.not_comparable_sentence(strands.strand_kpi_rows(1, attainment)) == ""
     assert "CIPFA's" in strands.two_readings_sentence(strands.strand_kpi_rows(1, attainment))
     assert strands.two_readings_sentence(strands.strand_kpi_rows(3, attainment)) == ""
+
+
+def test_each_strand_has_its_own_introduction_in_markdown():
+    intros = {s: strands.introduction(s) for s in (1, 2, 3)}
+    assert len(set(intros.values())) == 3
+    for s, text in intros.items():
+        assert "{glue}`project_count`" in text, s  # numbers come from glue, not typed
+        assert not re.search(r"\d", re.sub(r"\{glue\}`[^`]+`", "", text)), s
+
+
+def test_a_strand_without_an_introduction_is_named(tmp_path):
+    with pytest.raises(PipelineError, match=r"strand-4\.md: .*no introduction for strand 4"):
+        strands.introduction(4, folder=tmp_path)
+
+
+def test_two_readings_name_every_partner_with_a_plural_target():
+    rows = pd.DataFrame({"alternative_reading": ["x", "y"], "delivery_partner": ["CIPFA", "IVAR"]})
+    assert strands.two_readings_sentence(rows).startswith("The source allows two readings of CIPFA's and IVAR's targets:")
+
+
+def test_the_strand_notebook_keeps_its_prose_in_markdown_files():
+    nb = json.loads((paths.NOTEBOOKS_DIR / "03-strand.ipynb").read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert not [c for c in code if re.search(r"Markdown\(\s*[frbu]*[\"']", c)], "prose in a Python string"
+    names = re.findall(r'strands\.text\("([\w-]+)"\)', "\n".join(code))
+    assert len(names) >= 5
+    for name in names:
+        assert strands.text(name).startswith("### "), name

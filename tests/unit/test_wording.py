@@ -93,3 +93,58 @@ def test_checking_the_raw_data_does_not_import_inflect():
 
 def test_words_still_come_from_inflect():
     assert wording.number(7) == "seven"
+
+
+# Sentences the notebooks glue whole, made by the package: each rendered with counts of 0, 1, 2
+# and many (and, where they compare two counts, every pair of them).
+def _glued_sentences():
+    import pandas as pd
+
+    from nptsc_eval import claims, kpi, report, strands
+
+    many = 12
+    for n in (0, 1, 2, many):
+        for whole in (1, 2, 5, many):
+            if 0 < whole and n <= whole:
+                statuses = ["met"] * n + ["not met"] * (whole - n)
+                yield kpi.chart_title(pd.DataFrame({"percent_of_target": [100.0] * whole, "status": statuses}))
+        if n:
+            rows = pd.DataFrame({"status": ["not comparable"] * n, "delivery_partner": ["IVAR"] * n,
+                                 "kpi": ["Plans adopted"] * n, "interpretation": ["It measures plans agreed."] * n,
+                                 "alternative_reading": ["x"] * n})
+            yield strands.not_comparable_sentence(rows)
+            yield strands.two_readings_sentence(rows)
+            frame = pd.DataFrame({"evidence_basis": ["independent"] * n + ["synthetic"],
+                                  "status": ["reproduced"] * n + ["not_checkable"]})
+            yield claims.basis_sentence(claims.counts_by_basis(frame))
+        if n:  # a zero is never glued as a bare number (see report.count_text)
+            yield f"It ran {report.count_text(n)} of them."
+        yield f"The report counts {kpi._sentence_number(n)} {'plan' if n == 1 else 'plans'}."
+
+
+def test_glued_sentences_are_grammatical_for_zero_one_two_and_many():
+    sentences = [s for s in _glued_sentences() if s]
+    assert len(sentences) > 25
+    problems = [(s, why) for s in sentences for pattern, why in BAD_GRAMMAR if why and pattern.search(s)]
+    problems += [(s, "a plural after one") for s in sentences if re.search(r"\bone (?!of\b)[a-z]+s\b(?! of)", s)
+                 and not re.search(r"\bone (?:is|was|has|rests|differs)\b", s)]
+    problems += [(s, "a singular target after a plural count") for s in sentences
+                 if re.search(r"\b(?:two|12) target\b|readings of \w+'s and \w+'s target\b", s)]
+    assert not problems, problems
+
+
+def test_a_glued_count_is_a_word_from_one_to_nine_and_a_figure_otherwise():
+    from nptsc_eval import report
+
+    assert [report.count_text(n) for n in (1, 5, 9, 10, 1460)] == ["one", "five", "nine", "10", "1,460"]
+    assert report.count_text(0) == "0" and report.count_text(2.5, 1) == "2.5" and report.count_text(3.0) == "three"
+
+
+def test_chart_title_states_the_message_in_words():
+    import pandas as pd
+
+    from nptsc_eval import kpi
+
+    frame = pd.DataFrame({"percent_of_target": [120.0, 100.0, 100.0, 100.0, 100.0, 50.0, 50.0, 50.0],
+                          "status": ["exceeded", "met", "met", "met", "met", "not met", "not met", "partly met"]})
+    assert kpi.chart_title(frame) == "Five of the eight targets with a measuring figure were met or exceeded"
