@@ -208,7 +208,7 @@ def logic_model_alt_text(model: pd.DataFrame, strand: int) -> str:
     direct = [r.text.rstrip(".") for r in impacts.itertuples() if not r.long_term]
     long_term = [r.text.rstrip(".") for r in impacts.itertuples() if r.long_term]
     text = (
-        f"Logic model of strand {NUMBER_WORDS.get(strand, strand)} in four columns, read left to right. "
+        f"Logic model of strand {NUMBER_WORDS.get(strand, strand)}, drawn project by project and read from top to bottom. "
         f"Activities: {counts['activities']} projects ({projects}). "
         f"They lead to {counts['outputs']} outputs or KPI targets and {counts['outcomes']} outcomes. "
         f"Impact: {'; '.join(direct)}."
@@ -216,6 +216,58 @@ def logic_model_alt_text(model: pd.DataFrame, strand: int) -> str:
     if long_term:
         text += f" Indirect or long-term impacts: {'; '.join(long_term)}."
     return text + " The table after the figure lists every box."
+
+
+#: Headings of a project's stages in the drawn logic model (one activity per project, hence singular).
+DIAGRAM_STAGES = {"activities": "Activity", "outputs": "Outputs and KPI targets", "outcomes": "Outcomes"}
+
+
+def logic_model_html(model: pd.DataFrame, strand: int) -> str:
+    """A logic model as HTML with real text: one small diagram per project, then the strand's impacts.
+
+    Each project is drawn as a stack read from top to bottom (its activity, then its outputs
+    with their KPI targets, then its outcomes), ending in a pointer to the strand's impacts,
+    which are drawn once, last, because they belong to the strand as a whole.  The source's
+    figures (3.1, 4.1 and 5.1) set the boxes out in columns that flow from left to right and
+    draw no link between single boxes, so the only arrows here are between stages.  Indirect or
+    long-term impacts have a dashed border and say so in words.  Every value is escaped; the
+    arrows are drawn by the style sheet (``book/_static/nptsc.css``), so they carry no text.
+    """
+    import html
+
+    def esc(value: object) -> str:
+        return html.escape(str(value), quote=True)
+
+    def box(text: str, extra: str = "", css: str = "lm-box") -> str:
+        return f'<li class="{css}">{esc(text)}{extra}</li>'
+
+    projects = list(dict.fromkeys(model.loc[model["project_id"].notna(), "project_id"]))
+    parts = ['<div class="lm-projects">']
+    for n, project_id in enumerate(projects, start=1):
+        rows = model[model["project_id"] == project_id]
+        first = rows.iloc[0]
+        name = f"Project {n} of {len(projects)}: {first['project']} ({first['delivery_partner']})"
+        parts.append(f'<div class="lm-project"><p class="lm-project-name">{esc(name)}</p><ol class="lm-flow">')
+        for stage, heading in DIAGRAM_STAGES.items():
+            boxes = rows[rows["stage"] == stage]
+            if boxes.empty:
+                continue
+            items = []
+            for r in boxes.itertuples():
+                target = (f'<span class="lm-target">Target: {esc(r.target)}</span>' if stage == "outputs" and r.target
+                          else "")
+                items.append(box(r.text, target))
+            parts.append(f'<li class="lm-stage lm-{stage}"><p class="lm-stage-name">{esc(heading)}</p>'
+                         f'<ul class="lm-boxes">{"".join(items)}</ul></li>')
+        parts.append('<li class="lm-stage lm-next"><p class="lm-stage-name">Leads to the strand&#x27;s impacts '
+                     '(at the end of the figure)</p></li></ol></div>')
+    parts.append("</div>")
+    impacts = model[model["stage"] == "impacts"]
+    items = [box(r.text, '<span class="lm-target">Indirect or long-term</span>' if r.long_term else "",
+                 "lm-box lm-long-term" if r.long_term else "lm-box") for r in impacts.itertuples()]
+    parts.append(f'<div class="lm-impacts"><p class="lm-stage-name">Impacts of strand {esc(NUMBER_WORDS.get(strand, strand))} '
+                 f'as a whole</p><ul class="lm-boxes">{"".join(items)}</ul></div>')
+    return "".join(parts)
 
 
 def logic_model_figure(model: pd.DataFrame, width: float = 13.0):
@@ -614,7 +666,7 @@ def acevo_funnel_figure(stages: pd.DataFrame):
     import matplotlib.pyplot as plt
 
     funnel = stages[stages["funnel"]].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 0.75 * len(funnel) + 0.8))
+    fig, ax = plt.subplots(figsize=(5.7, 0.75 * len(funnel) + 0.8))
     widest = float(funnel["organisations"].max())
     for i, r in enumerate(funnel.itertuples()):
         colour = PALETTE[i % len(PALETTE)]
