@@ -6,8 +6,8 @@ this module does the work:
 
 * :func:`logic_model` reads a strand's logic model (``logic_models.csv``) and takes each
   output's target from ``kpi_targets.csv``, so a target's numbers are recorded once;
-  :func:`logic_model_figure` draws it in four columns and :func:`logic_model_table` lays it
-  out as a table;
+  :func:`logic_model_html` draws it as HTML, one diagram per project, and
+  :func:`logic_model_table` lays it out as a table;
 * :func:`ivar_attendees`, :func:`bursary_courses`, :func:`action_learning_sets` and
   :func:`acevo_stages` load the strands' own tables, checked beyond their data dictionaries
   (sets per approach, stages that break down another);
@@ -20,7 +20,6 @@ column when the data break a rule; no function modifies its inputs.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +28,7 @@ from nptsc_eval import kpi
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
+from nptsc_eval.plots import PALETTE, TEXT_COLOUR
 from nptsc_eval.tables import load_table
 
 #: Columns of a logic model, in order, and their headings.
@@ -268,109 +267,6 @@ def logic_model_html(model: pd.DataFrame, strand: int) -> str:
     parts.append(f'<div class="lm-impacts"><p class="lm-stage-name">Impacts of strand {esc(NUMBER_WORDS.get(strand, strand))} '
                  f'as a whole</p><ul class="lm-boxes">{"".join(items)}</ul></div>')
     return "".join(parts)
-
-
-def logic_model_figure(model: pd.DataFrame, width: float = 13.0):
-    """Draw a logic model from its data: boxes in four columns, arrows from left to right.
-
-    Each project is a band across the first three columns (its activity, its outputs with
-    their targets, its outcomes); the strand's impacts fill the fourth column, with indirect
-    or long-term impacts drawn with a dashed border and labelled as such. Colours come from
-    :data:`nptsc_eval.plots.PALETTE`, one per column, and each column has a heading, so
-    colour is never the only cue.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    column_x = {"activities": 0.0, "outputs": 3.1, "outcomes": 6.6, "impacts": 10.1}
-    box_width = {"activities": 2.6, "outputs": 3.0, "outcomes": 3.0, "impacts": 2.8}
-    wrap = {"activities": 28, "outputs": 34, "outcomes": 34, "impacts": 30}
-    colours = dict(zip(STAGES, PALETTE))
-    line_height, pad, gap, band_gap = 0.17, 0.12, 0.12, 0.35
-
-    def wrapped(stage: str, text: str) -> str:
-        return "\n".join(textwrap.wrap(text, wrap[stage]))
-
-    def height(text: str) -> float:
-        return text.count("\n") * line_height + line_height + 2 * pad
-
-    boxes = []  # (stage, x, y_top, h, text, long_term, project_id)
-    y = 0.0
-    projects = list(dict.fromkeys(model.loc[model["project_id"].notna(), "project_id"]))
-    anchors: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
-    for project_id in projects:
-        rows = model[model["project_id"] == project_id]
-        band_h = 0.0
-        for stage in ("activities", "outputs", "outcomes"):
-            y_stage = y
-            for r in rows[rows["stage"] == stage].itertuples():
-                label = f"{r.text} ({r.delivery_partner})" if stage == "activities" else r.label
-                text = wrapped(stage, label)
-                h = height(text)
-                boxes.append((stage, column_x[stage], y_stage, h, text, False, project_id))
-                anchors.setdefault(project_id, {}).setdefault(stage, []).append((column_x[stage], y_stage, h))
-                y_stage += h + gap
-            band_h = max(band_h, y_stage - y - gap)
-        y += band_h + band_gap
-    total_h = y - band_gap
-    impacts = model[model["stage"] == "impacts"]
-    texts = [wrapped("impacts", r.text + (" (indirect or long-term)" if r.long_term else "")) for r in impacts.itertuples()]
-    heights = [height(t) for t in texts]
-    stack = sum(heights) + gap * (len(heights) - 1)
-    y_imp = max(0.0, (total_h - stack) / 2)
-    impact_anchors = []
-    for r, text, h in zip(impacts.itertuples(), texts, heights):
-        boxes.append(("impacts", column_x["impacts"], y_imp, h, text, bool(r.long_term), None))
-        impact_anchors.append((y_imp, h))
-        y_imp += h + gap
-    total_h = max(total_h, y_imp - gap)
-
-    fig_h = max(3.0, 0.62 * total_h + 0.9)
-    fig, ax = plt.subplots(figsize=(width, fig_h))
-    for stage, x, top, h, text, long_term, _ in boxes:
-        colour = colours[stage]
-        patch = FancyBboxPatch(
-            (x, top), box_width[stage], h, boxstyle="round,pad=0,rounding_size=0.06",
-            facecolor="white" if long_term else colour, edgecolor=colour,
-            linewidth=1.6, linestyle="--" if long_term else "-",
-        )
-        ax.add_patch(patch)
-        ax.text(x + 0.08, top + h / 2, text, va="center", ha="left", fontsize=7.6,
-                color=TEXT_COLOUR if long_term else text_colour_on(colour), linespacing=1.25)
-
-    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,
-                                     color="#505a5f", linewidth=0.9, shrinkA=1, shrinkB=1))
-
-    def middle(items: list[tuple[float, float, float]]) -> float:
-        top = items[0][1]
-        bottom = items[-1][1] + items[-1][2]
-        return (top + bottom) / 2
-
-    band_mids = []
-    for project_id in projects:
-        a = anchors[project_id]
-        if "activities" in a and "outputs" in a:
-            arrow(column_x["activities"] + box_width["activities"], middle(a["activities"]),
-                  column_x["outputs"], middle(a["outputs"]))
-        if "outputs" in a and "outcomes" in a:
-            arrow(column_x["outputs"] + box_width["outputs"], middle(a["outputs"]),
-                  column_x["outcomes"], middle(a["outcomes"]))
-        if "outcomes" in a:
-            band_mids.append(middle(a["outcomes"]))
-    if impact_anchors:
-        imp_mid = (impact_anchors[0][0] + impact_anchors[-1][0] + impact_anchors[-1][1]) / 2
-        for mid in band_mids:
-            arrow(column_x["outcomes"] + box_width["outcomes"], mid, column_x["impacts"], imp_mid)
-
-    for stage, heading in STAGES.items():
-        ax.text(column_x[stage] + box_width[stage] / 2, -0.25, heading, ha="center", va="bottom",
-                fontsize=10, fontweight="bold", color=TEXT_COLOUR)
-    ax.set_xlim(-0.1, column_x["impacts"] + box_width["impacts"] + 0.1)
-    ax.set_ylim(total_h + 0.1, -0.7)
-    ax.axis("off")
-    fig.tight_layout()
-    return fig
 
 
 # --------------------------------------------------------------------------------------
