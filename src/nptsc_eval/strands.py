@@ -245,7 +245,7 @@ def logic_model_html(model: pd.DataFrame, strand: int) -> str:
     for n, project_id in enumerate(projects, start=1):
         rows = model[model["project_id"] == project_id]
         first = rows.iloc[0]
-        name = f"Project {n} of {len(projects)}: {first['project']} ({first['delivery_partner']})"
+        name = f"Project {n}: {first['project']} ({first['delivery_partner']})"
         parts.append(f'<div class="lm-project"><p class="lm-project-name">{esc(name)}</p><ol class="lm-flow">')
         for stage, heading in DIAGRAM_STAGES.items():
             boxes = rows[rows["stage"] == stage]
