@@ -89,6 +89,10 @@ def _charts(dist: pd.DataFrame):
     chart = pd.DataFrame({"delivery_partner": ["CIPFA", "NAVCA"], "respondents": [216, 2], "places": [880, 120],
                           "places_basis": ["participant places", "organisations"], "response_rate_pct": [24.5, 1.7]})
     yield "response", outcomes.response_rate_chart(chart)
+    from nptsc_eval.tables import load_table
+
+    matrix = outcomes.evidence_matrix(load_table("outcome_evidence"), load_table("logic_models"), load_table("projects"))
+    yield "evidence heatmap", outcomes.heatmap(matrix)
 
 
 def test_every_chart_keeps_its_text_inside_the_image_at_a_readable_size(dist):

@@ -495,7 +495,7 @@ def matrix_heatmap(matrix: pd.DataFrame, themes: pd.DataFrame):
     for (i, j), v in pd.DataFrame(values).stack().items():
         ax.text(j, i, "Yes" if v else "–", ha="center", va="center", fontsize=10,
                 color=text_colour_on(coded_colour if v else empty_colour))
-    labels = [textwrap.fill(t, 34) for t in themes["theme"]]  # one line each, so rotated labels do not collide
+    labels = [textwrap.fill(t, 60) for t in themes["theme"]]  # one line each, so rotated labels do not collide
     ax.set_xticks(range(len(theme_ids)), labels=labels, rotation=55, ha="right", rotation_mode="anchor", fontsize=10)
     ax.set_yticks(range(len(matrix)), labels=list(matrix["case"]), fontsize=11)
     ax.set_xticks([x - 0.5 for x in range(1, len(theme_ids))], minor=True)

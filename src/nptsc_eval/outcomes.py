@@ -399,7 +399,9 @@ def heatmap(matrix: pd.DataFrame):
     ax.set_xlim(0, len(kinds) + 1.25)
     ax.set_ylim(n, 0)
     ax.set_xticks([i + 0.5 for i in range(len(kinds))] + [len(kinds) + 0.5])
-    ax.set_xticklabels([textwrap.fill(SOURCE_TYPES[k], 10) for k in kinds] + ["Strength"], fontsize=9)
+    # Slanted, on one line each: upright, the names of neighbouring columns would run into each other.
+    ax.set_xticklabels([SOURCE_TYPES[k] for k in kinds] + ["Strength"], fontsize=9, rotation=40, ha="left",
+                       rotation_mode="anchor")
     ax.xaxis.tick_top()
     ax.set_yticks([i + 0.5 for i in range(n)])
     ax.set_yticklabels(labels, fontsize=9)
