@@ -188,10 +188,14 @@ def test_a_real_survey_chart_title_states_what_the_answers_show():
 
     before_after = pd.DataFrame(rows("Before the programme", 38.0) + rows("After the programme", 74.0))
     assert charts.chart_title("ps_awareness", before_after, synthetic=False) == (
-        "More public sector respondents rated their awareness of commissioning from third sector organisations as good "
-        "or better after the programme than before (38% before, 74% after)")
+        "More public sector respondents rated their awareness of commissioning from third sector organisations "
+        "positively after the programme than before (38% before, 74% after)")
     lower = pd.DataFrame(rows("Before the programme", 60.0) + rows("After the programme", 41.0))
     assert charts.chart_title("ps_bid_quality", lower, synthetic=False).startswith("Fewer public sector respondents")
+    by_sector = pd.DataFrame([{**r, "group": g} for g, v in (("Public sector", 20.0), ("All respondents", 70.0))
+                              for r in rows("Response", v)])
+    assert charts.chart_title("expectations", by_sector, synthetic=False) == (
+        "Most respondents agreed that the programme met their expectations (70%)")
     stages = pd.DataFrame(rows("Needs analysis", 50.0) + rows("Planning", 46.0))
     assert charts.chart_title("ps_stage_improved", stages, synthetic=False) == (
         "About half of public sector respondents said the programme improved how their organisation works "

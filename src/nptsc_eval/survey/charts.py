@@ -59,16 +59,16 @@ def mark_synthetic(fig, synthetic: bool = True, where: str = "top"):
 CHART_TOPICS = {
     "ps_awareness": ("Public sector respondents' ratings of their awareness of commissioning from third sector "
                      "organisations, before and after the programme",
-                     "rated their awareness of commissioning from third sector organisations as good or better"),
+                     "rated their awareness of commissioning from third sector organisations positively"),
     "ps_understanding": ("Public sector respondents' ratings of their understanding of commissioning from third sector "
                          "organisations, before and after the programme",
-                         "rated their understanding of commissioning from third sector organisations as good or better"),
+                         "rated their understanding of commissioning from third sector organisations positively"),
     "ps_stage_improved": ("Whether public sector respondents say the programme improved how their organisation works, "
                           "by stage of the commissioning cycle", "said the programme improved how their organisation works"),
     "ps_ts_involvement": ("How public sector respondents rate third sector involvement, by stage of the commissioning cycle",
                           "rated third sector involvement positively"),
     "ps_bid_quality": ("How public sector respondents rate the quality of bids from third sector organisations, before "
-                       "and after the programme", "rated the quality of bids from third sector organisations as good or better"),
+                       "and after the programme", "rated the quality of bids from third sector organisations positively"),
     "ps_practice_improved": ("Whether public sector respondents say the programme improved commissioning practice with "
                              "third sector organisations", "said the programme improved commissioning practice with third "
                              "sector organisations"),
@@ -79,7 +79,7 @@ CHART_TOPICS = {
     "ts_bid_success": ("Third sector respondents' success in bidding, before and after the programme",
                        "reported success in bidding"),
     "ts_bid_quality": ("How third sector respondents rate their organisation's bidding practice, before and after the "
-                       "programme", "rated their organisation's bidding practice as good or better"),
+                       "programme", "rated their organisation's bidding practice positively"),
     "ts_bidding_improved": ("Whether third sector respondents say the programme helps improve bidding practice",
                             "agreed that the programme helps improve bidding practice"),
     "expectations": ("Whether respondents say the programme met their expectations",
@@ -143,11 +143,12 @@ def chart_title(question_id: str, dist: pd.DataFrame, synthetic: bool, findings:
         if round(after) < round(before):
             return f"Fewer {who} {phrase} after the programme than before {shares}"
         return f"As many {who} {phrase} after the programme as before {shares}"
-    bars = [rows for _, rows in dist.groupby(["item", "group"], sort=False)]
+    group = next((g for g in groups if g.lower().startswith("all")), groups[0])  # everyone, when a bar shows everyone
+    bars = [rows for _, rows in dist[dist["group"] == group].groupby("item", sort=False)]
     share = sum(_positive_share(rows) for rows in bars) / len(bars)
     words = "Most" if share > 55 else "About half of" if share >= 45 else "Fewer than half of"
     where = " on average across the stages" if len(bars) > 1 else ""
-    return f"{words} {_who(groups[0] if len(groups) == 1 else 'all')} {phrase} ({format_percent(share)}{where})"
+    return f"{words} {_who(group)} {phrase} ({format_percent(share)}{where})"
 
 
 def caption(text: str, synthetic: bool) -> str:
