@@ -90,3 +90,18 @@ def test_on_a_phone_charts_scroll_in_their_own_block_not_the_page(chart_sizes):
     phone = [r for r in chart_sizes if r["width"] == 390]
     assert phone and not any(r["page_scrolls_sideways"] for r in phone), sorted({r["page"] for r in phone if r["page_scrolls_sideways"]})
     assert not any(r.get("overflows") for r in phone if r["kind"] == "diagram")
+
+
+def test_chart_pages_pass_axe_at_phone_width(browser: Any, book_server: str, book_copy: Path):
+    """A chart that scrolls sideways on a phone must still be reachable by keyboard (axe checks it)."""
+    from book_audit import run_axe
+
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    problems = []
+    for path in _chart_pages(book_copy):
+        page.goto(book_server + path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        problems += [f"{path}: {v['id']} ({len(v['nodes'])})" for v in run_axe(page)["violations"]]
+    context.close()
+    assert not problems, problems
