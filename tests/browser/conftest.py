@@ -97,7 +97,7 @@ def site_audit(browser: Any, book_server: str, book_copy: Path) -> SiteAudit:
     return audit
 
 
-#: Smallest text of every chart as displayed, by page and figure (filled by test_chart_legibility.py).
+#: Smallest text of every chart as displayed, by page and figure (filled by test_chart_text_in_browser.py).
 CHART_TEXT_SIZES: dict[tuple[str, str], dict[str, Any]] = {}
 
 
