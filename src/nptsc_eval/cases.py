@@ -489,13 +489,13 @@ def matrix_heatmap(matrix: pd.DataFrame, themes: pd.DataFrame):
     values = matrix[theme_ids].to_numpy()
     import textwrap
 
-    fig, ax = plt.subplots(figsize=(0.62 * len(theme_ids) + 2.2, 0.42 * len(matrix) + 2.6))
+    fig, ax = plt.subplots(figsize=(min(0.62 * len(theme_ids) + 2.2, 6.0), 0.42 * len(matrix) + 2.6))
     coded_colour, empty_colour = PALETTE[0], "#F3F2F1"
     ax.imshow(values, cmap=ListedColormap([empty_colour, coded_colour]), vmin=0, vmax=1, aspect="auto")
     for (i, j), v in pd.DataFrame(values).stack().items():
         ax.text(j, i, "Yes" if v else "–", ha="center", va="center", fontsize=10,
                 color=text_colour_on(coded_colour if v else empty_colour))
-    labels = [textwrap.fill(t, 22) for t in themes["theme"]]
+    labels = [textwrap.fill(t, 60) for t in themes["theme"]]  # one line each, so rotated labels do not collide
     ax.set_xticks(range(len(theme_ids)), labels=labels, rotation=55, ha="right", rotation_mode="anchor", fontsize=10)
     ax.set_yticks(range(len(matrix)), labels=list(matrix["case"]), fontsize=11)
     ax.set_xticks([x - 0.5 for x in range(1, len(theme_ids))], minor=True)

@@ -1130,15 +1130,18 @@ def chapter_chart(by_chapter: pd.DataFrame):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
+    import textwrap
+
+    from nptsc_eval.plots import CHART_WIDTH_IN, PALETTE, TEXT_COLOUR, text_colour_on
 
     colours = dict(zip(STATUSES, [PALETTE[0], WORDING_COLOUR, *PALETTE[1:]]))
     data = by_chapter.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.5 * len(data) + 1.6))
+    data.index = [textwrap.fill(str(i), 22) for i in data.index]
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.6 * len(data) + 1.8))
     xmax = float(data["total"].max()) * 1.25
     # Roughly how many claims one character of a 9-point label spans, to name a verdict
     # inside its segment wherever the name fits (the legend names the rest).
-    per_char = xmax / (9 * 0.75 / 0.075)
+    per_char = xmax / (CHART_WIDTH_IN * 0.6 / 0.075)
     left = pd.Series(0.0, index=data.index)
     for status in STATUSES:
         values = data[status].astype(float)
@@ -1154,9 +1157,10 @@ def chapter_chart(by_chapter: pd.DataFrame):
         ax.text(total + 0.3, y, f"{total:g} claim" + ("" if total == 1 else "s"), va="center", fontsize=9, color=TEXT_COLOUR)
     ax.set_xlim(0, xmax)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Number of claims")
+    ax.set_xlabel("Number of claims", fontsize=10)
+    ax.tick_params(labelsize=9.5)
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(data), 1)), ncol=2, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(data), 1)), ncol=2, frameon=False, fontsize=9.5)
     fig.tight_layout()
     return fig
 

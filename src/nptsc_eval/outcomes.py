@@ -378,12 +378,15 @@ def heatmap(matrix: pd.DataFrame):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from nptsc_eval.plots import TEXT_COLOUR, text_colour_on
+    from nptsc_eval.plots import CHART_WIDTH_IN, TEXT_COLOUR, text_colour_on
 
     kinds = list(SOURCE_TYPES)
-    labels = [f"S{r.strand} {short_name(r.project_id)}: {r.stage} {r.item}" for r in matrix.itertuples()]
+    import textwrap
+
+    # Row labels on two lines, so the columns are wide enough for their words at a readable size.
+    labels = [textwrap.fill(f"S{r.strand} {short_name(r.project_id)}: {r.stage} {r.item}", 20) for r in matrix.itertuples()]
     n = len(matrix)
-    fig, ax = plt.subplots(figsize=(12, 0.36 * n + 1.6))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.46 * n + 1.8))
     for y, row in enumerate(matrix.itertuples()):
         for x, kind in enumerate(kinds):
             value = getattr(row, kind)
@@ -393,10 +396,12 @@ def heatmap(matrix: pd.DataFrame):
                 ax.text(x + 0.5, y + 0.5, value, ha="center", va="center", fontsize=9, color=text_colour_on(colour))
         ax.text(len(kinds) + 0.1, y + 0.5, row.strength, ha="left", va="center", fontsize=9, color=TEXT_COLOUR,
                 fontweight="bold" if row.strength in ("strong", "none") else "normal")
-    ax.set_xlim(0, len(kinds) + 1.2)
+    ax.set_xlim(0, len(kinds) + 1.25)
     ax.set_ylim(n, 0)
     ax.set_xticks([i + 0.5 for i in range(len(kinds))] + [len(kinds) + 0.5])
-    ax.set_xticklabels([SOURCE_TYPES[k].replace(" ", "\n", 1) for k in kinds] + ["Strength"], fontsize=9)
+    # Slanted, on one line each: upright, the names of neighbouring columns would run into each other.
+    ax.set_xticklabels([SOURCE_TYPES[k] for k in kinds] + ["Strength"], fontsize=9, rotation=40, ha="left",
+                       rotation_mode="anchor")
     ax.xaxis.tick_top()
     ax.set_yticks([i + 0.5 for i in range(n)])
     ax.set_yticklabels(labels, fontsize=9)
@@ -455,3 +460,32 @@ def conclusion_ratings(evidence: pd.DataFrame) -> pd.DataFrame:
                      "evidence_ids": " ".join(mine["evidence_id"]), "box_ids": " ".join(boxes),
                      "reason": rating["reason"]})
     return pd.DataFrame(rows)
+
+
+def response_rate_chart(chart: pd.DataFrame):
+    """Horizontal bars: each delivery partner's survey respondents as a percentage of its places.
+
+    ``chart`` has ``delivery_partner``, ``respondents``, ``places``, ``places_basis`` and
+    ``response_rate_pct``, one row per bar, drawn top to bottom in reverse order. Each bar is
+    labelled with its numbers; the axis carries %.
+    """
+    import textwrap
+
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    from nptsc_eval.plots import CHART_WIDTH_IN, PALETTE, TEXT_COLOUR
+    from nptsc_eval.report import format_percent
+
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.6 * len(chart) + 1.2))
+    ax.barh(chart["delivery_partner"], chart["response_rate_pct"], color=PALETTE[0])
+    for y, r in enumerate(chart.itertuples()):
+        shown = f"{r.respondents} of {r.places:,.0f} {r.places_basis} ({format_percent(r.response_rate_pct)})"
+        ax.text(r.response_rate_pct + 0.5, y, textwrap.fill(shown, 30), va="center", fontsize=9.5, color=TEXT_COLOUR)
+    ax.set_xlim(0, 60)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    ax.tick_params(labelsize=9.5)
+    ax.set_xlabel("Respondents as a percentage of places", fontsize=10)
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig

@@ -9,6 +9,7 @@ non-text contrast).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -80,27 +81,104 @@ def kpi_chart(attainment: pd.DataFrame, cap: float = 250.0):
 
     data = attainment[attainment["percent_of_target"].notna()].copy()
     # The whole target, wrapped: a label cut short reads as a different target.
-    data["label"] = [textwrap.fill(f"{p}: {k}", 44, break_on_hyphens=False) for p, k in zip(data["delivery_partner"], data["kpi"])]
+    data["label"] = [textwrap.fill(f"{p}: {k}", 30, break_on_hyphens=False) for p, k in zip(data["delivery_partner"], data["kpi"])]
     data = data.iloc[::-1]
     lines = sum(label.count("\n") + 1 for label in data["label"])
-    fig, ax = plt.subplots(figsize=(9, 0.32 * lines + 0.2 * len(data) + 1.2))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.21 * lines + 0.12 * len(data) + 1.0))
     values = data["percent_of_target"].astype(float).clip(upper=cap)
     colours = [STATUS_COLOURS[str(s)] for s in data["status"]]
     ax.barh(data["label"], values, color=colours, edgecolor="white")
+    ax.tick_params(axis="y", labelsize=9.5)
     ax.axvline(100, color=TEXT_COLOUR, linewidth=1.2, linestyle="--")
-    ax.text(100, len(data) - 0.4, " target", va="bottom", ha="left", fontsize=9)
+    ax.text(100, len(data) - 0.4, " target", va="bottom", ha="left", fontsize=9.5)
     for y, (value, row) in enumerate(zip(values, data.itertuples())):
         shown = f"{row.actual:g} of {row.target_label} ({row.percent_of_target:.0f}%): {row.status}"
         if float(row.percent_of_target) > cap:
             shown += f" (bar cut at {cap:.0f}%)"
-        ax.text(value + 3, y, shown, va="center", fontsize=9, color=TEXT_COLOUR)
-    ax.set_xlim(0, cap * 1.75)
+        ax.text(value + 3, y, textwrap.fill(shown, 26), va="center", fontsize=9.5, color=TEXT_COLOUR)
+    ax.set_xlim(0, cap * 1.8)
+    ax.set_xticks([0, 100, 200])
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
     ax.set_xlabel("Output as a percentage of target")
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return fig
+
+
+#: Resolution of the book's chart images: at this, 1 image pixel shows as 1 CSS pixel when the chart is not scaled.
+FIGURE_DPI = 110
+#: Smallest text a chart may show, in CSS pixels as displayed (Analysis Function guidance: 12 px).
+MIN_DISPLAYED_FONT_PX = 12.0
+#: Widest a chart image may be and still show at its natural size in the book's text column on a
+#: 1280-pixel-wide screen (the column is 688 pixels wide there); a wider one is scaled down.
+MAX_NATURAL_WIDTH_PX = 688
+#: Width a chart is drawn at, in inches: with room for labels that stick out, it stays within
+#: :data:`MAX_NATURAL_WIDTH_PX` at :data:`FIGURE_DPI`, so its text shows at its own size.
+CHART_WIDTH_IN = 6.0
+
+
+@dataclass
+class Legibility:
+    """How a chart's text will show: the smallest font in image pixels and the text cut off, if any."""
+
+    min_font_px: float
+    outside: list[str]
+    texts: int
+
+
+def drawn_texts(fig) -> list:
+    """Every text artist a figure draws: titles, labels, annotations, legend entries and the tick
+    labels of ticks inside the axis limits (matplotlib keeps, but does not draw, the others)."""
+    from matplotlib.text import Text
+
+    tick_labels, shown = set(), []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            span = (high - low) or 1.0
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                inside = low - 1e-9 * span <= tick.get_loc() <= high + 1e-9 * span
+                for label in (tick.label1, tick.label2):
+                    tick_labels.add(id(label))
+                    if inside and label.get_visible() and label.get_text().strip():
+                        shown.append(label)
+    for text in fig.findobj(Text):
+        if id(text) in tick_labels or not text.get_visible() or not text.get_text().strip():
+            continue
+        if text.axes is not None and not text.axes.get_visible():
+            continue
+        shown.append(text)
+    return shown
+
+
+def figure_legibility(fig, dpi: float = FIGURE_DPI) -> Legibility:
+    """The smallest font a figure draws, in pixels of the image saved at ``dpi``, and any text that
+    would be cut off: outside the image ``savefig(bbox_inches="tight")`` keeps, or clipped by its axes.
+
+    Examples:
+        >>> import matplotlib; _ = matplotlib.use("Agg"); import matplotlib.pyplot as plt
+        >>> fig, ax = plt.subplots(); _ = ax.set_title("Title", fontsize=9); _ = ax.tick_params(labelsize=12)
+        >>> round(figure_legibility(fig, dpi=110).min_font_px, 2), figure_legibility(fig).outside
+        (13.75, [])
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    saved = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    texts = drawn_texts(fig)
+    outside = []
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        limits = [saved]
+        clip = text.get_clip_box() if text.get_clip_on() else None
+        if clip is not None:
+            limits.append(clip)
+        for limit in limits:
+            if not (limit.x0 - 1 <= box.x0 and box.x1 <= limit.x1 + 1 and limit.y0 - 1 <= box.y0 and box.y1 <= limit.y1 + 1):
+                outside.append(" ".join(text.get_text().split())[:60])
+                break
+    sizes = [text.get_fontsize() * dpi / 72 for text in texts]
+    return Legibility(min(sizes) if sizes else 0.0, outside, len(texts))
 
 
 def palette_pairs(colours: Sequence[str]) -> list[tuple[str, str, float]]:

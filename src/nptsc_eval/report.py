@@ -431,16 +431,50 @@ def show_figure(fig: Any, alt: str, data: Any, title: str = "", source: str = ""
         raise ValueError("a figure needs alt text that says what it shows (at least 20 characters)")
     if not title:
         raise ValueError("a figure needs a title that states its main message")
+    from nptsc_eval.plots import figure_legibility
+
     source_html = _source_html(source)
     number, anchor = _next_number("figure")
+    legibility = figure_legibility(fig, dpi)
+    if legibility.outside:
+        raise ValueError(f"{number} ({title}): text lies outside the saved image, so it would be cut off: "
+                         + "; ".join(legibility.outside))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    display(HTML(f'<p class="figure-title" id="{anchor}"><strong>{number}:</strong> {html_content(title)}</p>'))
+    display(HTML(f'<p class="figure-title" id="{anchor}" data-min-font-px="{legibility.min_font_px:.1f}" '
+                 f'data-text-outside="{len(legibility.outside)}"><strong>{number}:</strong> {html_content(title)}</p>'))
     display(FigureOutput(buffer.getvalue(), alt, data_digest(data)))
     frame = download if download is not None else data
     frame = frame if isinstance(frame, (pd.DataFrame, pd.Series)) else pd.DataFrame(frame)
     display(HTML(source_html + _write_download(frame, anchor, f"{number}: {title}", source)))
+    _glue_number(number_key, number, anchor)
+
+
+def show_diagram(diagram_html: str, alt: str, data: Any, title: str, source: str, number_key: str | None = None) -> None:
+    """Show a diagram drawn as HTML with real text (a logic model, say), numbered, sourced, downloadable.
+
+    It is numbered and titled as :func:`show_figure` numbers a chart, with the same source line
+    and data download.  ``diagram_html`` is trusted HTML made by the package (its values already
+    escaped).  ``alt`` is its summary: screen readers hear it as the diagram's description
+    before they read its boxes, and the page keeps it out of sight.
+    """
+    from IPython.display import HTML, display
+
+    from nptsc_eval.safe_text import html_content
+
+    if not alt or len(alt) < 20:
+        raise ValueError("a diagram needs a summary that says what it shows (at least 20 characters)")
+    if not title:
+        raise ValueError("a diagram needs a title that states its main message")
+    source_html = _source_html(source)
+    number, anchor = _next_number("figure")
+    frame = data if isinstance(data, (pd.DataFrame, pd.Series)) else pd.DataFrame(data)
+    display(HTML(
+        f'<div class="nptsc-diagram"><p class="figure-title" id="{anchor}"><strong>{number}:</strong> {html_content(title)}</p>'
+        f'<div class="diagram-body" role="group" aria-labelledby="{anchor}" aria-describedby="{anchor}-summary">'
+        f'<p class="nptsc-visually-hidden" id="{anchor}-summary">{html_content(alt)}</p>{diagram_html}</div>'
+        + source_html + _write_download(frame, anchor, f"{number}: {title}", source) + "</div>"))
     _glue_number(number_key, number, anchor)
 
 

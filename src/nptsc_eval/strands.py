@@ -6,8 +6,8 @@ this module does the work:
 
 * :func:`logic_model` reads a strand's logic model (``logic_models.csv``) and takes each
   output's target from ``kpi_targets.csv``, so a target's numbers are recorded once;
-  :func:`logic_model_figure` draws it in four columns and :func:`logic_model_table` lays it
-  out as a table;
+  :func:`logic_model_html` draws it as HTML, one diagram per project, and
+  :func:`logic_model_table` lays it out as a table;
 * :func:`ivar_attendees`, :func:`bursary_courses`, :func:`action_learning_sets` and
   :func:`acevo_stages` load the strands' own tables, checked beyond their data dictionaries
   (sets per approach, stages that break down another);
@@ -20,7 +20,6 @@ column when the data break a rule; no function modifies its inputs.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +28,7 @@ from nptsc_eval import kpi
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
+from nptsc_eval.plots import PALETTE, TEXT_COLOUR
 from nptsc_eval.tables import load_table
 
 #: Columns of a logic model, in order, and their headings.
@@ -208,7 +207,7 @@ def logic_model_alt_text(model: pd.DataFrame, strand: int) -> str:
     direct = [r.text.rstrip(".") for r in impacts.itertuples() if not r.long_term]
     long_term = [r.text.rstrip(".") for r in impacts.itertuples() if r.long_term]
     text = (
-        f"Logic model of strand {NUMBER_WORDS.get(strand, strand)} in four columns, read left to right. "
+        f"Logic model of strand {NUMBER_WORDS.get(strand, strand)}, drawn project by project and read from top to bottom. "
         f"Activities: {counts['activities']} projects ({projects}). "
         f"They lead to {counts['outputs']} outputs or KPI targets and {counts['outcomes']} outcomes. "
         f"Impact: {'; '.join(direct)}."
@@ -218,107 +217,56 @@ def logic_model_alt_text(model: pd.DataFrame, strand: int) -> str:
     return text + " The table after the figure lists every box."
 
 
-def logic_model_figure(model: pd.DataFrame, width: float = 13.0):
-    """Draw a logic model from its data: boxes in four columns, arrows from left to right.
+#: Headings of a project's stages in the drawn logic model (one activity per project, hence singular).
+DIAGRAM_STAGES = {"activities": "Activity", "outputs": "Outputs and KPI targets", "outcomes": "Outcomes"}
 
-    Each project is a band across the first three columns (its activity, its outputs with
-    their targets, its outcomes); the strand's impacts fill the fourth column, with indirect
-    or long-term impacts drawn with a dashed border and labelled as such. Colours come from
-    :data:`nptsc_eval.plots.PALETTE`, one per column, and each column has a heading, so
-    colour is never the only cue.
+
+def logic_model_html(model: pd.DataFrame, strand: int) -> str:
+    """A logic model as HTML with real text: one small diagram per project, then the strand's impacts.
+
+    Each project is drawn as a stack read from top to bottom (its activity, then its outputs
+    with their KPI targets, then its outcomes), ending in a pointer to the strand's impacts,
+    which are drawn once, last, because they belong to the strand as a whole.  The source's
+    figures (3.1, 4.1 and 5.1) set the boxes out in columns that flow from left to right and
+    draw no link between single boxes, so the only arrows here are between stages.  Indirect or
+    long-term impacts have a dashed border and say so in words.  Every value is escaped; the
+    arrows are drawn by the style sheet (``book/_static/nptsc.css``), so they carry no text.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    import html
 
-    column_x = {"activities": 0.0, "outputs": 3.1, "outcomes": 6.6, "impacts": 10.1}
-    box_width = {"activities": 2.6, "outputs": 3.0, "outcomes": 3.0, "impacts": 2.8}
-    wrap = {"activities": 28, "outputs": 34, "outcomes": 34, "impacts": 30}
-    colours = dict(zip(STAGES, PALETTE))
-    line_height, pad, gap, band_gap = 0.17, 0.12, 0.12, 0.35
+    def esc(value: object) -> str:
+        return html.escape(str(value), quote=True)
 
-    def wrapped(stage: str, text: str) -> str:
-        return "\n".join(textwrap.wrap(text, wrap[stage]))
+    def box(text: str, extra: str = "", css: str = "lm-box") -> str:
+        return f'<li class="{css}">{esc(text)}{extra}</li>'
 
-    def height(text: str) -> float:
-        return text.count("\n") * line_height + line_height + 2 * pad
-
-    boxes = []  # (stage, x, y_top, h, text, long_term, project_id)
-    y = 0.0
     projects = list(dict.fromkeys(model.loc[model["project_id"].notna(), "project_id"]))
-    anchors: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
-    for project_id in projects:
+    parts = ['<div class="lm-projects">']
+    for n, project_id in enumerate(projects, start=1):
         rows = model[model["project_id"] == project_id]
-        band_h = 0.0
-        for stage in ("activities", "outputs", "outcomes"):
-            y_stage = y
-            for r in rows[rows["stage"] == stage].itertuples():
-                label = f"{r.text} ({r.delivery_partner})" if stage == "activities" else r.label
-                text = wrapped(stage, label)
-                h = height(text)
-                boxes.append((stage, column_x[stage], y_stage, h, text, False, project_id))
-                anchors.setdefault(project_id, {}).setdefault(stage, []).append((column_x[stage], y_stage, h))
-                y_stage += h + gap
-            band_h = max(band_h, y_stage - y - gap)
-        y += band_h + band_gap
-    total_h = y - band_gap
+        first = rows.iloc[0]
+        name = f"Project {n}: {first['project']} ({first['delivery_partner']})"
+        parts.append(f'<div class="lm-project"><p class="lm-project-name">{esc(name)}</p><ol class="lm-flow">')
+        for stage, heading in DIAGRAM_STAGES.items():
+            boxes = rows[rows["stage"] == stage]
+            if boxes.empty:
+                continue
+            items = []
+            for r in boxes.itertuples():
+                target = (f'<span class="lm-target">Target: {esc(r.target)}</span>' if stage == "outputs" and r.target
+                          else "")
+                items.append(box(r.text, target))
+            parts.append(f'<li class="lm-stage lm-{stage}"><p class="lm-stage-name">{esc(heading)}</p>'
+                         f'<ul class="lm-boxes">{"".join(items)}</ul></li>')
+        parts.append('<li class="lm-stage lm-next"><p class="lm-stage-name">Leads to the strand&#x27;s impacts '
+                     '(at the end of the figure)</p></li></ol></div>')
+    parts.append("</div>")
     impacts = model[model["stage"] == "impacts"]
-    texts = [wrapped("impacts", r.text + (" (indirect or long-term)" if r.long_term else "")) for r in impacts.itertuples()]
-    heights = [height(t) for t in texts]
-    stack = sum(heights) + gap * (len(heights) - 1)
-    y_imp = max(0.0, (total_h - stack) / 2)
-    impact_anchors = []
-    for r, text, h in zip(impacts.itertuples(), texts, heights):
-        boxes.append(("impacts", column_x["impacts"], y_imp, h, text, bool(r.long_term), None))
-        impact_anchors.append((y_imp, h))
-        y_imp += h + gap
-    total_h = max(total_h, y_imp - gap)
-
-    fig_h = max(3.0, 0.62 * total_h + 0.9)
-    fig, ax = plt.subplots(figsize=(width, fig_h))
-    for stage, x, top, h, text, long_term, _ in boxes:
-        colour = colours[stage]
-        patch = FancyBboxPatch(
-            (x, top), box_width[stage], h, boxstyle="round,pad=0,rounding_size=0.06",
-            facecolor="white" if long_term else colour, edgecolor=colour,
-            linewidth=1.6, linestyle="--" if long_term else "-",
-        )
-        ax.add_patch(patch)
-        ax.text(x + 0.08, top + h / 2, text, va="center", ha="left", fontsize=7.6,
-                color=TEXT_COLOUR if long_term else text_colour_on(colour), linespacing=1.25)
-
-    def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,
-                                     color="#505a5f", linewidth=0.9, shrinkA=1, shrinkB=1))
-
-    def middle(items: list[tuple[float, float, float]]) -> float:
-        top = items[0][1]
-        bottom = items[-1][1] + items[-1][2]
-        return (top + bottom) / 2
-
-    band_mids = []
-    for project_id in projects:
-        a = anchors[project_id]
-        if "activities" in a and "outputs" in a:
-            arrow(column_x["activities"] + box_width["activities"], middle(a["activities"]),
-                  column_x["outputs"], middle(a["outputs"]))
-        if "outputs" in a and "outcomes" in a:
-            arrow(column_x["outputs"] + box_width["outputs"], middle(a["outputs"]),
-                  column_x["outcomes"], middle(a["outcomes"]))
-        if "outcomes" in a:
-            band_mids.append(middle(a["outcomes"]))
-    if impact_anchors:
-        imp_mid = (impact_anchors[0][0] + impact_anchors[-1][0] + impact_anchors[-1][1]) / 2
-        for mid in band_mids:
-            arrow(column_x["outcomes"] + box_width["outcomes"], mid, column_x["impacts"], imp_mid)
-
-    for stage, heading in STAGES.items():
-        ax.text(column_x[stage] + box_width[stage] / 2, -0.25, heading, ha="center", va="bottom",
-                fontsize=10, fontweight="bold", color=TEXT_COLOUR)
-    ax.set_xlim(-0.1, column_x["impacts"] + box_width["impacts"] + 0.1)
-    ax.set_ylim(total_h + 0.1, -0.7)
-    ax.axis("off")
-    fig.tight_layout()
-    return fig
+    items = [box(r.text, '<span class="lm-target">Indirect or long-term</span>' if r.long_term else "",
+                 "lm-box lm-long-term" if r.long_term else "lm-box") for r in impacts.itertuples()]
+    parts.append(f'<div class="lm-impacts"><p class="lm-stage-name">Impacts of strand {esc(NUMBER_WORDS.get(strand, strand))} '
+                 f'as a whole</p><ul class="lm-boxes">{"".join(items)}</ul></div>')
+    return "".join(parts)
 
 
 # --------------------------------------------------------------------------------------
@@ -657,7 +605,7 @@ def acevo_funnel_figure(stages: pd.DataFrame):
     import matplotlib.pyplot as plt
 
     funnel = stages[stages["funnel"]].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 0.75 * len(funnel) + 0.8))
+    fig, ax = plt.subplots(figsize=(5.7, 0.75 * len(funnel) + 0.8))
     widest = float(funnel["organisations"].max())
     for i, r in enumerate(funnel.itertuples()):
         colour = PALETTE[i % len(PALETTE)]

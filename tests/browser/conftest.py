@@ -98,7 +98,17 @@ def site_audit(browser: Any, book_server: str, book_copy: Path) -> SiteAudit:
     return audit
 
 
+#: Smallest text of every chart as displayed, by page and figure (filled by test_chart_text_in_browser.py).
+CHART_TEXT_SIZES: dict[tuple[str, str], dict[str, Any]] = {}
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if CHART_TEXT_SIZES:
+        terminalreporter.write_line("smallest chart text as displayed (CSS px), at 1280 and 390 px wide:")
+        terminalreporter.write_line(f"{'page':<32} {'figure':<12} {'kind':<8} {'1280 px':>8} {'390 px':>8}  title")
+        for (page, figure), row in CHART_TEXT_SIZES.items():  # in reading order
+            sizes = [f"{row[w]:8.1f}" if w in row else f"{'-':>8}" for w in (1280, 390)]
+            terminalreporter.write_line(f"{page:<32} {figure:<12} {row['kind']:<8} {sizes[0]} {sizes[1]}  {row['title'][:70]}")
     if _SUMMARY:
         terminalreporter.write_line(
             f"browser audit: {_SUMMARY['pages']} pages, {_SUMMARY['rules']} axe-core rules run "

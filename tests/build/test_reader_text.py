@@ -19,7 +19,8 @@ BUILD_LOG = [
 #: on provenance and data sources.
 TRANSCRIPTION_PAGES = {"corrections.html", "provenance.html", "06-data-sources.html"}
 #: Counts that read like a template: "1 impacts", "5 of the 5 areas".
-ARTEFACTS = [r"(?<![\d.,])1 (?!in\b)[a-z]+s\b", r"(?<![\d.,])(\d+) of (?:the |these |its )?\1\b"]
+# "Level 1 participants" names a course level (the logic models print it), not a count of one.
+ARTEFACTS = [r"(?<![\d.,])(?<!Level )1 (?!in\b)[a-z]+s\b", r"(?<![\d.,])(\d+) of (?:the |these |its )?\1\b"]
 
 
 def _pages(built_book):

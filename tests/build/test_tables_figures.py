@@ -105,7 +105,8 @@ def test_a_figure_is_numbered_titled_sourced_and_its_download_can_be_replaced(ch
     secret = pd.DataFrame({"count": [3, 4]})
     report.show_figure(fig, alt="Bar chart of two counts, three and four.", data=secret, title="Four beats three",
                        source="Appendix 2 of the original report", download=pd.DataFrame({"count": ["[c]", "4"]}))
-    assert _html(chapter[0]) == f'<p class="figure-title" id="figure-{label.lower()}-1"><strong>Figure {label}.1:</strong> Four beats three</p>'
+    assert re.fullmatch(rf'<p class="figure-title" id="figure-{label.lower()}-1" data-min-font-px="[\d.]+" '
+                        rf'data-text-outside="0"><strong>Figure {label}.1:</strong> Four beats three</p>', _html(chapter[0]))
     assert "Source: Appendix 2 of the original report" in _html(chapter[2])
     assert pd.read_csv(tmp_path / "02-survey-figure-1.csv", dtype=str)["count"].tolist() == ["[c]", "4"]
 
@@ -144,6 +145,8 @@ class _Page(HTMLParser):
             self._start("cell")
         elif tag == "img" and "_images/" in (attrs.get("src") or ""):
             self.events.append(("img", attrs.get("src") or ""))
+        elif tag == "div" and cls == "diagram-body":
+            self.events.append(("diagram", attrs.get("aria-labelledby") or ""))
         elif tag == "a" and "_data/" in (attrs.get("href") or ""):
             self.events.append(("download", attrs.get("href") or ""))
         elif tag == "table":
@@ -208,7 +211,7 @@ def test_every_table_and_figure_in_the_book_has_its_number_a_source_line_and_a_d
             assert source.startswith("Source: ") and "data" in source.lower(), f"{name}: {number}: {source!r}"
             assert "download" in rest[:upto], f"{name}: {number} has no download link"
             if kind == "figure-title":
-                assert rest[0] == "img", f"{name}: {number}'s title is not followed by its image"
+                assert rest[0] in ("img", "diagram"), f"{name}: {number}'s title is not followed by its image or diagram"
             checked += 1
     figures = [n for n in seen if n.startswith("Figure")]
     assert checked > 60 and len(figures) >= 15, (checked, figures)

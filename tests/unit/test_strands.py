@@ -260,25 +260,36 @@ def test_logic_model_table_lists_every_box_and_leaves_the_model_unchanged():
     assert table["Column"].iloc[0] == "Activities" and table["Column"].iloc[1] == "Outputs/KPIs"
 
 
-def test_logic_model_figure_draws_one_box_per_row():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
+def test_logic_model_html_draws_one_diagram_per_project_and_one_box_per_row():
     model = strands.logic_model(2)
-    fig = strands.logic_model_figure(model)
-    patches = fig.axes[0].patches
-    assert sum(isinstance(p, FancyBboxPatch) for p in patches) == len(model)
-    # activity → outputs and outputs → outcomes for each project, outcomes → impact for each project
-    assert sum(isinstance(p, FancyArrowPatch) for p in patches) == 3 * 3
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert {"Activities", "Outputs/KPIs", "Outcomes", "Impacts"} <= set(texts)
+    html = strands.logic_model_html(model, 2)
+    projects = model["project_id"].dropna().unique()
+    assert html.count('class="lm-project"') == len(projects) == 3
+    assert html.count('<li class="lm-box') == len(model)
+    # Arrows run only from stage to stage (drawn by the style sheet between the stages of a
+    # project), never between single boxes: each project has one flow of stages.
+    assert html.count('<ol class="lm-flow">') == len(projects)
+    assert html.count('class="lm-stage lm-next"') == len(projects)
+    assert "Impacts of strand two as a whole" in html
+    for target in model.loc[model["stage"] == "outputs", "target"]:
+        if target:
+            assert f"Target: {target}" in html
+    # Figure 4.1 marks no impact indirect or long-term; Figure 3.1 does, and the diagram says so in words.
+    assert "lm-long-term" not in html
+    one = strands.logic_model_html(strands.logic_model(1), 1)
+    assert one.count("lm-box lm-long-term") == 1 and "Indirect or long-term" in one
+
+
+def test_logic_model_html_escapes_its_text():
+    model = strands.logic_model(1)
+    model.loc[0, "text"] = "<script>alert(1)</script>"
+    html = strands.logic_model_html(model, 1)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_logic_model_alt_text_states_the_numbers():
     alt = strands.logic_model_alt_text(strands.logic_model(3), 3)
-    assert alt.startswith("Logic model of strand three in four columns")
+    assert alt.startswith("Logic model of strand three, drawn project by project and read from top to bottom")
     assert "Activities: 6 projects" in alt
     assert "10 outputs or KPI targets and 6 outcomes" in alt
     assert "Indirect or long-term impacts: More third sector organisations commissioned" in alt
@@ -506,7 +517,11 @@ def test_book_has_three_strand_chapters_with_logic_models(built_book):
         title = strands.strand_info(n)["title"]
         number = report.chapter_labels()[f"book/executed/03-strand-{n}"]  # headings carry the chapter's number
         assert re.search(rf"<h1>{number}\. {re.escape(title)}", html), f"chapter {n} has no title {title!r}"
-        assert re.search(rf'<img alt="Logic model of strand {strands.NUMBER_WORDS[n]} in four columns', html)
+        # The logic model is HTML with real text, described for screen readers by its summary.
+        assert re.search(rf'<div class="diagram-body" role="group" aria-labelledby="figure-[^"]+" aria-describedby="figure-[^"]+-summary">'
+                         rf'<p class="nptsc-visually-hidden" id="figure-[^"]+-summary">Logic model of strand {strands.NUMBER_WORDS[n]}, '
+                         "drawn project by project", html)
+        assert "<img" not in html.split('class="nptsc-diagram"')[1].split("Download the data")[0]
         assert f"Logic model of strand {strands.NUMBER_WORDS[n]}, box by box" in html
         assert f"Output against KPI target, strand {strands.NUMBER_WORDS[n]}" in html
         assert "Successes" in html

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
+from nptsc_eval.plots import CHART_WIDTH_IN, PALETTE, TEXT_COLOUR, text_colour_on
 from nptsc_eval.report import format_percent
 
 #: Segment colours by score, most negative first: dark pink, orange, white (outlined), turquoise, dark blue.
@@ -52,6 +52,103 @@ def mark_synthetic(fig, synthetic: bool = True, where: str = "top"):
         ax.text(0.5, 0.5, SYNTHETIC_LABEL, transform=ax.transAxes, ha="center", va="center", fontsize=26,
                 rotation=12, color="#B1B4B6", alpha=0.35, zorder=0)
     return fig
+
+
+#: Per question: a neutral description of its chart (what it shows, claiming nothing), and the
+#: words a title uses to state what real answers show ("... respondents <phrase>").
+CHART_TOPICS = {
+    "ps_awareness": ("Public sector respondents' ratings of their awareness of commissioning from third sector "
+                     "organisations, before and after the programme",
+                     "rated their awareness of commissioning from third sector organisations positively"),
+    "ps_understanding": ("Public sector respondents' ratings of their understanding of commissioning from third sector "
+                         "organisations, before and after the programme",
+                         "rated their understanding of commissioning from third sector organisations positively"),
+    "ps_stage_improved": ("Whether public sector respondents say the programme improved how their organisation works, "
+                          "by stage of the commissioning cycle", "said the programme improved how their organisation works"),
+    "ps_ts_involvement": ("How public sector respondents rate third sector involvement, by stage of the commissioning cycle",
+                          "rated third sector involvement positively"),
+    "ps_bid_quality": ("How public sector respondents rate the quality of bids from third sector organisations, before "
+                       "and after the programme", "rated the quality of bids from third sector organisations positively"),
+    "ps_practice_improved": ("Whether public sector respondents say the programme improved commissioning practice with "
+                             "third sector organisations", "said the programme improved commissioning practice with third "
+                             "sector organisations"),
+    "ts_stage_capability": ("Whether third sector respondents say the programme improved their organisation's capability, "
+                            "by stage of the commissioning cycle", "said the programme improved their organisation's capability"),
+    "ts_involvement": ("How third sector respondents now rate their organisation's involvement, by stage of the "
+                       "commissioning cycle", "rated their organisation's involvement positively"),
+    "ts_bid_success": ("Third sector respondents' success in bidding, before and after the programme",
+                       "reported success in bidding"),
+    "ts_bid_quality": ("How third sector respondents rate their organisation's bidding practice, before and after the "
+                       "programme", "rated their organisation's bidding practice positively"),
+    "ts_bidding_improved": ("Whether third sector respondents say the programme helps improve bidding practice",
+                            "agreed that the programme helps improve bidding practice"),
+    "expectations": ("Whether respondents say the programme met their expectations",
+                     "agreed that the programme met their expectations"),
+}
+#: The question each published survey finding (``data/raw/survey_headlines.csv``, by key) is about.
+HEADLINE_QUESTIONS = {"ps_awareness": "head_awareness", "ps_stage_improved": "head_stage_positive",
+                      "ps_bid_quality": "head_bid_quality", "expectations": "head_expectations"}
+BEFORE, AFTER = "Before the programme", "After the programme"
+
+
+def published_findings(raw_dir=None) -> dict[str, str]:
+    """The source's published survey findings, in its own words, by headline key (``survey_headlines.csv``)."""
+    from nptsc_eval.tables import load_table
+
+    rows = load_table("survey_headlines", raw_dir)
+    return dict(zip(rows["key"], rows["quote"]))
+
+
+def _positive_share(rows: pd.DataFrame) -> float:
+    valid = rows[rows["polarity"] != "dont_know"]
+    return float(valid.loc[valid["polarity"] == "positive", "percent"].sum())
+
+
+def _who(group: str) -> str:
+    return "respondents" if group.lower().startswith("all") else f"{group.lower()} respondents"
+
+
+def chart_title(question_id: str, dist: pd.DataFrame, synthetic: bool, findings: dict[str, str] | None = None) -> str:
+    """The title of a survey chart: its message, never a finding drawn from synthetic data.
+
+    With synthetic data the title quotes the original report's published finding on the
+    question where there is one (``findings``, from :func:`published_findings`), and otherwise
+    describes the chart neutrally; either way it is marked as resting on synthetic data.  With
+    a real export the title states what the answers show: how the share giving a positive
+    answer moved from before to after the programme, or how large it is.
+
+    Examples:
+        >>> rows = pd.DataFrame({"item": ["Response"] * 2, "group": ["All respondents"] * 2,
+        ...                      "polarity": ["positive", "negative"], "percent": [80.0, 20.0]})
+        >>> chart_title("expectations", rows, synthetic=False)
+        'Most respondents agreed that the programme met their expectations (80%)'
+        >>> chart_title("expectations", rows, True, {"head_expectations": "A positive response"})
+        'Published finding: A positive response (the chart shows synthetic data, not this finding)'
+    """
+    neutral, phrase = CHART_TOPICS[question_id]
+    if synthetic:
+        quote = (findings or {}).get(HEADLINE_QUESTIONS.get(question_id, ""))
+        if quote:
+            return f"Published finding: {quote} (the chart shows synthetic data, not this finding)"
+        return caption(neutral, synthetic)
+    groups = list(dict.fromkeys(dist["group"]))
+    items = list(dict.fromkeys(dist["item"]))
+    if len(groups) == 1 and set(items) == {BEFORE, AFTER}:
+        who = _who(groups[0])
+        before = _positive_share(dist[dist["item"] == BEFORE])
+        after = _positive_share(dist[dist["item"] == AFTER])
+        shares = f"({format_percent(before)} before, {format_percent(after)} after)"
+        if round(after) > round(before):
+            return f"More {who} {phrase} after the programme than before {shares}"
+        if round(after) < round(before):
+            return f"Fewer {who} {phrase} after the programme than before {shares}"
+        return f"As many {who} {phrase} after the programme as before {shares}"
+    group = next((g for g in groups if g.lower().startswith("all")), groups[0])  # everyone, when a bar shows everyone
+    bars = [rows for _, rows in dist[dist["group"] == group].groupby("item", sort=False)]
+    share = sum(_positive_share(rows) for rows in bars) / len(bars)
+    words = "Most" if share > 55 else "About half of" if share >= 45 else "Fewer than half of"
+    where = " on average across the stages" if len(bars) > 1 else ""
+    return f"{words} {_who(group)} {phrase} ({format_percent(share)}{where})"
 
 
 def caption(text: str, synthetic: bool) -> str:
@@ -101,14 +198,22 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
     import matplotlib.pyplot as plt
 
     dist = dist.copy()
-    dist["bar"] = dist["item"].where(dist["item"] != "Response", "") + np.where(
-        dist["item"] != "Response", " · ", "") + dist["group"]
+    # A group every bar shares is named once, on the axis, not repeated on every bar.
+    one_group = dist["group"].nunique() == 1 and bool((dist["item"] != "Response").any())
+    if one_group:
+        dist["bar"] = dist["item"]
+    else:
+        dist["bar"] = dist["item"].where(dist["item"] != "Response", "") + np.where(
+            dist["item"] != "Response", " · ", "") + dist["group"]
     bars = list(dict.fromkeys(dist["bar"]))
     substantive = dist[dist["polarity"] != "dont_know"]
     levels = (substantive[["answer", "score"]].drop_duplicates().sort_values("score"))
+    # The legend lists only the answers someone gave: an empty category is noise.
+    given = substantive.groupby("score")["count"].sum()
+    levels = levels[levels["score"].map(given).fillna(0) > 0]
     from matplotlib.patches import Patch
 
-    fig, (ax, dk_ax) = plt.subplots(1, 2, figsize=(10.5, 0.75 * len(bars) + 2.3), sharey=True, layout="constrained",
+    fig, (ax, dk_ax) = plt.subplots(1, 2, figsize=(CHART_WIDTH_IN, 0.8 * len(bars) + 2.4), sharey=True, layout="constrained",
                                     gridspec_kw={"width_ratios": [5, 1]})
     ticks = []
     for y, bar in enumerate(bars):
@@ -116,42 +221,43 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
         pct = rows["percent"].fillna(0.0)
         base = int(rows["base"].iloc[0])
         left = -(pct.get(-2, 0) + pct.get(-1, 0) + pct.get(0, 0) / 2)
-        for score, answer in zip(levels["score"], levels["answer"]):
+        for score in levels["score"]:
             width = float(pct.get(score, 0.0))
             colour = DIVERGING_COLOURS[int(score)]
             ax.barh(y, width, left=left, color=colour, edgecolor=OUTLINE if score == 0 else "white",
                     linewidth=0.8 if score == 0 else 1.2, height=0.62)
-            if width >= 6:
+            if width >= 14:
                 ax.text(left + width / 2, y, format_percent(width), ha="center", va="center", fontsize=9,
                         color=text_colour_on(colour), zorder=4,
                         bbox={"boxstyle": "square,pad=0.1", "facecolor": colour, "edgecolor": "none"})
-            if y == 0 and width >= 7:
-                ax.text(left + width / 2, y - 0.45, _wrap(answer, 14), ha="center", va="bottom", fontsize=8,
-                        color=TEXT_COLOUR)
             left += width
-        ticks.append(_wrap(bar, 30) + f"\n(n={base:,}" + (" [u]" if base < 30 else "") + ")")
+        ticks.append(_wrap(bar, 22) + f"\n(n={base:,}" + (" [u]" if base < 30 else "") + ")")
         dk = dist[(dist["bar"] == bar) & (dist["polarity"] == "dont_know")]
         answered = int(dk["answered"].iloc[0]) if len(dk) else base
         dk_pct = 100.0 * int(dk["count"].iloc[0]) / answered if len(dk) and answered else 0.0
         dk_ax.barh(y, dk_pct, color=DONT_KNOW_COLOUR, height=0.62)
-        dk_ax.text(dk_pct + 2, y, format_percent(dk_pct), va="center", fontsize=9)
+        dk_ax.text(dk_pct + 4, y, format_percent(dk_pct), va="center", fontsize=9)
     ax.axvline(0, color=TEXT_COLOUR, linewidth=1)
     ax.set_xlim(-100, 100)
-    ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
+    ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0%", "50%", "100%"])
+    ax.tick_params(labelsize=9.5)
     ax.set_yticks(range(len(bars)), ticks)
+    if one_group:
+        ax.set_ylabel(str(dist["group"].iloc[0]), fontsize=10)
     handles = [Patch(facecolor=DIVERGING_COLOURS[int(sc)], edgecolor=OUTLINE if sc == 0 else "white", label=a)
                for sc, a in zip(levels["score"], levels["answer"])]
-    handles.append(Patch(facecolor=DONT_KNOW_COLOUR, label="Don't know"))
-    fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), fontsize=8, frameon=False)
+    if (dist["polarity"] == "dont_know").any() and dist.loc[dist["polarity"] == "dont_know", "count"].sum() > 0:
+        handles.append(Patch(facecolor=DONT_KNOW_COLOUR, label="Don't know"))
+    fig.legend(handles=handles, loc="outside upper center", ncol=3, fontsize=9, frameon=False)
     ax.set_ylim(len(bars) - 0.4, -1.0)
-    ax.set_xlabel("← negative   per cent of answers (excluding don't know)   positive →")
+    ax.set_xlabel("← negative   % of answers (not don't know)   positive →", fontsize=9.5)
     ax.grid(axis="y", visible=False)
     dk_ax.set_xlim(0, 100)
-    dk_ax.set_xticks([0, 50])
-    dk_ax.set_title("Don't know\n(% of all answers)", fontsize=9)
+    dk_ax.set_xticks([])  # each bar carries its share; ticks would crowd so narrow a panel
+    dk_ax.set_title("Don't\nknow", fontsize=9)
     dk_ax.grid(axis="y", visible=False)
     if title:
-        fig.suptitle(_wrap(title, 90), fontsize=11, x=0.02, ha="left")
+        fig.suptitle(_wrap(title, 60), fontsize=11, x=0.02, ha="left")
     return mark_synthetic(fig, synthetic, where="bottom")
 
 
@@ -167,27 +273,46 @@ def support_chart(support: pd.DataFrame, suppressed: pd.DataFrame | None = None,
 
     options = list(support["option"])
     groups = [("public", "Public sector"), ("third", "Third sector")]
-    fig, ax = plt.subplots(figsize=(9, 0.9 * len(options) + 1.2))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.9 * len(options) + 1.6))
     height = 0.36
     for j, (key, label) in enumerate(groups):
         ys = np.arange(len(options)) + (j - 0.5) * height
         hidden = (suppressed[f"{key}_count"].to_numpy(dtype=bool) if suppressed is not None
                   else np.zeros(len(options), dtype=bool))
         values = np.where(hidden, 0.0, support[f"{key}_percent"].to_numpy(dtype=float))
-        ax.barh(ys[~hidden], values[~hidden], height=height, color=SECTOR_COLOURS[label], edgecolor="white")
         base = int(support[f"{key}_base"].iloc[0])
+        # The sector and its base are named once, in the legend; each bar carries only its share.
+        ax.barh(ys[~hidden], values[~hidden], height=height, color=SECTOR_COLOURS[label], edgecolor="white",
+                label=f"{label} (n={base:,}{' [u]' if base < 30 else ''})")
         for y, v, h in zip(ys, values, hidden):
             shown = "[c]" if h else format_percent(v)
-            ax.text(v + 1, y, f"{label}: {shown} (n={base:,}{' [u]' if base < 30 else ''})", va="center", fontsize=8.5)
-    ax.set_yticks(range(len(options)), labels or options)
+            ax.text(v + 1, y, shown, va="center", fontsize=9.5)
+    ax.set_yticks(range(len(options)), [_wrap(o, 24) for o in (labels or options)])
+    ax.tick_params(labelsize=9.5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9.5, frameon=False)
     ax.set_ylim(len(options) - 0.4, -0.6)
-    ax.set_xlim(0, 130)
+    ax.set_xlim(0, 112)
     ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("Per cent of respondents choosing the option")
+    ax.set_xlabel("% of respondents choosing the option", fontsize=10)
     ax.grid(axis="y", visible=False)
     mark_synthetic(fig, synthetic)
     fig.tight_layout()
     return fig
+
+
+def support_title(support: pd.DataFrame, labels: list[str], synthetic: bool) -> str:
+    """The further-support chart's title: a neutral description for synthetic data, else the option most wanted.
+
+    Examples:
+        >>> frame = pd.DataFrame({"all_percent": [40.0, 62.0]})
+        >>> support_title(frame, ["Masterclasses", "Networking"], synthetic=False)
+        'Networking was the further support respondents wanted most (62% of all respondents)'
+    """
+    if synthetic:
+        return caption("Further support respondents would like, by sector", synthetic)
+    top = int(support["all_percent"].astype(float).to_numpy().argmax())
+    return (f"{labels[top]} was the further support respondents wanted most "
+            f"({format_percent(support['all_percent'].iloc[top])} of all respondents)")
 
 
 def support_alt(support: pd.DataFrame, suppressed: pd.DataFrame, labels: list[str], synthetic: bool) -> str:

@@ -1,0 +1,107 @@
+"""Every chart of the book in chromium at 1280 and 390 px wide: no text smaller than 12 CSS px as shown.
+
+A chart image's smallest text, as displayed, is its smallest font in image pixels (which
+``report.show_figure`` writes on the figure's title as ``data-min-font-px``) times the width
+it is shown at over its natural width.  A diagram drawn as HTML (the logic models) has real
+text: each of its text elements is measured with ``getComputedStyle``.  The table of sizes is
+printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CHART_TEXT_SIZES
+
+MIN_PX = 12.0
+WIDTHS = (1280, 390)
+
+_MEASURE = """() => Array.from(document.querySelectorAll('p.figure-title')).map(title => {
+  const out = {id: title.id, title: title.textContent.trim()};
+  const diagram = title.closest('.nptsc-diagram');
+  if (diagram) {
+    const body = diagram.querySelector('.diagram-body');
+    let smallest = Infinity, texts = 0;
+    for (const el of body.querySelectorAll('*')) {
+      const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+      const box = el.getBoundingClientRect();
+      if (!own || box.width <= 1 || box.height <= 1) continue;  // the summary kept for screen readers
+      texts += 1;
+      smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
+    }
+    return Object.assign(out, {kind: 'diagram', px: smallest, texts: texts,
+                               overflows: body.scrollWidth > body.clientWidth + 1});
+  }
+  const img = title.closest('.cell_output') && title.closest('.cell_output').querySelector(':scope > img');
+  if (!img) return Object.assign(out, {kind: 'none'});
+  const minFont = parseFloat(title.dataset.minFontPx);
+  const shown = img.getBoundingClientRect().width;
+  return Object.assign(out, {kind: 'image', px: minFont * shown / img.naturalWidth, natural: img.naturalWidth,
+                             shown: shown, minFont: minFont});
+})"""
+
+
+def _chart_pages(book_copy: Path) -> list[str]:
+    return sorted(p.relative_to(book_copy).as_posix() for p in (book_copy / "book").rglob("*.html")
+                  if 'class="figure-title"' in p.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def chart_sizes(browser: Any, book_server: str, book_copy: Path) -> list[dict[str, Any]]:
+    """Every chart of every page, measured at each width (and whether the page scrolls sideways)."""
+    measured = []
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        for path in _chart_pages(book_copy):
+            page.goto(book_server + path, wait_until="load")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+            sideways = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+            for row in page.evaluate(_MEASURE):
+                row.update(page=path, width=width, page_scrolls_sideways=sideways)
+                measured.append(row)
+                entry = CHART_TEXT_SIZES.setdefault((path, row["id"]), {"title": row["title"], "kind": row["kind"]})
+                if row["kind"] != "none":
+                    entry[width] = row["px"]
+        context.close()
+    return measured
+
+
+def test_every_chart_was_measured(chart_sizes):
+    kinds = {(r["page"], r["id"]): r["kind"] for r in chart_sizes}
+    assert "none" not in kinds.values(), [k for k, v in kinds.items() if v == "none"]
+    assert sum(k == "diagram" for k in kinds.values()) == 3  # a logic model in each strand chapter
+    assert sum(k == "image" for k in kinds.values()) >= 15
+    assert all(r["kind"] != "diagram" or r["texts"] > 10 for r in chart_sizes)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_chart_text_is_smaller_than_12_px_as_displayed(chart_sizes, width):
+    small = [f"{r['page']} {r['id']} ({r['kind']}): {r['px']:.1f} px" for r in chart_sizes
+             if r["width"] == width and not r["px"] >= MIN_PX]
+    assert not small, f"chart text under {MIN_PX:g} px at {width} px wide:\n" + "\n".join(small)
+
+
+def test_on_a_phone_charts_scroll_in_their_own_block_not_the_page(chart_sizes):
+    phone = [r for r in chart_sizes if r["width"] == 390]
+    assert phone and not any(r["page_scrolls_sideways"] for r in phone), sorted({r["page"] for r in phone if r["page_scrolls_sideways"]})
+    assert not any(r.get("overflows") for r in phone if r["kind"] == "diagram")
+
+
+def test_chart_pages_pass_axe_at_phone_width(browser: Any, book_server: str, book_copy: Path):
+    """A chart that scrolls sideways on a phone must still be reachable by keyboard (axe checks it)."""
+    from book_audit import run_axe
+
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    problems = []
+    for path in _chart_pages(book_copy):
+        page.goto(book_server + path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        problems += [f"{path}: {v['id']} ({len(v['nodes'])})" for v in run_axe(page)["violations"]]
+    context.close()
+    assert not problems, problems
