@@ -1,0 +1,100 @@
+"""Bounds of the survey's percentages over every dataset consistent with the published figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nptsc_eval.errors import DataValidationError
+from nptsc_eval.survey import analysis, bounds, findings
+from nptsc_eval.survey.codebook import load_codebook
+from nptsc_eval.survey.synth import synthesise
+
+
+@pytest.fixture(scope="module")
+def cs():
+    return bounds.build()
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    return synthesise()
+
+
+@pytest.fixture(scope="module")
+def table(cs, synthetic):
+    return bounds.survey_bounds(cs, synthetic)
+
+
+def test_every_synthetic_value_lies_within_its_bounds(table):
+    assert len(table) > 150
+    assert table["synthetic_value"].notna().all()
+    assert (table["synthetic_value"] >= table["lower"] - 1e-9).all()
+    assert (table["synthetic_value"] <= table["upper"] + 1e-9).all()
+
+
+def test_at_least_a_quarter_of_quantities_are_not_pinned_down(table):
+    assert ((table["upper"] - table["lower"]) > 1e-6).mean() >= 0.25
+
+
+def test_published_composition_is_pinned_and_organisation_types_are_not(table):
+    t = table.set_index("quantity_id")
+    assert t.loc["composition.sector.public", ["lower", "upper"]].tolist() == pytest.approx([86.8, 86.8])
+    assert t.loc["composition.delivery_partner.CIPFA", ["lower", "upper"]].tolist() == pytest.approx([83.6, 83.6])
+    # 11 per cent of 217 public sector respondents, rounded: 23 or 24 of them.
+    assert t.loc["composition.organisation_type.Central government", ["lower", "upper"]].tolist() == \
+        pytest.approx([100 * 23 / 217, 100 * 24 / 217])
+
+
+def test_synthetic_values_are_the_percentages_the_chapter_shows(cs, synthetic, table):
+    cb = load_codebook()
+    dist = analysis.distributions(synthetic, cb)
+    dist = dist[dist["percent"].notna()]
+    t = table.set_index("quantity_id")
+    for r in dist.itertuples():
+        group = {"Public sector": "public", "Third sector": "third", "All respondents": "all"}[r.group]
+        answer = "chosen" if r.kind == "multi" else r.answer
+        assert t.loc[f"{r.column}.{group}.{answer}", "synthetic_value"] == pytest.approx(r.percent)
+    paired = analysis.before_after_tests(synthetic, cb).set_index("question_id")
+    for qid, r in paired.iterrows():
+        q = t[(t["question_id"] == qid) & t.index.str.endswith("rated_higher_after")]
+        assert q["synthetic_value"].iloc[0] == pytest.approx(100 * r["higher_after"] / r["n_pairs"])
+
+
+def test_hand_checkable_case():
+    # Only one finding: at least 75 per cent of public sector answers (don't know left out)
+    # agree or are neutral. Then at most a quarter disagree, reached with a base of 216.
+    checks = [f for f in findings.load_constraints() if f["id"] == "public_practice_positive_or_neutral"]
+    cs = bounds.build(constraints=checks)
+    q = {x.quantity_id: x for x in bounds.quantities(cs)}
+    assert bounds.ratio_bounds(cs, q["ps_practice_improved.public.Disagree"].ratio) == pytest.approx((0.0, 25.0))
+    assert bounds.ratio_bounds(cs, q["ps_practice_improved.public.Agree"].ratio) == pytest.approx((0.0, 100.0))
+    # A share of those answering both questions: without findings anything from 0 to 100.
+    assert bounds.ratio_bounds(cs, q["ps_awareness.public.rated_higher_after"].ratio) == pytest.approx((0.0, 100.0))
+
+
+def test_joint_table_ties_paired_findings_to_margins(cs):
+    # "A few" (at most 20 per cent) rate bidding quality higher after: the joint table is
+    # needed to express it, and it caps the share at exactly 20.
+    q = {x.quantity_id: x for x in bounds.quantities(cs)}
+    lo, hi = bounds.ratio_bounds(cs, q["ts_bid_quality.third.rated_higher_after"].ratio)
+    assert hi == pytest.approx(20.0)
+    assert lo > 0
+
+
+def test_conflicting_findings_are_named():
+    checks = [dict(f) for f in findings.load_constraints()]
+    for f in checks:
+        if f["id"] == "expectations_positive":
+            f["lower"] = 99.5  # at least 99.5 per cent agree ...
+        if f["id"] == "public_practice_positive_or_neutral":
+            f["lower"] = 10.0
+    checks.append({"id": "expectations_negative", "statement": "Many disagree.", "source_location": "test",
+                   "metric": {"type": "share", "columns": ["expectations"], "polarity": ["negative"], "sector": "all"},
+                   "lower": 5})  # ... and at least 5 per cent disagree: impossible together
+    cs = bounds.build(constraints=checks)
+    with pytest.raises(DataValidationError) as err:
+        bounds.check_consistent(cs)
+    text = str(err.value)
+    assert "expectations_positive" in text and "expectations_negative" in text
+    assert "public_practice_positive_or_neutral" not in text
