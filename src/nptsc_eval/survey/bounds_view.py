@@ -1,0 +1,104 @@
+"""How the section "What the published figures prove" shows the bounds and verdicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nptsc_eval import report
+
+SYNTHETIC_LABEL = "Illustrative: synthetic data"
+TOLERANCE = 1e-6
+
+
+def limited(table: pd.DataFrame) -> pd.DataFrame:
+    """Answer percentages whose range the published figures narrow (not a single value, not 0 to 100)."""
+    width = table["upper"] - table["lower"]
+    keep = (width > TOLERANCE) & (width < 100 - TOLERANCE) & ~table["quantity_id"].str.startswith("composition.")
+    return table[keep]
+
+
+def short_label(quantity_id: str) -> str:
+    """A readable label for a quantity id, e.g. 'ps stage improved planning, public: Agree'."""
+    column, group, answer = quantity_id.rsplit(".", 2) if quantity_id.count(".") >= 2 else (quantity_id, "", "")
+    return f"{column.replace('_', ' ')}, {group}: {answer.replace('_', ' ')}"
+
+
+def glue_all(result: dict[str, Any], real: bool) -> None:
+    """Glue the section's numbers: bounds as derived, counts of findings and draws as descriptive."""
+    table, verdicts = result["bounds"], result["robustness"]
+    width = table["upper"] - table["lower"]
+    report.glue("bnd_quantities", len(table), evidence="descriptive")
+    report.glue("bnd_pinned", int((width <= TOLERANCE).sum()))
+    report.glue("bnd_wide", int((width > TOLERANCE).sum()))
+    report.glue("bnd_full", int((width >= 100 - TOLERANCE).sum()))
+    nar = table[width > TOLERANCE].assign(width=width).sort_values("width").iloc[0]
+    report.glue("bnd_narrowest", f"{nar['description']} ({nar['group'].lower()}), from "
+                f"{report.format_percent(nar['lower'], 1)} to {report.format_percent(nar['upper'], 1)}", kind="text")
+    report.glue("bnd_nonlinear_count", len(result["nonlinear"]), evidence="descriptive")
+    report.glue("bnd_draws", int(verdicts["draws"].iloc[0]), evidence="descriptive")
+    report.glue("bnd_findings", len(verdicts), evidence="descriptive")
+    for v in ("implied", "compatible", "contradicted"):
+        report.glue(f"bnd_{v}", int((verdicts["verdict"] == v).sum()))
+    if real:
+        report.glue("bnd_real_outside", int(table["outside_bounds"].sum()), evidence="real_survey")
+
+
+def show_chart(table: pd.DataFrame) -> None:
+    """Interval whiskers of the limited quantities, the synthetic value marked as an illustration."""
+    import matplotlib.pyplot as plt
+
+    rows = limited(table).sort_values(["question_id", "quantity_id"])
+    fig, ax = plt.subplots(figsize=(8, 0.22 * len(rows) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    ax.hlines(y, rows["lower"], rows["upper"], color="#1d70b8", linewidth=3, label="Range the published figures allow")
+    ax.plot(rows["synthetic_value"], y, "o", color="#d4351c", markersize=4, label="Synthetic value (one illustration)")
+    ax.set_yticks(y)
+    ax.set_yticklabels([short_label(q) for q in rows["quantity_id"]], fontsize=7)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Per cent of the group's answers (don't know left out)")
+    ax.legend(loc="lower right", fontsize=7)
+    ax.text(0.99, 0.995, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="top", fontsize=8, color="#d4351c",
+            bbox={"facecolor": "white", "edgecolor": "#d4351c"})
+    alt = (f"Horizontal ranges for {len(rows)} survey percentages that the published figures limit, each from its "
+           "lowest to its highest possible value, with a dot for the synthetic data's value inside each range. "
+           "Illustrative: synthetic data. The table below gives every range.")
+    report.show_figure(fig, alt, rows[["quantity_id", "lower", "upper", "synthetic_value"]])
+
+
+def show_bounds_table(table: pd.DataFrame, real: bool) -> None:
+    columns = ["quantity_id", "group", "lower", "upper", "synthetic_value"] + (["real_value", "outside_bounds"] if real else [])
+    shown = table[columns].rename(columns={"quantity_id": "Percentage", "group": "Group", "lower": "Lowest (%)",
+                                           "upper": "Highest (%)", "synthetic_value": "Synthetic (%)",
+                                           "real_value": "Export (%)", "outside_bounds": "Outside the range"})
+    shown["Percentage"] = shown["Percentage"].map(short_label)
+    report.show_table(shown, "Range of every survey percentage the published figures allow, with the synthetic "
+                      "value (illustrative: synthetic data)", "survey-bounds",
+                      notes="Lowest and highest: derived from published figures only. Synthetic: one illustration.",
+                      full_data="data/processed/survey_bounds.csv")
+
+
+def show_verdicts(verdicts: pd.DataFrame) -> None:
+    shown = verdicts[["finding_id", "statement", "verdict", "share_of_draws", "basis"]].rename(columns={
+        "finding_id": "Finding", "statement": "Statement", "verdict": "Verdict",
+        "share_of_draws": "Share of draws where it holds", "basis": "Basis"})
+    report.show_table(shown, "Each survey finding of the source: implied by, compatible with or contradicted by the "
+                      "other published facts", "survey-findings-robustness",
+                      full_data="data/processed/survey_findings_robustness.csv")
+
+
+def show_real_check(table: pd.DataFrame, real: bool) -> None:
+    """With a real export, a notice naming every value outside the range the report allows."""
+    if not real:
+        return
+    out = table[table["outside_bounds"]]
+    if out.empty:
+        report.show_notice("**Export within the published ranges.** Every percentage of the export lies within the "
+                           "range the published figures allow.", kind="important")
+        return
+    names = "; ".join(short_label(q) for q in out["quantity_id"])
+    report.show_notice("**Export outside the published ranges.** These percentages of the export lie outside the "
+                       "range the published figures allow, so either the export is not the data the report used or "
+                       "the report misstated it: {names}", values={"names": names})
