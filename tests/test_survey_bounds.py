@@ -98,3 +98,48 @@ def test_conflicting_findings_are_named():
     text = str(err.value)
     assert "expectations_positive" in text and "expectations_negative" in text
     assert "public_practice_positive_or_neutral" not in text
+
+
+# --------------------------------------------------------------------------------------
+# Many consistent datasets
+# --------------------------------------------------------------------------------------
+
+from nptsc_eval.survey import robustness  # noqa: E402
+
+
+def test_count_rules_agree_with_the_findings_module_on_draws(cs, synthetic):
+    centre = bounds.counts_from_frame(cs, synthetic)
+    parts = robustness.blocks(cs)
+    for seed in np.random.SeedSequence(7).spawn(3):
+        x = robustness.draw(cs, seed, parts, centre)
+        assert all(r.lo - 1e-6 <= bounds.evaluate(r.expr, x) <= r.hi + 1e-6 for r in cs.rows())
+        frame = bounds.frame_from_counts(cs, x)
+        assert np.array_equal(bounds.counts_from_frame(cs, frame), x)
+        expected = findings.evaluate_findings(frame, "draw", cs.cb, cs.checks)
+        computed = [robustness.metric_value(cs, f["metric"], x) for f in cs.checks]
+        assert computed == pytest.approx(expected["computed"].tolist(), nan_ok=True)
+        assert robustness.holds(cs, x).tolist() == expected["satisfied"].tolist()
+
+
+def test_draws_are_spread_and_do_not_depend_on_the_number_of_processes(cs, synthetic):
+    centre = bounds.counts_from_frame(cs, synthetic)
+    one = robustness.run_draws(cs, centre, k=40, seed=3, n_jobs=1, pool=4)
+    two = robustness.run_draws(cs, centre, k=40, seed=3, n_jobs=2, pool=4)
+    assert one.shape == (40, len(cs.checks))
+    assert np.array_equal(one, two)
+    # The linear findings are constraints: they hold on every draw.
+    linear = [j for j, f in enumerate(cs.checks) if f["id"] in cs.findings]
+    assert one[:, linear].all()
+
+
+def test_verdicts_cover_every_finding(cs, synthetic):
+    centre = bounds.counts_from_frame(cs, synthetic)
+    out = robustness.findings_robustness(cs, centre, k=30, pool=3, n_jobs=1)
+    assert out["finding_id"].tolist() == [f["id"] for f in cs.checks]
+    assert set(out["verdict"]) <= {"implied", "compatible", "contradicted"}
+    v = out.set_index("finding_id")["verdict"]
+    # Table 1.1 prints CIPFA's count: its share follows from it.
+    assert v["cipfa_share"] == "implied"
+    # Without its own finding, the share from central government could be 25 of 217 (11.5 per cent).
+    assert v["public_central_government_share"] == "compatible"
+    assert (out["draws"] == 30).all()
