@@ -143,3 +143,32 @@ def test_verdicts_cover_every_finding(cs, synthetic):
     # Without its own finding, the share from central government could be 25 of 217 (11.5 per cent).
     assert v["public_central_government_share"] == "compatible"
     assert (out["draws"] == 30).all()
+
+
+def test_check_data_names_conflicting_findings_and_exits_1(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from nptsc_eval import cli, paths
+    from nptsc_eval.validate_raw import validate_raw_data
+
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.RAW_DIR, raw)
+    path = raw / "survey_constraints.yml"
+    text = path.read_text(encoding="utf-8")
+    # At least 52 per cent agree at each stage and at least 49 per cent are neutral: impossible together.
+    text = text.replace("    lower: 45\n    upper: 55\n", "    lower: 52\n    upper: 55\n", 1)
+    text = text.replace("    lower: 40\n    upper: 49.9999\n", "    lower: 49\n    upper: 49.9999\n", 1)
+    path.write_text(text, encoding="utf-8")
+    errors = [str(e) for e in validate_raw_data(raw) if "survey_constraints.yml" in str(e)]
+    assert len(errors) == 1
+    assert "cannot all hold together" in errors[0], errors[0]
+    assert "public_stage_positive." in errors[0] and "public_stage_neutral." in errors[0], errors[0]
+    assert "expectations_positive" not in errors[0]
+    monkeypatch.setattr(paths, "RAW_DIR", raw)
+    import nptsc_eval.validate_raw as vr
+    if hasattr(vr, "RAW_DIR"):
+        monkeypatch.setattr(vr, "RAW_DIR", raw)
+    code = cli.main(["check-data"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "public_stage_neutral." in err and "Traceback" not in err

@@ -169,8 +169,15 @@ def validate_codebook_file(path: Path) -> None:
 
 
 def validate_constraints_file(path: Path) -> None:
-    """Validator for ``data/raw/survey_constraints.yml`` (registered in validate_raw)."""
-    validate_constraints(path)
+    """Validator for ``data/raw/survey_constraints.yml`` (registered in validate_raw).
+
+    Besides each entry's fields, checks that some respondent-level dataset meets every
+    finding together with the published figures; if none does, names the conflicting ones.
+    """
+    checks = validate_constraints(path)
+    from nptsc_eval.survey import bounds
+
+    bounds.check_consistent(bounds.build(constraints=checks), path)
 
 
 def validate_mapping_file(path: Path) -> None:
