@@ -172,3 +172,17 @@ def test_check_data_names_conflicting_findings_and_exits_1(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert code == 1
     assert "public_stage_neutral." in err and "Traceback" not in err
+
+
+def test_a_real_value_outside_its_bounds_is_flagged(cs, synthetic):
+    real = synthetic.copy()
+    public = (real["sector"] == "Public sector").to_numpy()
+    after = np.array(real["ps_awareness_after"].astype(object).to_numpy(), dtype=object, copy=True)
+    after[np.flatnonzero(public)[:20]] = "Fair"  # about a tenth rate awareness 'fair': above the 2 per cent allowed
+    import pandas as pd
+
+    real["ps_awareness_after"] = pd.Categorical(after, categories=synthetic["ps_awareness_after"].cat.categories)
+    out = bounds.survey_bounds(cs, synthetic, real).set_index("quantity_id")
+    assert out.loc["ps_awareness_after.public.Fair", "outside_bounds"]
+    assert out.loc["ps_awareness_after.public.Fair", "real_value"] > out.loc["ps_awareness_after.public.Fair", "upper"]
+    assert not out.loc["ps_stage_improved_planning.public.Agree", "outside_bounds"]
