@@ -22,6 +22,8 @@ seed, so the result does not depend on how the draws are split between processes
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -95,6 +97,33 @@ def blocks(cs: bd.ConsistentSet) -> list[tuple[np.ndarray, LinearConstraint | No
     return out
 
 
+@contextmanager
+def _quiet_solver():
+    """Silence HiGHS's own messages (it prints a reached node limit on the process's output)."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError):
+            pass
+    try:
+        saved = [os.dup(1), os.dup(2)]
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved + [devnull]:
+            os.close(fd)
+
+
 def _nearest(t: np.ndarray, ub: np.ndarray, con: LinearConstraint | None, jitter: np.ndarray) -> np.ndarray | None:
     """Integer counts meeting ``con`` with the least absolute difference from ``t``."""
     n = len(t)
@@ -105,9 +134,10 @@ def _nearest(t: np.ndarray, ub: np.ndarray, con: LinearConstraint | None, jitter
     lo = np.concatenate([con.lb, -t, t])
     hi = np.concatenate([con.ub, np.full(2 * n, np.inf)])
     c = np.concatenate([np.zeros(n), 1 + jitter])
-    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=np.concatenate([np.ones(n), np.zeros(n)]),
-               bounds=Bounds(np.zeros(2 * n), np.concatenate([ub, np.full(n, np.inf)])),
-               options={"node_limit": NODE_LIMIT})
+    with _quiet_solver():
+        res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=np.concatenate([np.ones(n), np.zeros(n)]),
+                   bounds=Bounds(np.zeros(2 * n), np.concatenate([ub, np.full(n, np.inf)])),
+                   options={"node_limit": NODE_LIMIT})
     return None if res.x is None else np.round(res.x[:n])
 
 
