@@ -443,7 +443,7 @@ def test_tied_themes_are_all_named_never_one_most_common(records, themes):
     sentence = wording.commonness_sentence(barriers, "barrier", "barriers", "cases")
     # The five barriers are each coded in four cases.
     assert sorted(barriers.tolist()) == [4, 4, 4, 4, 4]
-    assert sentence.startswith("All five barriers were equally common, each in 4 cases: ")
+    assert sentence.startswith("All five barriers were equally common, each in four cases: ")
     assert "most common barrier was" not in sentence
     for name in barriers.index:
         assert name.lower() in sentence

@@ -580,8 +580,8 @@ def test_counts_by_basis_and_the_sentence_that_reports_them():
     assert by_basis.index.tolist() == ["independent", "source_text", "synthetic"]
     assert by_basis["total"].tolist() == [2, 1, 1]
     assert claims.basis_sentence(by_basis) == (
-        "2 rest on an independent check (2 reproduced), 1 on two printings in the source compared "
-        "(1 differ only in wording) and 1 on synthetic survey data (1 not checkable)")
+        "two rest on an independent check (two reproduced), one on two printings in the source compared "
+        "(one differs only in wording) and one on synthetic survey data (one not checkable)")
     assert claims.basis_chart_alt(by_basis).endswith("synthetic survey data: 1 claim (1 not checkable).")
 
 

@@ -243,3 +243,22 @@ def test_reused_kernels_execute_the_real_notebooks_exactly_as_fresh_kernels_do(t
     # A reset kernel counts its cells from 1 again, as a fresh one does.
     counts = [cell[2] for cell in seen["reused"]["notebooks"]["06-data-sources"] if cell[0] == "code"]
     assert counts[0] == 1
+
+
+def test_refresh_takes_a_notebook_by_name_or_by_path_and_names_one_it_cannot_find():
+    from nptsc_eval.cli import refresh_targets
+    from nptsc_eval.paths import NOTEBOOKS_DIR
+
+    by_name = refresh_targets(["05-claims-audit.ipynb"])
+    assert by_name == [NOTEBOOKS_DIR / "05-claims-audit.ipynb"]
+    assert refresh_targets(["notebooks/05-claims-audit.ipynb"]) == by_name
+    assert refresh_targets(None) == sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
+    with pytest.raises(PipelineError, match="no notebook notebooks/99-missing.ipynb in notebooks/"):
+        refresh_targets(["notebooks/99-missing.ipynb"])
+
+
+def test_refresh_of_an_unknown_notebook_is_one_line_without_a_traceback():
+    result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "refresh", "notebooks/99-missing.ipynb"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "no notebook notebooks/99-missing.ipynb" in result.stderr and "Traceback" not in result.stderr

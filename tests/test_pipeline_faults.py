@@ -32,9 +32,12 @@ def _cli(root: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def _count_reads_its_source(project: Path, variable: str = "source") -> None:
-    """Make the project's 'count' run read the file the variable names (a parameter), as 02-survey does."""
+    """Make the project's 'count' run read the file the variable names (a parameter), as 02-survey does.
+
+    A relative path is relative to the project root (the notebook runs in notebooks/).
+    """
     _notebook(project / "notebooks" / "count.ipynb", "factor = 1  # multiplier\nsource = '../data/raw/a.txt'",
-              "from pathlib import Path\nn = len(Path(source).read_text().split()) * factor\n"
+              "from pathlib import Path\nn = len((Path('..') / source).read_text().split()) * factor\n"
               "Path('../data/processed/count.txt').write_text(str(n))\nprint(n)")
     (project / "pipeline.yml").write_text(textwrap.dedent("""
         variables:
@@ -74,16 +77,27 @@ def test_a_path_with_wildcard_characters_is_read_as_itself_and_its_edits_are_not
 
 def test_the_command_line_notices_an_edited_survey_export_with_brackets_in_its_name(project):
     _count_reads_its_source(project, variable="survey")
-    export = project / "tmp" / "export [v2].txt"
+    # build --survey checks the export against the codebook first: give the project the real
+    # codebook and a valid export (the synthetic responses) under a name with brackets.
+    from nptsc_eval import paths
+
+    for name in ("survey_codebook.yml", "survey_constraints.yml", "survey_export_mapping.yml"):
+        shutil.copy(paths.RAW_DIR / name, project / "data" / "raw" / name)
+    spec = project / "pipeline.yml"
+    spec.write_text(spec.read_text().replace("variables:\n", "variables:\n  survey_options: '{}'\n", 1))
+    export = project / "tmp" / "export [v2].csv"
     export.parent.mkdir()
-    export.write_text("1 2 3 4\n")
-    first = _cli(project, "build", "--no-book", "--jobs", "1", "--survey", "tmp/export [v2].txt")
+    rows = (paths.RAW_DIR / "survey_responses_synthetic.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    export.write_text("".join(rows[:-1]), encoding="utf-8")
+    first = _cli(project, "build", "--no-book", "--jobs", "1", "--survey", "tmp/export [v2].csv")
     assert first.returncode == 0, first.stderr
-    export.write_text("1 2 3 4 5 6\n")
-    second = _cli(project, "build", "--no-book", "--jobs", "1", "--survey", "tmp/export [v2].txt")
+    assert (project / "data" / "processed" / "count.txt").read_text() == str(len("".join(rows[:-1]).split()))
+    export.write_text("".join(rows), encoding="utf-8")
+    second = _cli(project, "build", "--no-book", "--jobs", "1", "--survey", "tmp/export [v2].csv")
     assert second.returncode == 0, second.stderr
     assert "count: running (input changed:" in second.stdout
-    assert (project / "data" / "processed" / "count.txt").read_text() == "6"
+    words = len("".join(rows).split())
+    assert (project / "data" / "processed" / "count.txt").read_text() == str(words)
 
 
 def test_a_declared_input_that_matches_nothing_stops_the_build_before_anything_runs(project):

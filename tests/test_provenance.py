@@ -112,7 +112,7 @@ def test_the_page_is_a_set_of_tables_with_header_rows_and_escaped_cells():
     runs = pd.DataFrame([{"run_id": "r", "notebook": "notebooks/r.ipynb", "parameters": "{}", "input_files": 1,
                           "inputs_sha256": "f" * 64, "code_sha256": "e" * 64, "package_sha256": "", "synthetic_inputs": ""}])
     page = provenance_page(items, runs)
-    assert page.splitlines()[1] == "# Appendix: where each number comes from"
+    assert page.splitlines()[1] == "# Appendix E: where each number comes from"
     assert "| Kind | Name | Shown as |" in page and "| value | odd\\_key | a \\| b \\`c\\` |" in page
     assert "| r | notebooks/r.ipynb | \\{\\} | 1 | ffffffffffff | eeeeeeeeeeee |" in page
     assert re.findall(r"^#+ ", page, re.M) == ["# ", "## ", "## "]

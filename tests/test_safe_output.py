@@ -21,9 +21,15 @@ HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)> <svg onload=al
 
 
 @pytest.fixture
-def shown(monkeypatch):
-    """What report.show_table / show_notice display: a list of (kind, text)."""
+def shown(monkeypatch, tmp_path):
+    """What report.show_table / show_notice display: a list of (kind, text).
+
+    Tables are numbered in a chapter of the book, with their downloads in a private folder.
+    """
     import IPython.display
+
+    monkeypatch.setattr(report, "downloads_dir", lambda: tmp_path)
+    report.set_chapter("02-survey")
 
     out: list[tuple[str, str]] = []
 
@@ -39,15 +45,15 @@ def shown(monkeypatch):
 
 def test_show_table_escapes_cells_headers_caption_and_notes(shown):
     frame = pd.DataFrame({HOSTILE: [HOSTILE, "Don't know & more"], "n": [1, 2]})
-    report.show_table(frame, f"Answers from {HOSTILE}", "t", notes=HOSTILE)
+    report.show_table(frame, f"Answers from {HOSTILE}", "t", notes=HOSTILE, source=f"the survey export {HOSTILE}")
     html = shown[0][1]
     assert "<script" not in html and "<img" not in html and "<svg" not in html
-    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 4     # cell, header, caption, note
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 5     # cell, header, caption, source, note
     assert "Don't know & more" in html      # quotes and a lone ampersand are left as they were
 
 
 def test_show_table_categorical_cells_are_escaped_too(shown):
-    report.show_table(pd.DataFrame({"a": pd.Categorical(["<b>x</b>"])}), "c", "t2")
+    report.show_table(pd.DataFrame({"a": pd.Categorical(["<b>x</b>"])}), "c", "t2", source="Our own test data")
     assert "&lt;b&gt;x&lt;/b&gt;" in shown[0][1] and "<b>" not in shown[0][1]
 
 
@@ -126,7 +132,8 @@ def test_build_survey_paths_are_project_relative(tmp_path, monkeypatch, capsys):
 
 def test_a_huge_table_shows_its_first_rows_and_says_where_the_rest_are(shown):
     frame = pd.DataFrame({"Answer": [f"answer number {i} " * 5 for i in range(100_000)]})
-    report.show_table(frame, "Answers", "big", full_data="data/processed/survey_free_text_answers.csv")
+    report.show_table(frame, "Answers", "big", full_data="data/processed/survey_free_text_answers.csv",
+                      source="Our own test data")
     html = shown[0][1]
     assert len(html) < 200_000
     assert ("The table shows the first 500 of 100,000 rows; the other 99,500 are not shown here but are in the file "
@@ -145,6 +152,7 @@ def test_the_survey_chapter_stays_small_for_a_100000_row_export(tmp_path, monkey
     frame.to_parquet(export)
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    shutil.copy(paths.PROJECT_ROOT / "_toc.yml", root / "_toc.yml")  # numbers the chapter's tables
     (root / "data" / "processed").mkdir(parents=True)
     monkeypatch.setenv("NPTSC_EVAL_ROOT", str(root))
     monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")

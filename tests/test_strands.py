@@ -473,7 +473,8 @@ def test_strand_notebook_runs_for_each_strand(strand, tmp_path, monkeypatch):
     facts = pd.read_csv(processed / f"facts_strand_{strand}.csv", dtype=str).set_index("fact_id")["value"]
     if strand == 2:
         assert _glued(nb, "table_4_2_total") == "102"
-        assert "IVAR attendees by local authority (Table 4.2" in shown
+        assert "IVAR attendees by local authority, phase two" in shown
+        assert "Source: Table 4.2 in the original report; primary source: Interview with the IVAR project manager." in shown
         assert re.search(r"<td[^>]*>Total</td>\s*<td[^>]*>102</td>", shown)
         assert "Open University" in shown
         assert facts["table_4_2.total"] == "102"

@@ -150,6 +150,10 @@ def book_copy(built_book: Path, tmp_path: Path) -> Path:
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy(paths.PROJECT_ROOT / name, root / name)
     shutil.copytree(paths.BOOK_DIR, root / "book", ignore=shutil.ignore_patterns("__pycache__"))
+    # The book's own extensions read the glossary, the metadata notes and the claims audit.
+    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    (root / "data" / "processed").mkdir()
+    shutil.copy(paths.PROJECT_ROOT / "data" / "processed" / "claims_audit.csv", root / "data" / "processed")
     return root
 
 

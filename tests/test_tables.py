@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pandas as pd
+
 import pytest
 
 from nptsc_eval.errors import DataValidationError
@@ -194,20 +196,44 @@ def test_a_table_2_1_cell_that_another_table_prints_as_its_total_is_checked(raw_
     assert expected in message
 
 
-def test_table_1_1_parts_in_the_claims_register_must_add_up_to_its_printed_total(raw_copy):
-    register = raw_copy / "claims_register.yml"
-    lines = register.read_text(encoding="utf-8").splitlines()
-    claim = lines.index("  - id: t1-1-cipfa")
-    part = next(i for i in range(claim, claim + 8) if lines[i] == "    expected: 209")
-    total = next(i for i in range(lines.index("  - id: t1-1-total"), len(lines)) if lines[i] == "    expected: 250")
-    lines[part] = "    expected: 210"
-    register.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def test_a_typo_in_table_1_1_names_the_rows_and_column_of_the_total_it_breaks(raw_copy):
+    table = raw_copy / "survey_table_1_1_respondents.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace("CIPFA,209,", "CIPFA,210,"), encoding="utf-8")
     errors = validate_raw_data(raw_copy)
     message = "\n".join(str(e) for e in errors)
-    assert len(errors) == 1 and "claims_register.yml is not valid" in message
-    assert (f"line {total + 1}, claim 't1-1-total', field 'expected': Table 1.1 prints a total of 250, "
-            f"but the parts given in this register add up to 251") in message
-    assert f"'t1-1-cipfa' 210 (line {part + 1})" in message and "'t1-1-navca' 2 (line" in message
+    assert len(errors) == 1 and "survey_table_1_1_respondents.csv is not valid" in message
+    assert ("rows 2–8, column 'respondents': total respondents is 251 but the source publishes 250 "
+            "(Table 1.1, TOTAL row)") in message
+
+
+def test_register_parts_given_as_facts_must_add_up_to_the_total_the_source_prints(tmp_path):
+    from nptsc_eval.errors import DataValidationError
+    from nptsc_eval.validate_raw import check_register_totals
+
+    register = tmp_path / "claims_register.yml"
+    register.write_text(textwrap.dedent("""\
+        claims:
+          - id: part-a
+            kind: equals
+            expected: 210
+            evidence: {fact: t.a}
+          - id: part-b
+            kind: equals
+            expected: 41
+            evidence: {fact: t.b}
+          - id: total
+            source_location: Table 9.9
+            kind: sums_to
+            expected: 250
+            evidence: {sum: [t.a, t.b]}
+        """), encoding="utf-8")
+    with pytest.raises(DataValidationError) as failure:
+        check_register_totals(register)
+    message = str(failure.value)
+    assert "line 13, claim 'total', field 'expected': Table 9.9 prints a total of 250, but the parts" in message
+    assert "add up to 251: 'part-a' 210 (line 4), 'part-b' 41 (line 8)" in message
+    register.write_text(register.read_text(encoding="utf-8").replace("expected: 41", "expected: 40"), encoding="utf-8")
+    check_register_totals(register)
 
 
 def test_a_raw_typo_stops_check_data_and_the_build_before_any_notebook_runs(tmp_path):

@@ -21,6 +21,11 @@ with the network cut, so this extension
 * replaces the bare redirect that sphinx-external-toc writes as the site's ``index.html``
   with a page that has a language, a title and a link, so it is accessible while it
   redirects and usable when redirects are turned off;
+* ships the data: copies the CSV behind every table and chart (``data/processed/downloads/``)
+  to ``_data/downloads/`` in the HTML output, writes ``_data/nptsc-eval-data.zip`` holding
+  ``data/raw/`` and ``data/processed/``, and fails the build when a page links to a file of
+  ``_data/`` that is not there (:func:`broken_data_links`), so every "Download the data" link
+  works, from a web server or from ``file://``;
 * checks the evidence behind glued values (:func:`evidence_problems`): the landing page,
   executive summary, conclusions and recommendations may not use a value whose evidence
   class is ``synthetic``, and a synthetic value anywhere must carry its marker in the text
@@ -309,6 +314,70 @@ def _note_glue_dependencies(app: Sphinx, docname: str, source: list[str]) -> Non
             app.env.note_dependency(str(target))
 
 
+#: Where the data files go in the HTML output.
+DATA_FOLDER = "_data"
+#: The zip of data/raw and data/processed, inside :data:`DATA_FOLDER`.
+DATA_ZIP = "nptsc-eval-data.zip"
+#: A link (href or src) in a page, to read the relative ones that point into :data:`DATA_FOLDER`.
+_LINK = re.compile(r'(?:href|src)="([^"#?]+)')
+
+
+def write_data_zip(project: Path, target: Path) -> None:
+    """A zip of ``data/raw/`` and ``data/processed/`` with fixed dates, so two builds give the same bytes."""
+    import zipfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for folder in ("data/raw", "data/processed") for p in (project / folder).rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith("."))
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(project).as_posix(), date_time=(2011, 7, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+
+
+def broken_data_links(outdir: Path) -> list[str]:
+    """Every link of an HTML page of ``outdir`` into :data:`DATA_FOLDER` whose file is missing, as "page: link"."""
+    import urllib.parse
+
+    broken = []
+    for page in sorted(outdir.rglob("*.html")):
+        for link in _LINK.findall(page.read_text(encoding="utf-8")):
+            if "://" in link or DATA_FOLDER + "/" not in link:
+                continue
+            target = (page.parent / urllib.parse.unquote(html.unescape(link))).resolve()
+            if not target.is_file():
+                broken.append(f"{page.relative_to(outdir).as_posix()}: {link}")
+    return broken
+
+
+def _ship_data(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the downloads and the data zip into the HTML output; fail on a link to a missing file."""
+    import shutil
+
+    from sphinx.errors import ExtensionError
+
+    # The one-page build behind the PDF has no data folder: a printed page cannot download,
+    # and the print style sheet hides the links.
+    if exception is not None or app.builder.format != "html" or app.builder.name == "singlehtml":
+        return
+    project, outdir = Path(app.srcdir), Path(app.outdir)
+    data = outdir / DATA_FOLDER
+    if data.exists():
+        shutil.rmtree(data)
+    downloads = project / "data" / "processed" / "downloads"
+    (data / "downloads").mkdir(parents=True)
+    for csv in sorted(downloads.glob("*.csv")) if downloads.is_dir() else []:
+        shutil.copyfile(csv, data / "downloads" / csv.name)
+    write_data_zip(project, data / DATA_ZIP)
+    package = project / "data" / "processed" / "datapackage.json"
+    if package.is_file():
+        shutil.copyfile(package, data / package.name)
+    broken = broken_data_links(outdir)
+    if broken:
+        raise ExtensionError("links to data files that the build did not write:\n  " + "\n  ".join(broken))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # A digest of this file and of book/_static as a config value. When either changes,
     # Sphinx sees the HTML configuration change, writes every page again and copies the
@@ -335,4 +404,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # After sphinx-external-toc has written its bare redirect.
     app.connect("build-finished", _write_front_door, priority=900)
     app.connect("build-finished", _remove_stale_pages, priority=800)
+    app.connect("build-finished", _ship_data, priority=950)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -556,8 +556,6 @@ def quotation_bank_html(quotes: pd.DataFrame, themes: pd.DataFrame, cases: list[
             flag = ""
             if pd.notna(q.same_as) and q.difference != "none":
                 flag = f'<br><span class="qb-flag">Differs from the earlier printing ({esc(q.difference)}): {esc(q.difference_note)}</span>'
-            elif pd.notna(q.same_as):
-                flag = '<br><span class="qb-flag">Printed the same way earlier in the report.</span>'
             rows.append(f'<tr><td><q>{esc(q.text)}</q>{flag}</td><td>{esc(names.get(q.case_id, q.case_id))}</td>'
                         f'<td>{esc(q.speaker)}</td><td>{esc(q.source_location)}</td></tr>')
         groups.append(f'<tbody data-theme="{esc(theme.theme_id)}">' + "".join(rows) + "</tbody>")

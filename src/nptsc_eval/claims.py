@@ -1002,30 +1002,27 @@ def survey_data_kind(audit_table: pd.DataFrame) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
-def inconsistencies_table(audit_table: pd.DataFrame) -> pd.DataFrame:
-    """Every place the source contradicts itself: the two places, what each says, why it matters."""
-    rows = audit_table[audit_table["status"] == "inconsistent_in_source"]
+def _two_printings(audit_table: pd.DataFrame, status: str, why: str) -> pd.DataFrame:
+    """The claims of one status that compare two places of the source, side by side."""
+    rows = audit_table[audit_table["status"] == status]
     return pd.DataFrame({
         "Claim": rows["claim_id"],
         "Where": rows["source_location"],
         "The source says": rows["statement"],
         "Elsewhere": rows["other_location"],
         "It also says": rows["other_statement"],
-        "Why they disagree": rows["explanation"],
+        why: rows["explanation"],
     }).reset_index(drop=True)
+
+
+def inconsistencies_table(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """Every place the source contradicts itself: the two places, what each says, why it matters."""
+    return _two_printings(audit_table, "inconsistent_in_source", "Why they disagree")
 
 
 def wording_table(audit_table: pd.DataFrame) -> pd.DataFrame:
     """Two printings that differ in wording but not in meaning, with why they mean the same."""
-    rows = audit_table[audit_table["status"] == "wording_differs"]
-    return pd.DataFrame({
-        "Claim": rows["claim_id"],
-        "Where": rows["source_location"],
-        "The source says": rows["statement"],
-        "Elsewhere": rows["other_location"],
-        "It also says": rows["other_statement"],
-        "Why the meaning is the same": rows["explanation"],
-    }).reset_index(drop=True)
+    return _two_printings(audit_table, "wording_differs", "Why the meaning is the same")
 
 
 def verdict_table(audit_table: pd.DataFrame) -> pd.DataFrame:
@@ -1055,6 +1052,20 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def _verb_agrees(label: str, n: int) -> str:
+    """A verdict label after a count: "one differs from our data", "two differ from our data".
+
+    Examples:
+        >>> _verb_agrees("differ only in wording", 1), _verb_agrees("differs from our data", 2)
+        ('differs only in wording', 'differ from our data')
+    """
+    if n == 1 and label.startswith("differ "):
+        return "differs" + label[len("differ"):]
+    if n != 1 and label.startswith("differs "):
+        return "differ" + label[len("differs"):]
+    return label
+
+
 def basis_sentence(by_basis: pd.DataFrame) -> str:
     """One sentence giving the claims by basis and, within each, by verdict.
 
@@ -1062,7 +1073,7 @@ def basis_sentence(by_basis: pd.DataFrame) -> str:
         >>> frame = pd.DataFrame({"evidence_basis": ["independent", "independent", "synthetic"],
         ...                       "status": ["reproduced", "inconsistent_in_source", "not_checkable"]})
         >>> basis_sentence(counts_by_basis(frame))
-        '2 rest on an independent check (1 reproduced, 1 inconsistent in the source) and 1 on synthetic survey data (1 not checkable)'
+        'two rest on an independent check (one reproduced, one inconsistent in the source) and one on synthetic survey data (one not checkable)'
     """
     phrases = {
         "independent": "an independent check",
@@ -1072,12 +1083,15 @@ def basis_sentence(by_basis: pd.DataFrame) -> str:
         "synthetic": "synthetic survey data",
         "none": "no evidence the project holds",
     }
+    from nptsc_eval import wording
+
     texts = []
     for i, (basis, row) in enumerate(by_basis.iterrows()):
         n = int(row["total"])
-        verdicts = ", ".join(f"{int(row[s])} {STATUS_LABELS[s]}" for s in STATUSES if row[s])
+        verdicts = ", ".join(f"{wording.number(int(row[s]))} {_verb_agrees(STATUS_LABELS[s], int(row[s]))}"
+                             for s in STATUSES if row[s])
         verb = ("rests on" if n == 1 else "rest on") if i == 0 else "on"
-        texts.append(f"{n} {verb} {phrases[basis]} ({verdicts})")
+        texts.append(f"{wording.number(n)} {verb} {phrases[basis]} ({verdicts})")
     if len(texts) == 1:
         return texts[0]
     return ", ".join(texts[:-1]) + " and " + texts[-1]

@@ -57,18 +57,34 @@ def _cmd_check_data(args: argparse.Namespace) -> int:
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
     """Re-execute source notebooks in place so their stored outputs match the data (for nbval)."""
-    from nptsc_eval.paths import NOTEBOOKS_DIR, relative
+    from nptsc_eval.paths import relative
     from nptsc_eval.pipeline import PIPELINE_ENV, check_loopback, execute_notebook
 
     os.environ.pop(PIPELINE_ENV, None)
     check_loopback()  # kernels need 127.0.0.1: say so now rather than after a minute's wait
-    names = args.notebooks or sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
-    for name in names:
-        path = NOTEBOOKS_DIR / name
+    for path in refresh_targets(args.notebooks):
         print(f"refreshing {relative(path)}", flush=True)
         execute_notebook(path, path)
         _strip_papermill_metadata(path)
     return 0
+
+
+def refresh_targets(names: list[str] | None) -> list[Path]:
+    """The notebooks ``refresh`` re-executes: each named one (``05-claims-audit.ipynb`` or
+    ``notebooks/05-claims-audit.ipynb``), or every numbered notebook when none is named."""
+    from nptsc_eval.errors import PipelineError
+    from nptsc_eval.paths import NOTEBOOKS_DIR
+
+    if not names:
+        return sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
+    paths = []
+    for name in names:
+        path = NOTEBOOKS_DIR / Path(name).name
+        if Path(name).parent not in (Path("."), Path("notebooks"), NOTEBOOKS_DIR) or not path.is_file():
+            known = ", ".join(p.name for p in sorted(NOTEBOOKS_DIR.glob("[0-9]*.ipynb")))
+            raise PipelineError(f"no notebook {name} in notebooks/ (there are: {known})")
+        paths.append(path)
+    return paths
 
 
 def _strip_papermill_metadata(path: Path) -> None:

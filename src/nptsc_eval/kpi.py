@@ -407,3 +407,23 @@ def chart_alt_text(attainment: pd.DataFrame) -> str:
         "The table after the chart gives every number."
     )
 
+
+
+def chart_title(attainment: pd.DataFrame) -> str:
+    """The KPI chart's title, stating its main message: how many of the judged targets were met or exceeded.
+
+    Examples:
+        >>> frame = pd.DataFrame({"percent_of_target": [120.0, 50.0, 80.0, None],
+        ...                       "status": ["exceeded", "not met", "met", "not measurable"]})
+        >>> chart_title(frame)
+        '2 of the 3 targets with a measuring figure were met or exceeded'
+        >>> chart_title(frame.iloc[[0, 2]])
+        'All 2 targets with a measuring figure were met or exceeded'
+    """
+    data = attainment[attainment["percent_of_target"].notna()]
+    reached = int(data["status"].isin(["met", "exceeded"]).sum())
+    if reached == len(data) and reached > 1:
+        return f"All {reached} targets with a measuring figure were met or exceeded"
+    noun = "target" if len(data) == 1 else "targets"
+    verb = "was" if reached == 1 else "were"
+    return f"{reached} of the {len(data)} {noun} with a measuring figure {verb} met or exceeded"

@@ -279,11 +279,19 @@ def _relative_to(path: Path, root: Path) -> str:
         return str(path)
 
 
+#: Read by every notebook although no run lists it: the table of contents numbers the chapters,
+#: and so every table and figure (``report.set_chapter``).
+TOC_FILE = "_toc.yml"
+
+
 def cache_parts(run: Run, root: Path, pkg: str) -> dict[str, Any]:
+    inputs = {_relative_to(p, root): file_hash(p) for p in run.input_files(root)}
+    if (root / TOC_FILE).is_file():
+        inputs[TOC_FILE] = file_hash(root / TOC_FILE)
     return {
         "code": notebook_code_hash(run.notebook),
         "parameters": _sha(json.dumps(run.parameters, sort_keys=True).encode()),
-        "inputs": {_relative_to(p, root): file_hash(p) for p in run.input_files(root)},
+        "inputs": inputs,
         "package": pkg,
     }
 
@@ -897,9 +905,11 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
 def book_sources_hash(root: Path) -> str:
     """Hash of everything the book is built from: configuration, pages, executed notebooks."""
     h = hashlib.sha256()
-    files = [root / "_config.yml", root / "_toc.yml"]
+    files = [root / "_config.yml", root / "_toc.yml", root / "CITATION.cff"]
+    # Raw files the book's Sphinx extensions read themselves (book/_ext/nptsc_glossary.py).
+    files += [root / "data" / "raw" / "glossary.csv"]
     files += [p for p in (root / "book").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    for p in sorted(files):
+    for p in sorted(f for f in files if f.is_file()):
         h.update(relative(p).encode())
         h.update(p.read_bytes())
     return h.hexdigest()
@@ -974,6 +984,10 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
         from nptsc_eval.provenance import write_provenance
 
         write_provenance(spec, root)
+        # Every processed file described as a Frictionless Data Package (nptsc_eval.datapackage).
+        from nptsc_eval.datapackage import write_datapackage
+
+        write_datapackage(root)
         if book:
             state = _load_state(root)
             key = book_sources_hash(root)

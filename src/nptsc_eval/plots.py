@@ -73,12 +73,17 @@ def kpi_chart(attainment: pd.DataFrame, cap: float = 250.0):
     without colour; a line marks 100 per cent.  Bars above ``cap`` per cent are cut at the cap
     and say so.
     """
+    import textwrap
+
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
 
     data = attainment[attainment["percent_of_target"].notna()].copy()
-    data["label"] = data["delivery_partner"] + ": " + data["kpi"].str.slice(0, 48)
+    # The whole target, wrapped: a label cut short reads as a different target.
+    data["label"] = [textwrap.fill(f"{p}: {k}", 44, break_on_hyphens=False) for p, k in zip(data["delivery_partner"], data["kpi"])]
     data = data.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(data) + 1.2))
+    lines = sum(label.count("\n") + 1 for label in data["label"])
+    fig, ax = plt.subplots(figsize=(9, 0.32 * lines + 0.2 * len(data) + 1.2))
     values = data["percent_of_target"].astype(float).clip(upper=cap)
     colours = [STATUS_COLOURS[str(s)] for s in data["status"]]
     ax.barh(data["label"], values, color=colours, edgecolor="white")
@@ -90,6 +95,7 @@ def kpi_chart(attainment: pd.DataFrame, cap: float = 250.0):
             shown += f" (bar cut at {cap:.0f}%)"
         ax.text(value + 3, y, shown, va="center", fontsize=9, color=TEXT_COLOUR)
     ax.set_xlim(0, cap * 1.75)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
     ax.set_xlabel("Output as a percentage of target")
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)

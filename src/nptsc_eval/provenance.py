@@ -176,7 +176,7 @@ def provenance_page(items: pd.DataFrame, runs: pd.DataFrame) -> str:
     short = SHOWN_DIGITS
     parts = [
         "(provenance)=",
-        "# Appendix: where each number comes from",
+        "# Appendix E: where each number comes from",
         "",
         "Every number in this book's text is a value that a notebook computed and glued into the page, and "
         "every chart is a figure a notebook drew. This appendix lists them all, with the notebook and the "

@@ -1,5 +1,10 @@
 """Small helpers that turn computed results into plain English for the book's prose.
 
+:func:`number`, :func:`count`, :func:`share` and :func:`ordinal` write counts the way the
+publishing conventions ask: numbers one to nine in words, larger ones in figures with commas,
+a noun that agrees with its number ("one impact", "no impacts"), "all five areas" rather
+than "5 of the 5 areas". Plurals and number words come from the ``inflect`` library.
+
 :func:`extremes` finds every item that shares the highest (or lowest) count, so that a tie is
 never reported as one "most common" item; :func:`commonness_sentence` says it in words.
 """
@@ -8,10 +13,84 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import inflect
 import pandas as pd
 
-#: Number words for prose ("Five barriers were equally common").
-NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+_ENGINE = inflect.engine()
+
+def number(n: int, zero: str = "no") -> str:
+    """A count for running text: words from one to nine, figures with commas from 10.
+
+    Examples:
+        >>> number(0), number(1), number(9), number(10), number(1460)
+        ('no', 'one', 'nine', '10', '1,460')
+    """
+    n = int(n)
+    if n == 0:
+        return zero
+    if 0 < n < 10:
+        return str(_ENGINE.number_to_words(n))
+    return f"{n:,}"
+
+
+def plural(noun: str, n: int, plural_form: str | None = None) -> str:
+    """The noun in the form that agrees with ``n`` ("case", "cases"; "case study", "case studies").
+
+    Examples:
+        >>> plural("case study", 1), plural("case study", 2), plural("impact", 0)
+        ('case study', 'case studies', 'impacts')
+    """
+    if int(n) == 1:
+        return noun
+    return plural_form or str(_ENGINE.plural_noun(noun))
+
+
+def count(n: int, noun: str, plural_form: str | None = None, zero: str = "no") -> str:
+    """A count with its noun: 'no impacts', 'one impact', 'two impacts', '1,460 places'.
+
+    Examples:
+        >>> count(0, "impact"), count(1, "impact"), count(2, "week"), count(12, "case study")
+        ('no impacts', 'one impact', 'two weeks', '12 case studies')
+    """
+    return f"{number(n, zero)} {plural(noun, n, plural_form)}"
+
+
+def share(part: int, whole: int, noun: str, plural_form: str | None = None) -> str:
+    """``part`` of ``whole`` things, as a reader would write it.
+
+    Examples:
+        >>> share(5, 5, "area"), share(2, 2, "area"), share(0, 5, "area"), share(3, 5, "area")
+        ('all five areas', 'both areas', 'none of the five areas', 'three of the five areas')
+        >>> share(1, 1, "area"), share(0, 1, "area"), share(1, 12, "case study")
+        ('the one area', 'no area', 'one of the 12 case studies')
+    """
+    part, whole = int(part), int(whole)
+    if part > whole or part < 0:
+        raise ValueError(f"share: {part} is not a part of {whole}")
+    if whole == 1:
+        return f"the one {noun}" if part == 1 else f"no {noun}"
+    things = plural(noun, whole, plural_form)
+    if part == whole:
+        return f"both {things}" if whole == 2 else f"all {number(whole)} {things}"
+    if part == 0:
+        return f"neither {noun}" if whole == 2 else f"none of the {number(whole)} {things}"
+    return f"{number(part)} of the {number(whole)} {things}"
+
+
+def ordinal(n: int) -> str:
+    """An ordinal in words up to ninth, in figures after: 'first', 'ninth', '10th'.
+
+    Examples:
+        >>> ordinal(1), ordinal(9), ordinal(10), ordinal(22)
+        ('first', 'ninth', '10th', '22nd')
+    """
+    n = int(n)
+    return str(_ENGINE.ordinal(_ENGINE.number_to_words(n) if 0 < n < 10 else n))
+
+
+def capitalise(text: str) -> str:
+    """The text with its first letter in capitals ('no impacts' → 'No impacts')."""
+    return text[:1].upper() + text[1:]
 
 
 def listing(items: Iterable[str]) -> str:
@@ -51,21 +130,76 @@ def commonness_sentence(counts: pd.Series, noun: str, plural: str, unit: str, mo
 
     Examples:
         >>> commonness_sentence(pd.Series({"Timing": 4, "Funding": 2}), "barrier", "barriers", "cases")
-        'The most common barrier was timing, in 4 cases.'
+        'The most common barrier was timing, in four cases.'
         >>> commonness_sentence(pd.Series({"A": 4, "B": 4, "C": 1}), "barrier", "barriers", "cases")
-        'Two barriers were equally common, each in 4 cases: a and b.'
+        'Two barriers were equally common, each in four cases: a and b.'
         >>> commonness_sentence(pd.Series({"A": 4, "B": 4, "C": 1}), "outcome", "outcomes", "cases", most=False)
-        'The least common outcome was c, in 1 case.'
+        'The least common outcome was c, in one case.'
     """
     labels, n = extremes(counts, most)
     if not labels:
         return f"No {plural} were coded."
     shown = [label.lower() if lower else label for label in labels]
-    what = unit if n != 1 else unit.rstrip("s")
+    singular_unit = _ENGINE.singular_noun(unit) or unit
+    where = count(n, singular_unit, unit)
     if len(labels) == 1:
-        return f"The {'most' if most else 'least'} common {noun} was {shown[0]}, in {n:,} {what}."
-    count = NUMBER_WORDS.get(len(labels), f"{len(labels):,}")
+        return f"The {'most' if most else 'least'} common {noun} was {shown[0]}, in {where}."
+    tied = number(len(labels))
     if len(labels) == len(counts):
-        return f"All {count} {plural} were equally common, each in {n:,} {what}: {listing(shown)}."
-    count = count.capitalize()
-    return f"{count} {plural} were equally common, each in {n:,} {what}: {listing(shown)}."
+        tied = "both" if len(labels) == 2 else f"all {tied}"
+        return f"{capitalise(tied)} {plural} were equally common, each in {where}: {listing(shown)}."
+    return f"{capitalise(tied)} {plural} were equally common, each in {where}: {listing(shown)}."
+
+
+def logic_model_summary(counts: dict[str, int]) -> str:
+    """One sentence counting a strand's logic model boxes (see ``strands.logic_model_counts``).
+
+    Examples:
+        >>> logic_model_summary({"activities": 3, "outputs": 11, "outcomes": 6, "impacts": 1})
+        "This strand's model has three projects, 11 outputs and six outcomes, which lead to one impact."
+        >>> logic_model_summary({"activities": 1, "outputs": 0, "outcomes": 2, "impacts": 0})
+        "This strand's model has one project, no outputs and two outcomes, which lead to no impact."
+    """
+    leads = count(counts["impacts"], "impact") if counts["impacts"] else "no impact"
+    return (f"This strand's model has {count(counts['activities'], 'project')}, {count(counts['outputs'], 'output')} "
+            f"and {count(counts['outcomes'], 'outcome')}, which lead to {leads}.")
+
+
+def long_term_sentence(counts: dict[str, int]) -> str:
+    """Which of a logic model's impacts are indirect or long-term, and how the figure shows them.
+
+    Examples:
+        >>> long_term_sentence({"impacts": 1, "long_term_impacts": 0})
+        'The model marks no impact as indirect or long-term.'
+        >>> long_term_sentence({"impacts": 1, "long_term_impacts": 1})[:62]
+        'The model marks its one impact as indirect or long-term: resul'
+        >>> long_term_sentence({"impacts": 4, "long_term_impacts": 4})[:50]
+        'The model marks all four of its impacts as indirec'
+        >>> long_term_sentence({"impacts": 5, "long_term_impacts": 2})[:52]
+        'The model marks two of its five impacts as indirect '
+    """
+    impacts, long_term = int(counts["impacts"]), int(counts["long_term_impacts"])
+    if long_term == 0:
+        which = "none of its impacts" if impacts > 1 else "no impact"
+        return f"The model marks {which} as indirect or long-term."
+    if impacts == 1:
+        which = "its one impact"
+    elif long_term == impacts:
+        which = f"both its impacts" if impacts == 2 else f"all {number(impacts)} of its impacts"
+    else:
+        which = f"{number(long_term)} of its {count(impacts, 'impact')}"
+    return (f"The model marks {which} as indirect or long-term: results that would show only after the "
+            "programme ended. The figure draws such impacts with a dashed border.")
+
+
+def licence_sentence(without_licence: int) -> str:
+    """Whether every data file carries a licence note.
+
+    Examples:
+        >>> licence_sentence(0), licence_sentence(1), licence_sentence(12)
+        ('Every file carries a licence note.', 'One file carries no licence note.', '12 files carry no licence note.')
+    """
+    if without_licence == 0:
+        return "Every file carries a licence note."
+    verb = "carries" if without_licence == 1 else "carry"
+    return f"{capitalise(count(without_licence, 'file'))} {verb} no licence note."

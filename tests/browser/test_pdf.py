@@ -94,6 +94,12 @@ def test_every_chapter_title_is_in_the_text(pdf_text: str, built_book: Path):
     assert not missing, f"chapter titles missing from the PDF: {missing}"
 
 
+def test_a_printed_page_offers_no_download_links(pdf_text: str, built_book: Path):
+    # The HTML book has them under every table and chart; paper cannot follow them.
+    assert "Download the data (CSV)" in (built_book / "book" / "executed" / "01-programme-outputs.html").read_text()
+    assert _normalise("Download the data (CSV)") not in pdf_text
+
+
 def test_every_chapter_is_in_the_outline(reader, built_book: Path):
     def titles(outline):
         for item in outline:

@@ -244,3 +244,41 @@ def question_rows(dist: pd.DataFrame, question_id: str, groups: list[str] | None
     if groups is not None:
         rows = rows[rows["group"].isin(groups)]
     return rows.reset_index(drop=True)
+
+
+#: The primary source the original report names for its survey (Figure 2.2 and Appendix 2).
+SURVEY_PRIMARY_SOURCE = "Consulting Inplace survey of NPTSC participants (2011)"
+
+
+def survey_source(synthetic: bool, file_name: str,
+                  location: str = "Appendix 2 of the original report (the questions and the published results)") -> str:
+    """The source line of a survey table or chart: where the original prints it, its primary source, our data.
+
+    Examples:
+        >>> survey_source(True, "survey_responses_synthetic.csv").split(". Data: ")[1]
+        'data/raw/survey_responses_synthetic.csv (synthetic respondents, not real survey answers).'
+    """
+    from nptsc_eval.report import source
+
+    data = (f"data/raw/{file_name} (synthetic respondents, not real survey answers)" if synthetic
+            else f"the survey export {file_name}")
+    return source(location, SURVEY_PRIMARY_SOURCE, data)
+
+
+def support_shown(support: pd.DataFrame, hidden: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """The further-support table as published: "count (per cent)" by sector, "[c]" where suppressed.
+
+    Its last row gives each column's base, marked "[u]" when it is below the low-base threshold.
+    The chart's data download is this table, so it shows nothing the table suppresses.
+    """
+    from nptsc_eval.report import format_percent as percent
+    from nptsc_eval.survey.stats import LOW_BASE
+
+    shown = pd.DataFrame({"Form of support": labels})
+    for key, label in (("public", "Public sector"), ("third", "Third sector"), ("all", "All respondents")):
+        cells_hidden = hidden[f"{key}_count"].to_numpy() if key != "all" else [False] * len(support)
+        shown[label] = ["[c]" if h else f"{c:,} ({percent(p)})"
+                        for h, c, p in zip(cells_hidden, support[f"{key}_count"], support[f"{key}_percent"])]
+    shown.loc[len(shown)] = ["Base n"] + [f"{support[f'{k}_base'].iloc[0]:,}" + (" [u]" if support[f"{k}_base"].iloc[0] < LOW_BASE else "")
+                                          for k in ("public", "third", "all")]
+    return shown

@@ -37,15 +37,15 @@ def significant(p: float) -> bool:
 
 
 def format_p(p: float) -> str:
-    """A p-value for prose: "below 0.001", three decimals below 0.01, else two.
+    """A p-value for prose and tables: "< 0.001", three decimals below 0.01, else two.
 
     Examples:
         >>> format_p(0.0004), format_p(0.0042), format_p(0.987), format_p(float("nan"))
-        ('below 0.001', '0.004', '0.99', 'not computable')
+        ('< 0.001', '0.004', '0.99', 'not computable')
     """
     if p != p:
         return "not computable"
-    return "below 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
 
 
 def wilson_interval(count: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
