@@ -38,6 +38,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         from nptsc_eval.survey_cli import clear_staging
 
         clear_staging()  # a build on the synthetic data keeps no copy of an earlier export
+    if args.dask_scheduler:
+        from nptsc_eval.survey.robustness import SCHEDULER_ENV
+
+        os.environ[SCHEDULER_ENV] = args.dask_scheduler  # the notebooks' kernels inherit it
     build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
           reuse_kernels=not args.fresh_kernels, kernel_timeout=args.kernel_timeout,
           report=lambda m: print(m, flush=True))
@@ -116,6 +120,9 @@ def parser() -> argparse.ArgumentParser:
 
     add_survey_options(b)
     b.add_argument("--all", action="store_true", help="list every problem cell of a bad --survey export")
+    b.add_argument("--dask-scheduler", metavar="ADDRESS", default=None,
+                   help="run the survey draws on the Dask cluster at ADDRESS (tcp://HOST:PORT) instead of local "
+                        "processes; default: $DASK_SCHEDULER_ADDRESS, else local processes")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check-data", help="validate every file in data/raw/")

@@ -11,6 +11,14 @@ from nptsc_eval import report
 
 SYNTHETIC_LABEL = "Illustrative: synthetic data"
 TOLERANCE = 1e-6
+#: Where the facts the ranges rest on are printed, and the files they are kept in.
+BOUNDS_SOURCE = report.source(
+    "Table 1.1, the respondent profile and the findings of Appendix 2 of the original report",
+    "Consulting Inplace survey of NPTSC participants (2011)",
+    ["data/raw/survey_table_1_1_respondents.csv", "data/raw/survey_respondent_profile.csv",
+     "data/raw/survey_constraints.yml"])
+SYNTHETIC_SOURCE = BOUNDS_SOURCE.rstrip(".") + (", data/raw/survey_responses_synthetic.csv (synthetic respondents, "
+                                                "not real survey answers).")
 
 
 def limited(table: pd.DataFrame) -> pd.DataFrame:
@@ -65,7 +73,9 @@ def show_chart(table: pd.DataFrame) -> None:
     alt = (f"Horizontal ranges for {len(rows)} survey percentages that the published figures limit, each from its "
            "lowest to its highest possible value, with a dot for the synthetic data's value inside each range. "
            "Illustrative: synthetic data. The table below gives every range.")
-    report.show_figure(fig, alt, rows[["quantity_id", "lower", "upper", "synthetic_value"]])
+    report.show_figure(fig, alt, rows[["quantity_id", "lower", "upper", "synthetic_value"]],
+                       title=f"The published figures limit {len(rows)} survey percentages to a range; the synthetic "
+                       "value is one point inside each", source=SYNTHETIC_SOURCE, number_key="bnd_chart_number")
 
 
 def show_bounds_table(table: pd.DataFrame, real: bool) -> None:
@@ -77,7 +87,8 @@ def show_bounds_table(table: pd.DataFrame, real: bool) -> None:
     report.show_table(shown, "Range of every survey percentage the published figures allow, with the synthetic "
                       "value (illustrative: synthetic data)", "survey-bounds",
                       notes="Lowest and highest: derived from published figures only. Synthetic: one illustration.",
-                      full_data="data/processed/survey_bounds.csv")
+                      full_data="data/processed/survey_bounds.csv", source=SYNTHETIC_SOURCE,
+                      number_key="bnd_table_number")
 
 
 def show_verdicts(verdicts: pd.DataFrame) -> None:
@@ -86,7 +97,8 @@ def show_verdicts(verdicts: pd.DataFrame) -> None:
         "share_of_draws": "Share of draws where it holds", "basis": "Basis"})
     report.show_table(shown, "Each survey finding of the source: implied by, compatible with or contradicted by the "
                       "other published facts", "survey-findings-robustness",
-                      full_data="data/processed/survey_findings_robustness.csv")
+                      full_data="data/processed/survey_findings_robustness.csv", source=BOUNDS_SOURCE,
+                      number_key="bnd_verdicts_number")
 
 
 def show_real_check(table: pd.DataFrame, real: bool) -> None:

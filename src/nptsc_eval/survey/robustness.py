@@ -413,3 +413,35 @@ def build_outputs(survey_frame: pd.DataFrame | None, synthetic_frame: pd.DataFra
     draws_seconds = time.perf_counter() - started
     return {"bounds": table, "robustness": verdicts, "bounds_seconds": bounds_seconds,
             "draws_seconds": draws_seconds, "nonlinear": list(cs.nonlinear), "consistent_set": cs}
+
+
+def cached_outputs(survey_frame: pd.DataFrame | None, synthetic_frame: pd.DataFrame, k: int = DEFAULT_DRAWS,
+                   seed: int = DEFAULT_SEED, pool: int = DEFAULT_POOL, n_jobs: int = 2,
+                   scheduler: str | None = None) -> dict[str, Any]:
+    """:func:`build_outputs`, kept in the shared cache of :mod:`nptsc_eval.survey.bounds_cache`.
+
+    Where the draws run (``n_jobs``, ``scheduler``) is not part of the key: it does not
+    change the result.
+    """
+    from nptsc_eval.survey import bounds_cache
+
+    def compute() -> dict[str, Any]:
+        out = build_outputs(survey_frame, synthetic_frame, k, seed, n_jobs, pool, scheduler)
+        out.pop("consistent_set")
+        return out
+
+    return bounds_cache.cached(compute, {"survey": survey_frame, "synthetic": synthetic_frame},
+                               {"what": "bounds and draws", "draws": k, "seed": seed, "pool": pool})
+
+
+def cached_bounds(survey_frame: pd.DataFrame | None, synthetic_frame: pd.DataFrame) -> pd.DataFrame:
+    """The bounds table alone (no draws), through the shared cache: what the survey chapter's
+    charts and tables show beside each percentage."""
+    from nptsc_eval.survey import bounds_cache
+
+    def compute() -> dict[str, Any]:
+        cs = bd.build()
+        return {"bounds": bd.survey_bounds(cs, synthetic_frame, survey_frame)}
+
+    return bounds_cache.cached(compute, {"survey": survey_frame, "synthetic": synthetic_frame},
+                               {"what": "bounds"})["bounds"]
