@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
+from nptsc_eval import paths
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.survey import analysis, bounds, findings
 from nptsc_eval.survey.codebook import load_codebook
@@ -186,3 +189,161 @@ def test_a_real_value_outside_its_bounds_is_flagged(cs, synthetic):
     assert out.loc["ps_awareness_after.public.Fair", "outside_bounds"]
     assert out.loc["ps_awareness_after.public.Fair", "real_value"] > out.loc["ps_awareness_after.public.Fair", "upper"]
     assert not out.loc["ps_stage_improved_planning.public.Agree", "outside_bounds"]
+
+
+# --------------------------------------------------------------------------------------
+# Speed work: the block solver, the shared cache and the Dask path
+# --------------------------------------------------------------------------------------
+
+
+def test_block_solver_gives_the_same_optimum_as_one_programme_of_every_variable(cs):
+    # SciPy's milp over all 327 variables at once against the block solver, on a ratio and a count.
+    from scipy.optimize import Bounds, milp
+
+    q = {x.quantity_id: x for x in bounds.quantities(cs)}
+    con = bounds._matrix(cs.rows(), cs.n)
+    for qid in ("ps_awareness_after.public.Fair", "ts_stage_capability_planning.third.Agree"):
+        num = q[qid].ratio.num
+        c = np.zeros(cs.n)
+        for k, v in num.items():
+            if k is not None:
+                c[k] = -v
+        whole = milp(c, constraints=con, integrality=np.ones(cs.n), bounds=Bounds(0, np.asarray(cs.ub, dtype=float)))
+        x = bounds.BlockSolver(cs, cs.rows()).minimise(bounds._scaled(num, -1))
+        assert bounds.evaluate(num, x) == pytest.approx(-whole.fun)
+
+
+def test_the_cache_reuses_a_result_and_notices_a_changed_input(tmp_path, monkeypatch, synthetic):
+    from nptsc_eval.survey import bounds_cache
+
+    monkeypatch.setenv(bounds_cache.CACHE_ENV, str(tmp_path / "cache"))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"bounds": bounds.survey_bounds(bounds.build(), synthetic)}
+
+    first = bounds_cache.cached(compute, {"synthetic": synthetic}, {"what": "test"})
+    second = bounds_cache.cached(compute, {"synthetic": synthetic}, {"what": "test"})
+    assert (first["cache_hit"], second["cache_hit"]) == (False, True) and len(calls) == 1
+    assert second["bounds"].equals(first["bounds"])
+    assert len(list((tmp_path / "cache").glob("survey-bounds-*.pickle"))) == 1
+    # Another dataset, another parameter or another raw file: another key.
+    changed = synthetic.copy()
+    changed.loc[0, "ps_awareness_after"] = "Poor" if changed.loc[0, "ps_awareness_after"] != "Poor" else "Good"
+    keys = {bounds_cache.key(paths.RAW_DIR, {"synthetic": synthetic}, {"what": "test"}),
+            bounds_cache.key(paths.RAW_DIR, {"synthetic": changed}, {"what": "test"}),
+            bounds_cache.key(paths.RAW_DIR, {"synthetic": synthetic}, {"what": "test", "draws": 2})}
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.RAW_DIR, raw)
+    (raw / "survey_constraints.yml").write_text((raw / "survey_constraints.yml").read_text() + "\n# edited\n")
+    keys.add(bounds_cache.key(raw, {"synthetic": synthetic}, {"what": "test"}))
+    assert len(keys) == 4
+    monkeypatch.setenv(bounds_cache.CACHE_ENV, "off")
+    assert not bounds_cache.cached(compute, {"synthetic": synthetic}, {"what": "test"})["cache_hit"]
+    assert len(calls) == 2
+
+
+def test_draws_on_a_dask_cluster_give_identical_files(cs, synthetic, tmp_path, monkeypatch):
+    from distributed import LocalCluster
+
+    centre = bounds.counts_from_frame(cs, synthetic)
+    local = robustness.findings_robustness(cs, centre, k=300, seed=11, pool=12, n_jobs=2, chunk=4)
+    local.to_csv(tmp_path / "local.csv", index=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        # As `nptsc-eval build --dask-scheduler ADDRESS` does: the address reaches the draws through the environment.
+        monkeypatch.setenv(robustness.SCHEDULER_ENV, cluster.scheduler_address)
+        remote = robustness.findings_robustness(cs, centre, k=300, seed=11, pool=12, n_jobs=2, chunk=4)
+        ran_on_cluster = any(str(t[0]).startswith("_pool_chunk") for t in cluster.scheduler.transition_log)
+    remote.to_csv(tmp_path / "dask.csv", index=False)
+    assert ran_on_cluster
+    assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "dask.csv").read_bytes()
+
+
+def test_build_option_passes_the_scheduler_to_the_draws():
+    from nptsc_eval import cli
+
+    args = cli.parser().parse_args(["build", "--dask-scheduler", "tcp://127.0.0.1:8786"])
+    assert args.dask_scheduler == "tcp://127.0.0.1:8786"
+    assert robustness.scheduler_address("tcp://h:1") == "tcp://h:1"
+
+
+def test_many_draws_are_distinct_consistent_datasets(cs, synthetic):
+    centre = bounds.counts_from_frame(cs, synthetic)
+    solutions = robustness.solve_pool(cs, centre, pool=6, seed=5, n_jobs=1)
+    assert len(solutions) == 6
+    for x in solutions:
+        assert all(r.lo - 1e-6 <= bounds.evaluate(r.expr, x) <= r.hi + 1e-6 for r in cs.rows())
+    # Spread: the datasets differ from each other and from the synthetic data's counts.
+    assert len({tuple(x) for x in solutions} | {tuple(centre)}) == 7
+
+
+def test_a_build_with_findings_that_cannot_all_hold_stops_and_keeps_the_old_book(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("_config.yml", "_toc.yml", "pipeline.yml"):
+        shutil.copy(paths.PROJECT_ROOT / name, root / name)
+    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    old_book = root / "_build" / "html" / "index.html"
+    old_book.parent.mkdir(parents=True)
+    old_book.write_text("<p>the book of the last good build</p>")
+    path = root / "data" / "raw" / "survey_constraints.yml"
+    text = path.read_text(encoding="utf-8")
+    # At least 52 per cent agree at each stage and at least 49 per cent are neutral: impossible together.
+    text = text.replace("    lower: 45\n    upper: 55\n", "    lower: 52\n    upper: 55\n", 1)
+    text = text.replace("    lower: 40\n    upper: 49.9999\n", "    lower: 49\n    upper: 49.9999\n", 1)
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--jobs", "1"], cwd=root,
+                            env=dict(os.environ, NPTSC_EVAL_ROOT=str(root)), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "cannot all hold together" in result.stderr
+    assert "public_stage_positive." in result.stderr and "public_stage_neutral." in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert old_book.read_text() == "<p>the book of the last good build</p>"
+    assert not (root / "book" / "executed").exists() or not list((root / "book" / "executed").glob("*.ipynb"))
+
+
+def test_survey_charts_and_tables_carry_each_percentage_s_range(synthetic, table):
+    from nptsc_eval.survey import charts
+
+    cb = load_codebook()
+    dist = charts.attach_ranges(analysis.distributions(synthetic, cb), table)
+    valid = dist[dist["percent"].notna()]
+    assert valid["range_lower"].notna().all() and valid["range_upper"].notna().all()
+    assert (valid["range_lower"] <= valid["percent"] + 1e-9).all() and (valid["percent"] <= valid["range_upper"] + 1e-9).all()
+    rows = charts.question_rows(dist, "ps_awareness")
+    shown = charts.chart_table(rows)
+    t = table.set_index("quantity_id")
+    lo, hi = t.loc["ps_awareness_after.public.Fair", ["lower", "upper"]]
+    after = shown[shown["Item"] == "After the programme"].iloc[0]
+    assert after["Fair"].endswith(charts.range_text(lo, hi)) and "allowed" in after["Fair"]
+    assert "range the published report allows" in charts.chart_alt(rows, "q", True)
+    support = charts.attach_support_ranges(analysis.support_by_sector(synthetic, cb), table)
+    hidden = support[["public_count", "third_count"]] * 0
+    hidden.iloc[0, 0] = 1  # a suppressed cell shows [c] and no range
+    cells = charts.support_shown(support, hidden.astype(bool), list(support["option"]))
+    assert cells.iloc[0]["Public sector"] == "[c]"
+    assert "allowed" in cells.iloc[0]["Third sector"]
+
+
+def test_outside_bounds_message_names_each_value(cs, synthetic, tmp_path):
+    from nptsc_eval.survey import bounds_view
+
+    real = synthetic.copy()
+    public = np.flatnonzero((real["sector"] == "Public sector").to_numpy())
+    after = np.array(real["ps_awareness_after"].astype(object).to_numpy(), dtype=object, copy=True)
+    after[public[:20]] = "Fair"
+    import pandas as pd
+
+    real["ps_awareness_after"] = pd.Categorical(after, categories=synthetic["ps_awareness_after"].cat.categories)
+    bounds.survey_bounds(cs, synthetic, real).to_csv(tmp_path / "b.csv", index=False)
+    message = bounds_view.outside_bounds_message(tmp_path / "b.csv")
+    assert message.startswith("warning: ")
+    assert "ps_awareness_after.public.Fair (Public sector): export" in message
+    bounds.survey_bounds(cs, synthetic, synthetic).to_csv(tmp_path / "same.csv", index=False)
+    assert bounds_view.outside_bounds_message(tmp_path / "same.csv") is None

@@ -45,6 +45,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     build(force=args.force, jobs=args.jobs, overrides=overrides, book=not args.no_book,
           reuse_kernels=not args.fresh_kernels, kernel_timeout=args.kernel_timeout,
           report=lambda m: print(m, flush=True))
+    if args.survey:
+        from nptsc_eval.paths import processed
+        from nptsc_eval.survey.bounds_view import outside_bounds_message
+
+        message = outside_bounds_message(processed("survey_bounds.csv"))
+        if message:
+            print(message, file=sys.stderr)
     return 0
 
 

@@ -114,3 +114,29 @@ def show_real_check(table: pd.DataFrame, real: bool) -> None:
     report.show_notice("**Export outside the published ranges.** These percentages of the export lie outside the "
                        "range the published figures allow, so either the export is not the data the report used or "
                        "the report misstated it: {names}", values={"names": names})
+
+
+def outside_bounds_message(bounds_csv) -> str | None:
+    """The command line's warning when a real export's percentages fall outside the published ranges.
+
+    ``bounds_csv`` is ``data/processed/survey_bounds.csv`` of a build with ``--survey``; None
+    when it has no real values or every one lies within its range.
+    """
+    from pathlib import Path
+
+    path = Path(bounds_csv)
+    if not path.exists():
+        return None
+    table = pd.read_csv(path)
+    if "outside_bounds" not in table:
+        return None
+    out = table[table["outside_bounds"].astype(str).str.lower() == "true"]
+    if out.empty:
+        return None
+    lines = [f"warning: {len(out)} percentage{'s' if len(out) != 1 else ''} of the survey export lie outside the range "
+             "the published report allows, so either the export is not the data the report used or the report "
+             "misstated it (see the section 'What the published figures prove'):"]
+    for r in out.itertuples():
+        lines.append(f"  {r.quantity_id} ({r.group}): export {report.format_percent(r.real_value, 1)}, allowed "
+                     f"{report.format_percent(r.lower, 1)} to {report.format_percent(r.upper, 1)}")
+    return "\n".join(lines)

@@ -125,6 +125,11 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
                 ax.text(left + width / 2, y, format_percent(width), ha="center", va="center", fontsize=9,
                         color=text_colour_on(colour), zorder=4,
                         bbox={"boxstyle": "square,pad=0.1", "facecolor": colour, "edgecolor": "none"})
+            if "range_lower" in rows:
+                # Under the segment: where its end may lie given the segments before it, and where it is.
+                draw_range(ax, y + 0.34 + 0.05 * (list(levels["score"]).index(score) % 3), left,
+                           float(rows["range_lower"].get(score, np.nan)), float(rows["range_upper"].get(score, np.nan)),
+                           width)
             if y == 0 and width >= 7:
                 ax.text(left + width / 2, y - 0.45, _wrap(answer, 14), ha="center", va="bottom", fontsize=8,
                         color=TEXT_COLOUR)
@@ -142,7 +147,12 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
     handles = [Patch(facecolor=DIVERGING_COLOURS[int(sc)], edgecolor=OUTLINE if sc == 0 else "white", label=a)
                for sc, a in zip(levels["score"], levels["answer"])]
     handles.append(Patch(facecolor=DONT_KNOW_COLOUR, label="Don't know"))
-    fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), fontsize=8, frameon=False)
+    if "range_lower" in dist:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([0], [0], color=RANGE_COLOUR, marker="o", markersize=2.6, linewidth=1.3,
+                              label=RANGE_LABEL + " (dot: this data)"))
+    fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 4), fontsize=8, frameon=False)
     ax.set_ylim(len(bars) - 0.4, -1.0)
     ax.set_xlabel("← negative   per cent of answers (excluding don't know)   positive →")
     ax.grid(axis="y", visible=False)
@@ -175,15 +185,21 @@ def support_chart(support: pd.DataFrame, suppressed: pd.DataFrame | None = None,
                   else np.zeros(len(options), dtype=bool))
         values = np.where(hidden, 0.0, support[f"{key}_percent"].to_numpy(dtype=float))
         ax.barh(ys[~hidden], values[~hidden], height=height, color=SECTOR_COLOURS[label], edgecolor="white")
+        if f"{key}_lower" in support:
+            for y, v, h, lo, hi in zip(ys, values, hidden, support[f"{key}_lower"], support[f"{key}_upper"]):
+                if not h:  # a suppressed cell shows no range either: it would narrow down the count
+                    draw_range(ax, y + height * 0.3, 0.0, float(lo), float(hi), float(v))
         base = int(support[f"{key}_base"].iloc[0])
         for y, v, h in zip(ys, values, hidden):
             shown = "[c]" if h else format_percent(v)
-            ax.text(v + 1, y, f"{label}: {shown} (n={base:,}{' [u]' if base < 30 else ''})", va="center", fontsize=8.5)
+            ax.text(v + 1, y - height * 0.15, f"{label}: {shown} (n={base:,}{' [u]' if base < 30 else ''})", va="center",
+                    fontsize=8.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})
     ax.set_yticks(range(len(options)), labels or options)
     ax.set_ylim(len(options) - 0.4, -0.6)
     ax.set_xlim(0, 130)
     ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("Per cent of respondents choosing the option")
+    ax.set_xlabel("Per cent of respondents choosing the option" + (
+        "; whisker: " + RANGE_LABEL.lower() if f"public_lower" in support else ""))
     ax.grid(axis="y", visible=False)
     mark_synthetic(fig, synthetic)
     fig.tight_layout()
@@ -201,6 +217,8 @@ def support_alt(support: pd.DataFrame, suppressed: pd.DataFrame, labels: list[st
             shares.append(f"{name} {shown} (n={getattr(r, f'{key}_base'):,})")
         parts.append(f"{label}: " + ", ".join(shares))
     text = "Bar chart of the share of each sector choosing each form of further support. " + "; ".join(parts) + "."
+    if "public_lower" in support:
+        text += " A line across each bar shows the range the published report allows; the table gives each range."
     return alt_text(text, synthetic)
 
 
@@ -214,6 +232,9 @@ def chart_table(dist: pd.DataFrame) -> pd.DataFrame:
                 row[f"{r.answer} (count)"] = f"{r.count:,}"
             else:
                 row[r.answer] = f"{r.count:,} ({format_percent(r.percent)})" if r.base else f"{r.count:,}"
+                allowed = range_text(getattr(r, "range_lower", np.nan), getattr(r, "range_upper", np.nan))
+                if allowed:
+                    row[r.answer] += f"; {allowed}"
         base = int(rows["base"].iloc[0])
         row["Base n (excluding don't know)"] = f"{base:,}" + (" [u]" if base < 30 else "")
         out.append(row)
@@ -235,7 +256,11 @@ def chart_alt(dist: pd.DataFrame, question: str, synthetic: bool = False) -> str
         name = f"{item}, {group}" if item != "Response" else group
         parts.append(f"{name}: {format_percent(pos)} positive, {format_percent(neu)} neutral, {format_percent(neg)} negative "
                      f"(n={int(rows['base'].iloc[0]):,}; {dk:,} don't know)")
-    return alt_text(f"Diverging bar chart of answers to '{question}'. " + "; ".join(parts) + ".", synthetic)
+    ranges = ""
+    if "range_lower" in dist:
+        ranges = (" Under each segment, a line shows the range the published report allows for that percentage, "
+                  "with a dot for this data's value; the table gives each range.")
+    return alt_text(f"Diverging bar chart of answers to '{question}'. " + "; ".join(parts) + "." + ranges, synthetic)
 
 
 def question_rows(dist: pd.DataFrame, question_id: str, groups: list[str] | None = None) -> pd.DataFrame:
@@ -244,6 +269,58 @@ def question_rows(dist: pd.DataFrame, question_id: str, groups: list[str] | None
     if groups is not None:
         rows = rows[rows["group"].isin(groups)]
     return rows.reset_index(drop=True)
+
+
+#: Groups of :func:`analysis.distributions` as the bounds table (``survey_bounds.csv``) names them.
+GROUP_KEYS = {"Public sector": "public", "Third sector": "third", "All respondents": "all"}
+#: How a chart draws the range the published figures allow.
+RANGE_COLOUR = "#0B0C0C"
+RANGE_LABEL = "Range the published report allows"
+
+
+def attach_ranges(dist: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+    """``dist`` with ``range_lower`` and ``range_upper``: the lowest and highest value each
+    percentage can take over every dataset consistent with the published figures (from the
+    bounds table of :func:`nptsc_eval.survey.bounds.survey_bounds`; NaN for "don't know")."""
+    b = bounds.set_index("quantity_id")
+    ids = [f"{c}.{GROUP_KEYS.get(g, g)}.{'chosen' if k == 'multi' else a}"
+           for c, g, a, k in zip(dist["column"], dist["group"], dist["answer"], dist["kind"])]
+    out = dist.copy()
+    out["range_lower"] = b["lower"].reindex(ids).to_numpy()
+    out["range_upper"] = b["upper"].reindex(ids).to_numpy()
+    return out
+
+
+def attach_support_ranges(support: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+    """``support`` with ``<group>_lower`` and ``<group>_upper`` for each sector and all respondents."""
+    b = bounds.set_index("quantity_id")
+    out = support.copy()
+    for key in ("public", "third", "all"):
+        ids = [f"{c}.{key}.chosen" for c in support["column"]]
+        out[f"{key}_lower"] = b["lower"].reindex(ids).to_numpy()
+        out[f"{key}_upper"] = b["upper"].reindex(ids).to_numpy()
+    return out
+
+
+def range_text(lower: float, upper: float) -> str:
+    """How a table cell gives its allowed range, e.g. "allowed 20% to 60%" ("" when unknown)."""
+    if pd.isna(lower) or pd.isna(upper):
+        return ""
+    if abs(upper - lower) < 1e-9:
+        return f"allowed only {format_percent(lower)}"
+    return f"allowed {format_percent(lower)} to {format_percent(upper)}"
+
+
+def draw_range(ax, y: float, start: float, lower: float, upper: float, value: float) -> None:
+    """An interval whisker from ``start + lower`` to ``start + upper`` at height ``y``, with a
+    dot at ``start + value``: where a segment's end (or a bar's end) may lie, and where it is."""
+    if pd.isna(lower) or pd.isna(upper):
+        return
+    ax.plot([start + lower, start + upper], [y, y], color=RANGE_COLOUR, linewidth=1.1, zorder=5,
+            solid_capstyle="butt", clip_on=True)
+    for x in (start + lower, start + upper):
+        ax.plot([x, x], [y - 0.035, y + 0.035], color=RANGE_COLOUR, linewidth=1.3, zorder=5)
+    ax.plot([start + value], [y], "o", color=RANGE_COLOUR, markersize=2.6, zorder=6)
 
 
 #: The primary source the original report names for its survey (Figure 2.2 and Appendix 2).
@@ -279,6 +356,9 @@ def support_shown(support: pd.DataFrame, hidden: pd.DataFrame, labels: list[str]
         cells_hidden = hidden[f"{key}_count"].to_numpy() if key != "all" else [False] * len(support)
         shown[label] = ["[c]" if h else f"{c:,} ({percent(p)})"
                         for h, c, p in zip(cells_hidden, support[f"{key}_count"], support[f"{key}_percent"])]
+        if f"{key}_lower" in support:
+            shown[label] = [v if v == "[c]" or not range_text(lo, hi) else f"{v}; {range_text(lo, hi)}"
+                            for v, lo, hi in zip(shown[label], support[f"{key}_lower"], support[f"{key}_upper"])]
     shown.loc[len(shown)] = ["Base n"] + [f"{support[f'{k}_base'].iloc[0]:,}" + (" [u]" if support[f"{k}_base"].iloc[0] < LOW_BASE else "")
                                           for k in ("public", "third", "all")]
     return shown

@@ -368,14 +368,14 @@ def exact_verdict(cs: bd.ConsistentSet, fid: str) -> tuple[str, float, float]:
 
 def findings_robustness(cs: bd.ConsistentSet, centre: np.ndarray, k: int = DEFAULT_DRAWS,
                         seed: int = DEFAULT_SEED, n_jobs: int = 2, pool: int = DEFAULT_POOL,
-                        scheduler: str | None = None) -> pd.DataFrame:
+                        scheduler: str | None = None, chunk: int = POOL_CHUNK) -> pd.DataFrame:
     """One row per check of ``survey_constraints.yml``: verdict, share of draws where it holds, draws.
 
     ``centre`` (the synthetic data's counts) is also a witness: a finding that holds on it
     is at least compatible with the published facts.
     """
     bd.check_consistent(cs)
-    held = run_draws(cs, centre, k, seed, n_jobs, pool, scheduler)
+    held = run_draws(cs, centre, k, seed, n_jobs, pool, scheduler, chunk)
     witness = holds(cs, centre)
     out = []
     for j, f in enumerate(cs.checks):
