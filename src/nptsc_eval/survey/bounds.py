@@ -18,10 +18,10 @@ not constraints: the bounds are then exact over a set that may be slightly large
 consistent set, so they never claim more than the figures allow.  Those findings are
 checked on many consistent datasets instead (:mod:`nptsc_eval.survey.robustness`).
 
-Each bound is the exact optimum of an integer programme solved by SciPy's ``milp``
-(HiGHS).  A share whose base is itself a variable (answers other than "don't know") is a
-ratio of two linear expressions; its exact optimum is found by Dinkelbach's method, a short
-sequence of integer programmes.
+Each bound is the exact optimum of an integer programme solved by HiGHS (``highspy``), one
+independent block of questions at a time (:class:`BlockSolver`).  A share whose base is
+itself a variable (answers other than "don't know") is a ratio of two linear expressions;
+its exact optimum is found by Dinkelbach's method, a short sequence of integer programmes.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import LinearConstraint, milp
-from scipy.sparse import csr_array
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
@@ -209,7 +207,11 @@ class ConsistentSet:
         return rows
 
 
-def _matrix(rows: list[Row], n: int) -> LinearConstraint | None:
+def _matrix(rows: list[Row], n: int) -> Any:
+    """The rows as one SciPy ``LinearConstraint`` (None for no rows)."""
+    from scipy.optimize import LinearConstraint
+    from scipy.sparse import csr_array
+
     if not rows:
         return None
     data, ri, ci, lo, hi = [], [], [], [], []
