@@ -347,3 +347,28 @@ def test_outside_bounds_message_names_each_value(cs, synthetic, tmp_path):
     assert "ps_awareness_after.public.Fair (Public sector): export" in message
     bounds.survey_bounds(cs, synthetic, synthetic).to_csv(tmp_path / "same.csv", index=False)
     assert bounds_view.outside_bounds_message(tmp_path / "same.csv") is None
+
+
+@pytest.mark.build
+def test_the_built_files_cover_every_percentage_and_every_finding_with_1000_draws(built_book):
+    import pandas as pd
+
+    processed = paths.PROJECT_ROOT / "data" / "processed"
+    table = pd.read_csv(processed / "survey_bounds.csv")
+    verdicts = pd.read_csv(processed / "survey_findings_robustness.csv")
+    assert verdicts["finding_id"].tolist() == [f["id"] for f in findings.load_constraints()]
+    assert verdicts["verdict"].isin(["implied", "compatible", "contradicted"]).all()
+    assert (verdicts["draws"] >= 1000).all()
+    # Every percentage the survey chapter shows has its range, and the synthetic value lies inside it.
+    dist = pd.read_csv(processed / "survey_distributions.csv")
+    dist = dist[dist["percent"].notna()]
+    groups = {"Public sector": "public", "Third sector": "third", "All respondents": "all"}
+    ids = [f"{c}.{groups[g]}.{'chosen' if k == 'multi' else a}"
+           for c, g, a, k in zip(dist["column"], dist["group"], dist["answer"], dist["kind"])]
+    assert set(ids) <= set(table["quantity_id"])
+    assert ((table["synthetic_value"] >= table["lower"] - 1e-9) & (table["synthetic_value"] <= table["upper"] + 1e-9)).all()
+    assert ((table["upper"] - table["lower"]) > 1e-6).mean() >= 0.25
+    page = (built_book / "book" / "executed" / "02b-survey-bounds.html").read_text(encoding="utf-8")
+    assert "What the published figures prove" in page
+    for fid in verdicts["finding_id"]:
+        assert fid in page
