@@ -372,3 +372,17 @@ def test_the_built_files_cover_every_percentage_and_every_finding_with_1000_draw
     assert "What the published figures prove" in page
     for fid in verdicts["finding_id"]:
         assert fid in page
+
+
+def test_an_export_of_another_size_is_measured_on_its_own_respondents(cs, synthetic):
+    from nptsc_eval.survey import analysis as an
+
+    smaller = synthetic[~synthetic.index.isin(synthetic.index[synthetic["sector"] == "Public sector"][:17])]
+    smaller = smaller.reset_index(drop=True)
+    out = bounds.survey_bounds(cs, synthetic, smaller).set_index("quantity_id")
+    # 200 of 233 respondents are from the public sector: 85.8 per cent, not the published 86.8.
+    assert out.loc["composition.sector.public", "real_value"] == pytest.approx(100 * 200 / 233)
+    assert out.loc["composition.sector.public", "outside_bounds"]
+    dist = an.distributions(smaller, load_codebook())
+    row = dist[(dist["column"] == "ps_awareness_after") & (dist["group"] == "Public sector") & (dist["answer"] == "Good")]
+    assert out.loc["ps_awareness_after.public.Good", "real_value"] == pytest.approx(row["percent"].iloc[0])

@@ -754,6 +754,21 @@ def check_consistent(cs: ConsistentSet, path=None) -> None:
                                "together:"] + problems)
 
 
+def observed_quantities(cs: ConsistentSet, frame: pd.DataFrame) -> dict[str, Quantity]:
+    """The quantities as percentages of ``frame``'s own respondents (by id).
+
+    The quantities of ``cs`` divide by the published group sizes; an export of another size
+    needs its own sizes, so its percentages are those its own data gives.
+    """
+    from nptsc_eval.survey import findings as fnd
+
+    sector = frame["sector"].astype(object).to_numpy()
+    sizes = {s: int((sector == SECTOR_LABELS[s]).sum()) for s in SECTORS}
+    profile = {**fnd.published_profile(), "total": sum(sizes.values()), "third_count": sizes["third"]}
+    own = build(cs.cb, constraints=[], profile=profile)
+    return {q.quantity_id: q for q in quantities(own)}
+
+
 def survey_bounds(cs: ConsistentSet, synthetic: pd.DataFrame | None = None,
                   real: pd.DataFrame | None = None) -> pd.DataFrame:
     """Lower and upper bound (per cent) of every quantity, with the synthetic (and real) values."""
@@ -761,6 +776,7 @@ def survey_bounds(cs: ConsistentSet, synthetic: pd.DataFrame | None = None,
     solver = BlockSolver(cs, cs.rows())
     xs = counts_from_frame(cs, synthetic) if synthetic is not None else None
     xr = counts_from_frame(cs, real) if real is not None else None
+    observed = observed_quantities(cs, real) if real is not None else {}
     out = []
     for q in quantities(cs):
         lo, hi = ratio_bounds(cs, q.ratio, solver=solver)
@@ -768,7 +784,7 @@ def survey_bounds(cs: ConsistentSet, synthetic: pd.DataFrame | None = None,
                "description": q.description, "lower": lo, "upper": hi,
                "synthetic_value": q.ratio.value(xs) if xs is not None else np.nan}
         if xr is not None:
-            v = q.ratio.value(xr)
+            v = observed[q.quantity_id].ratio.value(xr)
             row["real_value"] = v
             row["outside_bounds"] = bool(not np.isnan(v) and (v < lo - 1e-9 or v > hi + 1e-9))
         out.append(row)
