@@ -386,3 +386,13 @@ def test_an_export_of_another_size_is_measured_on_its_own_respondents(cs, synthe
     dist = an.distributions(smaller, load_codebook())
     row = dist[(dist["column"] == "ps_awareness_after") & (dist["group"] == "Public sector") & (dist["answer"] == "Good")]
     assert out.loc["ps_awareness_after.public.Good", "real_value"] == pytest.approx(row["percent"].iloc[0])
+
+
+def test_the_composition_table_gives_each_published_range(synthetic, table):
+    from nptsc_eval.survey import charts
+
+    comp = analysis.composition(synthetic, load_codebook())
+    texts = dict(zip(comp["category"], charts.composition_ranges(comp, table)))
+    assert texts["Public sector"] == "allowed only 87%"
+    assert texts["Central government"] == "allowed 10.6% to 11.1%"  # 23 or 24 of 217
+    assert texts["Third sector organisation"] == ""

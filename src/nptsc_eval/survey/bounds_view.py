@@ -55,45 +55,61 @@ def glue_all(result: dict[str, Any], real: bool) -> None:
     report.glue("bnd_findings", len(verdicts), evidence="descriptive")
     for v in ("implied", "compatible", "contradicted"):
         report.glue(f"bnd_{v}", int((verdicts["verdict"] == v).sum()))
+    report.glue("bnd_dot", "the export's value; a value outside its range is listed below the tables" if real else
+                "the synthetic data's value: one illustration of a dataset inside the range, not evidence",
+                kind="text", evidence="descriptive")
     if real:
         report.glue("bnd_real_outside", int(table["outside_bounds"].sum()), evidence="real_survey")
 
 
-def show_chart(table: pd.DataFrame) -> None:
-    """Interval whiskers of the limited quantities, the synthetic value marked as an illustration."""
+def show_chart(table: pd.DataFrame, real: bool = False) -> None:
+    """Interval whiskers of the limited quantities, with a dot for each value: the synthetic
+    value (marked as one illustration) or, with a real export, the export's value."""
     import matplotlib.pyplot as plt
 
     rows = limited(table).sort_values(["question_id", "quantity_id"])
+    value = "real_value" if real else "synthetic_value"
     fig, ax = plt.subplots(figsize=(8, 0.22 * len(rows) + 1.2))
     y = np.arange(len(rows))[::-1]
     ax.hlines(y, rows["lower"], rows["upper"], color="#1d70b8", linewidth=3, label="Range the published figures allow")
-    ax.plot(rows["synthetic_value"], y, "o", color="#d4351c", markersize=4, label="Synthetic value (one illustration)")
+    ax.plot(rows[value], y, "o", color="#d4351c", markersize=4,
+            label="The export's value" if real else "Synthetic value (one illustration)")
     ax.set_yticks(y)
     ax.set_yticklabels([short_label(q) for q in rows["quantity_id"]], fontsize=7)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Per cent of the group's answers (don't know left out)")
     ax.legend(loc="lower right", fontsize=7)
-    ax.text(0.99, 0.995, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="top", fontsize=8, color="#d4351c",
-            bbox={"facecolor": "white", "edgecolor": "#d4351c"})
+    if not real:
+        ax.text(0.99, 0.995, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="top", fontsize=8,
+                color="#d4351c", bbox={"facecolor": "white", "edgecolor": "#d4351c"})
     alt = (f"Horizontal ranges for {len(rows)} survey percentages that the published figures limit, each from its "
-           "lowest to its highest possible value, with a dot for the synthetic data's value inside each range. "
-           "Illustrative: synthetic data. The table below gives every range.")
-    report.show_figure(fig, alt, rows[["quantity_id", "lower", "upper", "synthetic_value"]],
-                       title=f"The published figures limit {len(rows)} survey percentages to a range; the synthetic "
-                       "value is one point inside each", source=SYNTHETIC_SOURCE, number_key="bnd_chart_number")
+           "lowest to its highest possible value, with a dot for "
+           + ("the export's value. " if real else "the synthetic data's value inside each range. "
+              f"{SYNTHETIC_LABEL}. ") + "The table below gives every range.")
+    title = (f"The published figures limit {len(rows)} survey percentages to a range; the dots show the export's values"
+             if real else f"The published figures limit {len(rows)} survey percentages to a range; the synthetic "
+             "value is one point inside each")
+    report.show_figure(fig, alt, rows[["quantity_id", "lower", "upper", value]], title=title,
+                       source=BOUNDS_SOURCE if real else SYNTHETIC_SOURCE, number_key="bnd_chart_number")
 
 
 def show_bounds_table(table: pd.DataFrame, real: bool) -> None:
-    columns = ["quantity_id", "group", "lower", "upper", "synthetic_value"] + (["real_value", "outside_bounds"] if real else [])
+    """Every quantity's range, with the synthetic value or, with a real export, the export's value."""
+    columns = ["quantity_id", "group", "lower", "upper"] + (["real_value", "outside_bounds"] if real else
+                                                             ["synthetic_value"])
     shown = table[columns].rename(columns={"quantity_id": "Percentage", "group": "Group", "lower": "Lowest (%)",
                                            "upper": "Highest (%)", "synthetic_value": "Synthetic (%)",
                                            "real_value": "Export (%)", "outside_bounds": "Outside the range"})
     shown["Percentage"] = shown["Percentage"].map(short_label)
-    report.show_table(shown, "Range of every survey percentage the published figures allow, with the synthetic "
-                      "value (illustrative: synthetic data)", "survey-bounds",
-                      notes="Lowest and highest: derived from published figures only. Synthetic: one illustration.",
-                      full_data="data/processed/survey_bounds.csv", source=SYNTHETIC_SOURCE,
-                      number_key="bnd_table_number")
+    if real:
+        caption = "Range of every survey percentage the published figures allow, with the export's value"
+        notes = "Lowest and highest: derived from published figures only. Export: the survey export's own value."
+    else:
+        caption = ("Range of every survey percentage the published figures allow, with the synthetic value "
+                   "(one illustration, not survey responses)")
+        notes = "Lowest and highest: derived from published figures only. Synthetic: one illustration."
+    report.show_table(shown, caption, "survey-bounds", notes=notes, full_data="data/processed/survey_bounds.csv",
+                      source=BOUNDS_SOURCE if real else SYNTHETIC_SOURCE, number_key="bnd_table_number")
 
 
 def show_verdicts(verdicts: pd.DataFrame) -> None:

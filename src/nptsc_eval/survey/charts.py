@@ -302,13 +302,30 @@ def attach_support_ranges(support: pd.DataFrame, bounds: pd.DataFrame) -> pd.Dat
     return out
 
 
+def composition_ranges(composition: pd.DataFrame, bounds: pd.DataFrame) -> list[str]:
+    """For rows of :func:`analysis.composition`, the range the published report allows, in words.
+
+    Sectors and the public sector's organisation types have ranges; other rows get "".
+    """
+    b = bounds.set_index("quantity_id")
+    out = []
+    for dimension, category in zip(composition["dimension"], composition["category"]):
+        if dimension == "sector":
+            key = f"composition.sector.{GROUP_KEYS.get(category, '')}"
+        else:
+            key = f"composition.{dimension}.{category}"
+        out.append(range_text(b.at[key, "lower"], b.at[key, "upper"]) if key in b.index else "")
+    return out
+
+
 def range_text(lower: float, upper: float) -> str:
     """How a table cell gives its allowed range, e.g. "allowed 20% to 60%" ("" when unknown)."""
     if pd.isna(lower) or pd.isna(upper):
         return ""
     if abs(upper - lower) < 1e-9:
         return f"allowed only {format_percent(lower)}"
-    return f"allowed {format_percent(lower)} to {format_percent(upper)}"
+    digits = 1 if format_percent(lower) == format_percent(upper) else 0  # a narrow range needs a decimal
+    return f"allowed {format_percent(lower, digits)} to {format_percent(upper, digits)}"
 
 
 def draw_range(ax, y: float, start: float, lower: float, upper: float, value: float) -> None:
