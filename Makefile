@@ -78,10 +78,11 @@ lab: $(STAMP)
 pdf: $(STAMP)
 	$(BIN)/nptsc-eval pdf
 
-## bench: run the benchmarks and write BENCHMARKS.md
+## bench: run the benchmarks (build, survey, survey bounds and draws) and write BENCHMARKS.md
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/survey_bounds.py --out BENCHMARKS.md
 
 ## clean: remove built and processed files (raw data and notebooks stay); waits for a running build
 # The build lock (.build.lock) lives outside what clean removes, so a build started after

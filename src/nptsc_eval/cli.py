@@ -53,9 +53,12 @@ def cli() -> None:
               help="how long a notebook's kernel may take to start before the build stops")
 @_survey_options
 @click.option("--all", "all_problems", is_flag=True, help="list every problem cell of a bad --survey export")
+@click.option("--dask-scheduler", metavar="ADDRESS", default=None,
+              help="run the survey draws on the Dask cluster at ADDRESS (tcp://HOST:PORT) instead of local "
+                   "processes; default: $DASK_SCHEDULER_ADDRESS, else local processes")
 def build(force: bool, jobs: int | None, fresh_kernels: bool, survey: str | None, no_book: bool,
           kernel_timeout: float, mapping: str | None, keep_incomplete: bool, sheet: str | None,
-          all_problems: bool) -> None:
+          all_problems: bool, dask_scheduler: str | None) -> None:
     """Run the notebooks that changed and build the book into _build/html/."""
     from nptsc_eval.build import build as run_build
     from nptsc_eval.survey_cli import clear_staging, prepare_survey
@@ -72,9 +75,19 @@ def build(force: bool, jobs: int | None, fresh_kernels: bool, survey: str | None
         raise UsageProblem("--mapping, --keep-incomplete and --sheet need --survey PATH")
     else:
         clear_staging(root=project.root)  # a build on the synthetic data keeps no copy of an earlier export
+    if dask_scheduler:
+        from nptsc_eval.survey.robustness import SCHEDULER_ENV
+
+        os.environ[SCHEDULER_ENV] = dask_scheduler  # the notebooks' kernels inherit it
     run_build(root=project.root, force=force, jobs=jobs, overrides=overrides, book=not no_book,
               reuse_kernels=not fresh_kernels, kernel_timeout=kernel_timeout,
               report=lambda m: print(m, flush=True))
+    if survey:
+        from nptsc_eval.survey.bounds_view import outside_bounds_message
+
+        message = outside_bounds_message(project.processed / "survey_bounds.csv")
+        if message:
+            print(message, file=sys.stderr)
 
 
 @cli.command("check-data")

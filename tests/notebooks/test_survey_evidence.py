@@ -506,6 +506,11 @@ def test_with_a_real_export_summary_pages_show_real_values_and_no_marker_appears
     result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--survey", str(export), "--jobs", "2"],
                             env=env, capture_output=True, text=True, cwd=root)
     assert result.returncode == 0, result.stderr[-3000:]
+    # 140 responses cannot give the published split of 250: the command line and the page say so.
+    assert "of the survey export lie outside the range the published report allows" in result.stderr
+    assert "composition.sector.public (All respondents): export" in result.stderr
+    bounds_page = _text(root / "_build" / "html" / "book" / "executed" / "02b-survey-bounds.html")
+    assert "Export outside the published ranges" in bounds_page
     nb = _notebook(root)
     outputs = _glue_outputs(nb)
     for name in RESTRICTED:

@@ -230,6 +230,11 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
                 ax.text(left + width / 2, y, format_percent(width), ha="center", va="center", fontsize=9,
                         color=text_colour_on(colour), zorder=4,
                         bbox={"boxstyle": "square,pad=0.1", "facecolor": colour, "edgecolor": "none"})
+            if "range_lower" in rows:
+                # Under the segment: where its end may lie given the segments before it, and where it is.
+                draw_range(ax, y + 0.34 + 0.05 * (list(levels["score"]).index(score) % 3), left,
+                           float(rows["range_lower"].get(score, np.nan)), float(rows["range_upper"].get(score, np.nan)),
+                           width)
             left += width
         ticks.append(_wrap(bar, 22) + f"\n(n={base:,}" + (" [u]" if base < 30 else "") + ")")
         dk = dist[(dist["bar"] == bar) & (dist["polarity"] == "dont_know")]
@@ -248,6 +253,11 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
                for sc, a in zip(levels["score"], levels["answer"])]
     if (dist["polarity"] == "dont_know").any() and dist.loc[dist["polarity"] == "dont_know", "count"].sum() > 0:
         handles.append(Patch(facecolor=DONT_KNOW_COLOUR, label="Don't know"))
+    if "range_lower" in dist:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([0], [0], color=RANGE_COLOUR, marker="o", markersize=2.6, linewidth=1.3,
+                              label=RANGE_LABEL + " (dot: this data)"))
     fig.legend(handles=handles, loc="outside upper center", ncol=3, fontsize=9, frameon=False)
     ax.set_ylim(len(bars) - 0.4, -1.0)
     ax.set_xlabel("← negative   % of answers (not don't know)   positive →", fontsize=9.5)
@@ -280,6 +290,10 @@ def support_chart(support: pd.DataFrame, suppressed: pd.DataFrame | None = None,
         hidden = (suppressed[f"{key}_count"].to_numpy(dtype=bool) if suppressed is not None
                   else np.zeros(len(options), dtype=bool))
         values = np.where(hidden, 0.0, support[f"{key}_percent"].to_numpy(dtype=float))
+        if f"{key}_lower" in support:
+            for y, v, h, lo, hi in zip(ys, values, hidden, support[f"{key}_lower"], support[f"{key}_upper"]):
+                if not h:  # a suppressed cell shows no range either: it would narrow down the count
+                    draw_range(ax, y + height * 0.3, 0.0, float(lo), float(hi), float(v))
         base = int(support[f"{key}_base"].iloc[0])
         # The sector and its base are named once, in the legend; each bar carries only its share.
         ax.barh(ys[~hidden], values[~hidden], height=height, color=SECTOR_COLOURS[label], edgecolor="white",
@@ -293,7 +307,8 @@ def support_chart(support: pd.DataFrame, suppressed: pd.DataFrame | None = None,
     ax.set_ylim(len(options) - 0.4, -0.6)
     ax.set_xlim(0, 112)
     ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("% of respondents choosing the option", fontsize=10)
+    ax.set_xlabel("% of respondents choosing the option" + (
+        "; whisker: " + RANGE_LABEL.lower() if "public_lower" in support else ""), fontsize=10)
     ax.grid(axis="y", visible=False)
     mark_synthetic(fig, synthetic)
     fig.tight_layout()
@@ -326,6 +341,8 @@ def support_alt(support: pd.DataFrame, suppressed: pd.DataFrame, labels: list[st
             shares.append(f"{name} {shown} (n={getattr(r, f'{key}_base'):,})")
         parts.append(f"{label}: " + ", ".join(shares))
     text = "Bar chart of the share of each sector choosing each form of further support. " + "; ".join(parts) + "."
+    if "public_lower" in support:
+        text += " A line across each bar shows the range the published report allows; the table gives each range."
     return alt_text(text, synthetic)
 
 
@@ -339,6 +356,9 @@ def chart_table(dist: pd.DataFrame) -> pd.DataFrame:
                 row[f"{r.answer} (count)"] = f"{r.count:,}"
             else:
                 row[r.answer] = f"{r.count:,} ({format_percent(r.percent)})" if r.base else f"{r.count:,}"
+                allowed = range_text(getattr(r, "range_lower", np.nan), getattr(r, "range_upper", np.nan))
+                if allowed:
+                    row[r.answer] += f"; {allowed}"
         base = int(rows["base"].iloc[0])
         row["Base n (excluding don't know)"] = f"{base:,}" + (" [u]" if base < 30 else "")
         out.append(row)
@@ -360,7 +380,11 @@ def chart_alt(dist: pd.DataFrame, question: str, synthetic: bool = False) -> str
         name = f"{item}, {group}" if item != "Response" else group
         parts.append(f"{name}: {format_percent(pos)} positive, {format_percent(neu)} neutral, {format_percent(neg)} negative "
                      f"(n={int(rows['base'].iloc[0]):,}; {dk:,} don't know)")
-    return alt_text(f"Diverging bar chart of answers to '{question}'. " + "; ".join(parts) + ".", synthetic)
+    ranges = ""
+    if "range_lower" in dist:
+        ranges = (" Under each segment, a line shows the range the published report allows for that percentage, "
+                  "with a dot for this data's value; the table gives each range.")
+    return alt_text(f"Diverging bar chart of answers to '{question}'. " + "; ".join(parts) + "." + ranges, synthetic)
 
 
 def question_rows(dist: pd.DataFrame, question_id: str, groups: list[str] | None = None) -> pd.DataFrame:
@@ -369,6 +393,75 @@ def question_rows(dist: pd.DataFrame, question_id: str, groups: list[str] | None
     if groups is not None:
         rows = rows[rows["group"].isin(groups)]
     return rows.reset_index(drop=True)
+
+
+#: Groups of :func:`analysis.distributions` as the bounds table (``survey_bounds.csv``) names them.
+GROUP_KEYS = {"Public sector": "public", "Third sector": "third", "All respondents": "all"}
+#: How a chart draws the range the published figures allow.
+RANGE_COLOUR = "#0B0C0C"
+RANGE_LABEL = "Range the published report allows"
+
+
+def attach_ranges(dist: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+    """``dist`` with ``range_lower`` and ``range_upper``: the lowest and highest value each
+    percentage can take over every dataset consistent with the published figures (from the
+    bounds table of :func:`nptsc_eval.survey.bounds.survey_bounds`; NaN for "don't know")."""
+    b = bounds.set_index("quantity_id")
+    ids = [f"{c}.{GROUP_KEYS.get(g, g)}.{'chosen' if k == 'multi' else a}"
+           for c, g, a, k in zip(dist["column"], dist["group"], dist["answer"], dist["kind"])]
+    out = dist.copy()
+    out["range_lower"] = b["lower"].reindex(ids).to_numpy()
+    out["range_upper"] = b["upper"].reindex(ids).to_numpy()
+    return out
+
+
+def attach_support_ranges(support: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
+    """``support`` with ``<group>_lower`` and ``<group>_upper`` for each sector and all respondents."""
+    b = bounds.set_index("quantity_id")
+    out = support.copy()
+    for key in ("public", "third", "all"):
+        ids = [f"{c}.{key}.chosen" for c in support["column"]]
+        out[f"{key}_lower"] = b["lower"].reindex(ids).to_numpy()
+        out[f"{key}_upper"] = b["upper"].reindex(ids).to_numpy()
+    return out
+
+
+def composition_ranges(composition: pd.DataFrame, bounds: pd.DataFrame) -> list[str]:
+    """For rows of :func:`analysis.composition`, the range the published report allows, in words.
+
+    Sectors and the public sector's organisation types have ranges; other rows get "".
+    """
+    b = bounds.set_index("quantity_id")
+    out = []
+    for dimension, category in zip(composition["dimension"], composition["category"]):
+        if dimension == "sector":
+            key = f"composition.sector.{GROUP_KEYS.get(category, '')}"
+        else:
+            key = f"composition.{dimension}.{category}"
+        out.append(range_text(b.at[key, "lower"], b.at[key, "upper"]) if key in b.index else "")
+    return out
+
+
+def range_text(lower: float, upper: float) -> str:
+    """How a table cell gives its allowed range, e.g. "allowed 20% to 60%" ("" when unknown)."""
+    if pd.isna(lower) or pd.isna(upper):
+        return ""
+    if abs(upper - lower) < 1e-9:
+        return f"allowed only {format_percent(lower)}"
+    digits = 1 if format_percent(lower) == format_percent(upper) else 0  # a narrow range needs a decimal
+    return f"allowed {format_percent(lower, digits)} to {format_percent(upper, digits)}"
+
+
+def draw_range(ax, y: float, start: float, lower: float, upper: float, value: float) -> None:
+    """An interval whisker from ``start + lower`` to ``start + upper`` at height ``y``, with a
+    dot at ``start + value``: where a segment's end (or a bar's end) may lie, and where it is."""
+    if pd.isna(lower) or pd.isna(upper):
+        return
+    ax.plot([start + lower, start + upper], [y, y], color=RANGE_COLOUR, linewidth=1.1, zorder=5,
+            solid_capstyle="butt", clip_on=True)
+    for x in (start + lower, start + upper):
+        ax.plot([x, x], [y - 0.035, y + 0.035], color=RANGE_COLOUR, linewidth=1.3, zorder=5)
+    ax.plot([start + value], [y], "o", color=RANGE_COLOUR, markersize=2.6, zorder=6)
 
 
 #: The primary source the original report names for its survey (Figure 2.2 and Appendix 2).
@@ -404,6 +497,9 @@ def support_shown(support: pd.DataFrame, hidden: pd.DataFrame, labels: list[str]
         cells_hidden = hidden[f"{key}_count"].to_numpy() if key != "all" else [False] * len(support)
         shown[label] = ["[c]" if h else f"{c:,} ({percent(p)})"
                         for h, c, p in zip(cells_hidden, support[f"{key}_count"], support[f"{key}_percent"])]
+        if f"{key}_lower" in support:
+            shown[label] = [v if v == "[c]" or not range_text(lo, hi) else f"{v}; {range_text(lo, hi)}"
+                            for v, lo, hi in zip(shown[label], support[f"{key}_lower"], support[f"{key}_upper"])]
     shown.loc[len(shown)] = ["Base n"] + [f"{support[f'{k}_base'].iloc[0]:,}" + (" [u]" if support[f"{k}_base"].iloc[0] < LOW_BASE else "")
                                           for k in ("public", "third", "all")]
     return shown

@@ -1,0 +1,791 @@
+"""What the published figures alone allow: exact bounds of every survey percentage.
+
+The source published the survey's size, its split by sector and organisation type, Table
+1.1 and a list of findings in words (``data/raw/survey_constraints.yml`` gives each its
+allowed range).  Any respondent-level dataset that meets all of these is *consistent*.
+This module writes the consistent set as an integer linear programme over cell counts:
+
+* respondents by organisation type and by delivery partner and sector;
+* for each closed question and sector asked, the count of each answer;
+* for each before/after question, the joint (before, after) table of counts, whose two
+  margins are the before and after answers;
+* for each option of the multi-select question, the count choosing it, by sector.
+
+Every finding that is linear in these counts (a share within a range is linear once both
+sides are multiplied by its base) is a constraint.  Findings that are not linear (p-values
+of tests, and differences of two shares whose bases move with the "don't know" counts) are
+not constraints: the bounds are then exact over a set that may be slightly larger than the
+consistent set, so they never claim more than the figures allow.  Those findings are
+checked on many consistent datasets instead (:mod:`nptsc_eval.survey.robustness`).
+
+Each bound is the exact optimum of an integer programme solved by HiGHS (``highspy``), one
+independent block of questions at a time (:class:`BlockSolver`).  A share whose base is
+itself a variable (answers other than "don't know") is a ratio of two linear expressions;
+its exact optimum is found by Dinkelbach's method, a short sequence of integer programmes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nptsc_eval.errors import DataValidationError
+from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.survey.codebook import DONT_KNOW, SECTOR_LABELS, Codebook
+
+SECTORS = ("public", "third")
+GROUP_LABELS = {**SECTOR_LABELS, "all": "All respondents"}
+BOUNDS_COLUMNS = ["quantity_id", "question_id", "group", "description", "lower", "upper", "synthetic_value"]
+#: Findings whose metric is never linear in the counts.
+NONLINEAR_METRICS = ("wilcoxon_p", "sign_test_p")
+
+Expr = dict  # variable index (or None for the constant term) -> coefficient
+
+
+def _add(*exprs: Expr) -> Expr:
+    out: Expr = {}
+    for e in exprs:
+        for k, v in e.items():
+            out[k] = out.get(k, 0.0) + v
+    return out
+
+
+def _scaled(e: Expr, s: float) -> Expr:
+    return {k: s * v for k, v in e.items()}
+
+
+def _is_constant(e: Expr) -> bool:
+    return all(k is None or v == 0 for k, v in e.items())
+
+
+def evaluate(e: Expr, x: np.ndarray) -> float:
+    """The value of a linear expression at counts ``x``."""
+    return float(sum(v * (1.0 if k is None else x[k]) for k, v in e.items()))
+
+
+def evaluate_rows(e: Expr, X: np.ndarray) -> np.ndarray:
+    """The value of a linear expression at each row of counts ``X``."""
+    keys = [k for k in e if k is not None]
+    out = np.full(X.shape[0], float(e.get(None, 0.0)))
+    if keys:
+        out += X[:, keys] @ np.array([e[k] for k in keys], dtype=float)
+    return out
+
+
+@dataclass
+class Row:
+    """One linear constraint ``lo <= expr <= hi`` and the published fact it comes from."""
+
+    expr: Expr
+    lo: float
+    hi: float
+    fact: str
+
+
+@dataclass
+class Ratio:
+    """A percentage: ``100 * num / den``."""
+
+    num: Expr
+    den: Expr
+
+    def value(self, x: np.ndarray) -> float:
+        d = evaluate(self.den, x)
+        return float("nan") if d == 0 else 100.0 * evaluate(self.num, x) / d
+
+
+@dataclass
+class Quantity:
+    quantity_id: str
+    question_id: str
+    group: str
+    description: str
+    ratio: Ratio
+
+
+@dataclass
+class ConsistentSet:
+    """The integer programme: variables (cell counts), their upper bounds and the constraints.
+
+    ``fixed`` are the published composition facts; ``findings`` maps each check of
+    ``survey_constraints.yml`` that is linear to its rows; ``nonlinear`` lists the others.
+    """
+
+    cb: Codebook
+    sizes: dict[str, int]
+    names: list[str] = field(default_factory=list)
+    ub: list[int] = field(default_factory=list)
+    index: dict[tuple, int] = field(default_factory=dict)
+    fixed: list[Row] = field(default_factory=list)
+    findings: dict[str, list[Row]] = field(default_factory=dict)
+    nonlinear: list[str] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    # -- variables --------------------------------------------------------------------
+    def var(self, key: tuple, ub: int) -> int:
+        self.index[key] = len(self.names)
+        self.names.append("/".join(map(str, key)))
+        self.ub.append(ub)
+        return self.index[key]
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+    def sectors_of(self, column: str, group: str) -> list[str]:
+        asked = self.cb.column(column).asked
+        return [s for s in SECTORS if (asked in ("all", s)) and group in ("all", s)]
+
+    def level_count(self, column: str, group: str, labels: list[str]) -> Expr:
+        """Count of answers to ``column`` in ``labels`` among ``group``'s respondents."""
+        col = self.cb.column(column)
+        all_labels = self.cb.labels(col.scale)
+        out: Expr = {}
+        for s in self.sectors_of(column, group):
+            for lab in labels:
+                li = all_labels.index(lab)
+                if col.kind == "before_after":
+                    k = len(all_labels)
+                    cells = [(col.question_id, s, li, j) for j in range(k)] if col.period == "before" else \
+                        [(col.question_id, s, i, li) for i in range(k)]
+                    for c in cells:
+                        out[self.index[("joint",) + c]] = out.get(self.index[("joint",) + c], 0.0) + 1.0
+                else:
+                    out[self.index[("answer", column, s, li)]] = 1.0
+        return out
+
+    def group_size(self, column: str, group: str) -> float:
+        return float(sum(self.sizes[s] for s in self.sectors_of(column, group)))
+
+    def chosen(self, column: str, group: str) -> Expr:
+        return {self.index[("multi", column, s)]: 1.0 for s in self.sectors_of(column, group)}
+
+    def share(self, columns: list[str], group: str, polarity=None, levels=None, base: str = "valid") -> Ratio:
+        """The pooled share of :func:`nptsc_eval.survey.analysis.share`, as a ratio of counts."""
+        num: Expr = {}
+        den: Expr = {}
+        polarity = set(polarity or [])
+        for column in columns:
+            col = self.cb.column(column)
+            if col.kind == "multi":
+                num = _add(num, self.chosen(column, group))
+                den = _add(den, {None: self.group_size(column, group)})
+                continue
+            scale = self.cb.scales[col.scale]
+            hits = [lv.label for lv in scale if (lv.polarity in polarity or (levels and lv.label in levels))
+                    and (base == "all" or lv.score is not None)]
+            num = _add(num, self.level_count(column, group, hits))
+            den = _add(den, {None: self.group_size(column, group)})
+            if base != "all":
+                den = _add(den, _scaled(self.level_count(column, group, [DONT_KNOW]), -1.0))
+        return Ratio(num, den)
+
+    def improved(self, question: str, sector: str) -> Ratio:
+        """Share of respondents answering both who rate 'after' above 'before'."""
+        scale = self.cb.scales[self.cb.column(f"{question}_before").scale]
+        num: Expr = {}
+        den: Expr = {}
+        for i, a in enumerate(scale):
+            for j, b in enumerate(scale):
+                if a.score is None or b.score is None:
+                    continue
+                v = self.index[("joint", question, sector, i, j)]
+                den[v] = 1.0
+                if b.score > a.score:
+                    num[v] = 1.0
+        return Ratio(num, den)
+
+    # -- solving ------------------------------------------------------------------------
+    def rows(self, skip: str | None = None, only: set[str] | None = None) -> list[Row]:
+        rows = list(self.fixed)
+        for fid, rs in self.findings.items():
+            if fid != skip and (only is None or fid in only):
+                rows += rs
+        return rows
+
+
+def _matrix(rows: list[Row], n: int) -> Any:
+    """The rows as one SciPy ``LinearConstraint`` (None for no rows)."""
+    from scipy.optimize import LinearConstraint
+    from scipy.sparse import csr_array
+
+    if not rows:
+        return None
+    data, ri, ci, lo, hi = [], [], [], [], []
+    for r, row in enumerate(rows):
+        const = row.expr.get(None, 0.0)
+        for k, v in row.expr.items():
+            if k is not None and v != 0:
+                data.append(v)
+                ri.append(r)
+                ci.append(k)
+        lo.append(row.lo - const)
+        hi.append(row.hi - const)
+    return LinearConstraint(csr_array((data, (ri, ci)), shape=(len(rows), n)), lo, hi)
+
+
+def components(n: int, rows: list[Row]) -> np.ndarray:
+    """The independent block of each variable: variables that no chain of constraints links
+    fall in different blocks, and each block can be solved on its own."""
+    parent = list(range(n))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for r in rows:
+        keys = [k for k, v in r.expr.items() if k is not None and v != 0]
+        for k in keys[1:]:
+            a, b = find(k), find(keys[0])
+            if a != b:
+                parent[a] = b
+    roots = np.array([find(v) for v in range(n)])
+    _, comp = np.unique(roots, return_inverse=True)
+    return comp
+
+
+def highs_model(ub: np.ndarray, rows: list[Row], local: dict[int, int], integer: np.ndarray | None = None):
+    """A silent, single-threaded HiGHS model (``highspy``) of ``rows`` over the variables in
+    ``local`` (global index -> column), with bounds 0..ub and an exact optimality gap."""
+    import highspy
+
+    n = len(ub)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.zeros(n)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.asarray(ub, dtype=float)
+    inf = highspy.kHighsInf
+    lo, hi, start, index, value = [], [], [0], [], []
+    for row in rows:
+        const = row.expr.get(None, 0.0)
+        for k, v in row.expr.items():
+            if k is not None and v != 0:
+                index.append(local[k])
+                value.append(float(v))
+        start.append(len(index))
+        lo.append(max(row.lo - const, -inf))
+        hi.append(min(row.hi - const, inf))
+    lp.row_lower_ = np.array(lo, dtype=float)
+    lp.row_upper_ = np.array(hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(value, dtype=float)
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = len(rows)
+    integer = np.ones(n, dtype=bool) if integer is None else integer
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    h.passModel(lp)
+    return h
+
+
+def _run(h) -> np.ndarray | None:
+    """Run a HiGHS model; its column values, or None when it found no feasible solution."""
+    h.run()
+    if h.getInfo().primal_solution_status != 2:  # 2: a feasible solution
+        return None
+    return np.asarray(h.getSolution().col_value)
+
+
+class PairedModel:
+    """The same programme twice: its linear relaxation and the integer programme.
+
+    :meth:`solve` runs the relaxation first (a simplex solve, far cheaper than branch and
+    bound).  When its optimum is already whole counts it is the integer optimum too, since no
+    integer solution can beat the relaxation; only otherwise does it run the integer programme.
+    ``integer`` marks the columns that must be whole (the others, such as distances, need not).
+    """
+
+    def __init__(self, ub: np.ndarray, rows: list[Row], local: dict, integer: np.ndarray | None = None,
+                 options: dict[str, Any] | None = None):
+        n = len(ub)
+        self.integer = np.ones(n, dtype=bool) if integer is None else np.asarray(integer, dtype=bool)
+        self.lp = highs_model(ub, rows, local, integer=np.zeros(n, dtype=bool))
+        self.mip = highs_model(ub, rows, local, integer=self.integer)
+        for k, v in (options or {}).items():
+            self.mip.setOptionValue(k, v)
+        self.n = n
+        self.relaxation_hits = 0
+
+    def models(self):
+        return (self.lp, self.mip)
+
+    def solve(self) -> np.ndarray | None:
+        x = _run(self.lp)
+        if x is None:
+            return None  # the relaxation has no solution, so neither has the integer programme
+        whole = x[self.integer]
+        if np.all(np.abs(whole - np.round(whole)) <= 1e-9):
+            self.relaxation_hits += 1
+            return x
+        return _run(self.mip)
+
+
+class BlockSolver:
+    """Exact integer programmes over the consistent set, solved block by block with HiGHS.
+
+    The constraints split the cell counts into independent blocks (a question, or the
+    questions a finding links).  An objective touches a few blocks; only those are solved,
+    and each set of blocks keeps one HiGHS model (with its relaxation, see
+    :class:`PairedModel`) whose objective and extra rows change from one solve to the next,
+    instead of a new model of every variable for each solve.
+    """
+
+    def __init__(self, cs: ConsistentSet, rows: list[Row]):
+        self.cs = cs
+        self.rows = rows
+        self.comp = components(cs.n, rows)
+        self.row_comp = []
+        for r in rows:
+            keys = [k for k in r.expr if k is not None]
+            self.row_comp.append(self.comp[keys[0]] if keys else -1)
+        self._models: dict[tuple, tuple[PairedModel, np.ndarray, dict[int, int]]] = {}
+        self.solves = 0
+
+    def _model(self, comps: tuple):
+        if comps not in self._models:
+            wanted = set(comps)
+            vars_ = np.flatnonzero(np.isin(self.comp, comps))
+            local = {int(v): i for i, v in enumerate(vars_)}
+            rows = [r for r, c in zip(self.rows, self.row_comp) if c in wanted or c == -1]
+            model = PairedModel(np.asarray(self.cs.ub, dtype=float)[vars_], rows, local)
+            self._models[comps] = (model, vars_, local)
+        return self._models[comps]
+
+    def minimise(self, objective: Expr, extra: list[Row] | None = None) -> np.ndarray | None:
+        """Counts minimising ``objective`` (zero outside the blocks it touches); None when infeasible."""
+        extra = extra or []
+        keys = [k for e in [objective] + [r.expr for r in extra] for k in e if k is not None]
+        comps = tuple(sorted({int(self.comp[k]) for k in keys})) or (int(self.comp[0]),)
+        model, vars_, local = self._model(comps)
+        cost = np.zeros(len(vars_))
+        for k, v in objective.items():
+            if k is not None:
+                cost[local[k]] += v
+        cols = np.arange(len(vars_), dtype=np.int32)
+        base_rows = model.lp.getNumRow()
+        for h in model.models():
+            h.changeColsCost(len(vars_), cols, cost)
+            for r in extra:
+                const = r.expr.get(None, 0.0)
+                idx = [local[k] for k in r.expr if k is not None]
+                val = [float(v) for k, v in r.expr.items() if k is not None]
+                h.addRow(float(r.lo - const), float(min(r.hi - const, 1e30)), len(idx),
+                         np.array(idx, dtype=np.int32), np.array(val, dtype=float))
+        y = model.solve()
+        self.solves += 1
+        x = None
+        if y is not None:
+            x = np.zeros(self.cs.n)
+            x[vars_] = np.round(y)
+        if extra:
+            for h in model.models():
+                h.deleteRows(len(extra), np.arange(base_rows, base_rows + len(extra), dtype=np.int32))
+        return x
+
+    def feasible(self) -> bool:
+        """Whether every block has a solution."""
+        return all(self._block_feasible(c) for c in sorted(set(int(c) for c in self.comp)))
+
+    def _block_feasible(self, c: int) -> bool:
+        v = int(np.flatnonzero(self.comp == c)[0])
+        return self.minimise({v: 0.0}) is not None
+
+
+def solve(cs: ConsistentSet, objective: Expr | np.ndarray, rows: list[Row] | None = None,
+          extra: list[Row] | None = None, solver: BlockSolver | None = None) -> np.ndarray | None:
+    """Minimise a linear objective over the integer programme; None when there is no solution.
+
+    Only the blocks the objective touches are solved (the others are left at zero), so
+    the result is a full solution only for those blocks.
+    """
+    solver = solver or BlockSolver(cs, cs.rows() if rows is None else rows)
+    if not isinstance(objective, dict):
+        objective = {i: float(v) for i, v in enumerate(np.asarray(objective, dtype=float)) if v != 0}
+    return solver.minimise(objective, extra)
+
+
+def feasible(cs: ConsistentSet, rows: list[Row]) -> bool:
+    return BlockSolver(cs, rows).feasible()
+
+
+def ratio_bounds(cs: ConsistentSet, q: Ratio, rows: list[Row] | None = None,
+                 solver: BlockSolver | None = None) -> tuple[float, float]:
+    """Exact minimum and maximum of ``100 * num / den`` over the programme (den at least 1)."""
+    solver = solver or BlockSolver(cs, cs.rows() if rows is None else rows)
+    if _is_constant(q.den):
+        d = q.den.get(None, 0.0)
+        lo = solver.minimise(q.num)
+        hi = solver.minimise(_scaled(q.num, -1))
+        if lo is None or hi is None:
+            return float("nan"), float("nan")
+        return 100 * evaluate(q.num, lo) / d, 100 * evaluate(q.num, hi) / d
+    positive = [Row(q.den, 1, np.inf, "base of the share")]
+    out = []
+    for sign in (1, -1):
+        x = solver.minimise(_scaled(q.num, sign), positive)
+        if x is None:
+            return float("nan"), float("nan")
+        lam = sign * q.value(x)
+        for _ in range(50):  # Dinkelbach: min sign*100*num - lam*den; stops when the optimum is 0
+            obj = _add(_scaled(q.num, 100 * sign), _scaled(q.den, -lam))
+            y = solver.minimise(obj, positive)
+            if y is None or evaluate(obj, y) >= -1e-9:
+                break
+            x, lam = y, sign * q.value(y)
+        out.append(q.value(x))
+    return out[0], out[1]
+
+
+# --------------------------------------------------------------------------------------
+# Building the consistent set from the raw files
+# --------------------------------------------------------------------------------------
+
+
+def _metric_ratios(cs: ConsistentSet, m: dict[str, Any]) -> list[tuple[float, Ratio]] | None:
+    """A metric as a signed sum of percentages, or None when it is not of that form."""
+    kind, sector = m["type"], m.get("sector", "all")
+    pol, base, levels = m.get("polarity"), m.get("base", "valid"), m.get("levels")
+    if kind == "composition_share":
+        within = m.get("within") or {}
+        column = m["column"]
+        sectors = [s for s in SECTORS if not within or SECTOR_LABELS[s] == within.get("sector")]
+        num: Expr = {}
+        for s in sectors:
+            for v in m["values"]:
+                key = ("org", v, s) if column == "organisation_type" else ("partner", v, s)
+                if column == "sector":
+                    num = _add(num, {None: float(cs.sizes[s])} if SECTOR_LABELS[s] == v else {})
+                elif key in cs.index:
+                    num = _add(num, {cs.index[key]: 1.0})
+                elif column == "organisation_type" and s == "third" and v == "Third sector organisation":
+                    num = _add(num, {None: float(cs.sizes[s])})
+        return [(1.0, Ratio(num, {None: float(sum(cs.sizes[s] for s in sectors))}))]
+    if kind == "share":
+        return [(1.0, cs.share(m["columns"], sector, pol, levels, base))]
+    if kind == "share_change":
+        return [(1.0, cs.share([m["after"]], sector, pol, levels, base)),
+                (-1.0, cs.share([m["before"]], sector, pol, levels, base))]
+    if kind == "share_difference":
+        return [(1.0, cs.share(m["a"]["columns"], m["a"].get("sector", "all"), pol, None, base)),
+                (-1.0, cs.share(m["b"]["columns"], m["b"].get("sector", "all"), pol, None, base))]
+    if kind == "improved_share":
+        return [(1.0, cs.improved(m["question"], sector))]
+    return None
+
+
+def _finding_rows(cs: ConsistentSet, f: dict[str, Any]) -> list[Row] | None:
+    """The linear constraints of one check, or None when the check is not linear in the counts."""
+    m = f["metric"]
+    lo, hi = float(f.get("lower", -np.inf)), float(f.get("upper", np.inf))
+    fact = f["id"]
+    if m["type"] in ("share_range", "top_options_margin"):
+        if m["type"] == "share_range":
+            parts = [cs.share([c], m.get("sector", "all"), m.get("polarity"), None, m.get("base", "valid"))
+                     for c in m["columns"]]
+            pairs = [(a, b) for a in parts for b in parts if a is not b]
+        else:
+            cols = [c.id for c in cs.cb.question_columns(m["question"])]
+            top = [f"{m['question']}_{o}" for o in m["options"]]
+            parts = {c: cs.share([c], m.get("sector", "all")) for c in cols}
+            pairs = [(parts[t], parts[r]) for t in top for r in cols if r not in top]
+        if not all(_is_constant(p.den) for pr in pairs for p in pr):
+            return None
+        rows = []
+        for a, b in pairs:
+            e = _add(_scaled(a.num, 100 / a.den[None]), _scaled(b.num, -100 / b.den[None]))
+            rows.append(Row(e, lo, hi, fact))
+        return rows
+    terms = _metric_ratios(cs, m)
+    if terms is None:
+        return None
+    if len(terms) == 1 and not _is_constant(terms[0][1].den):
+        r = terms[0][1]
+        rows = [Row(r.den, 1, np.inf, fact)]
+        if np.isfinite(lo):
+            rows.append(Row(_add(_scaled(r.num, 100), _scaled(r.den, -lo)), 0, np.inf, fact))
+        if np.isfinite(hi):
+            rows.append(Row(_add(_scaled(r.num, 100), _scaled(r.den, -hi)), -np.inf, 0, fact))
+        return rows
+    if all(_is_constant(r.den) for _, r in terms):
+        e: Expr = {}
+        for sign, r in terms:
+            e = _add(e, _scaled(r.num, 100 * sign / r.den[None]))
+        return [Row(e, lo, hi, fact)]
+    return None
+
+
+def metric_expression(cs: ConsistentSet, m: dict[str, Any]) -> list[tuple[float, Ratio]] | None:
+    return _metric_ratios(cs, m)
+
+
+def build(cb: Codebook | None = None, constraints: list[dict[str, Any]] | None = None,
+          profile: dict[str, Any] | None = None) -> ConsistentSet:
+    """The consistent set of the published figures and the findings of ``survey_constraints.yml``."""
+    from nptsc_eval.survey import findings as fnd
+    from nptsc_eval.survey.codebook import load_codebook
+
+    cb = cb or load_codebook()
+    profile = profile or fnd.published_profile()
+    constraints = fnd.load_constraints() if constraints is None else constraints
+    sizes = {"public": profile["total"] - profile["third_count"], "third": profile["third_count"]}
+    cs = ConsistentSet(cb=cb, sizes=sizes, checks=list(constraints))
+    pub_types = [t for t in cb.profile_values("organisation_type") if t != "Third sector organisation"]
+    ids = [cs.var(("org", t, "public"), sizes["public"]) for t in pub_types]
+    cs.fixed.append(Row({i: 1.0 for i in ids}, sizes["public"], sizes["public"], "public sector respondents"))
+    partners = profile["partners"]
+    for s in SECTORS:
+        for p in cb.profile_values("delivery_partner"):
+            cs.var(("partner", p, s), sizes[s])
+    for p, count in zip(partners["delivery_partner"], partners["respondents"]):
+        cs.fixed.append(Row({cs.index[("partner", p, s)]: 1.0 for s in SECTORS}, count, count, f"Table 1.1: {p}"))
+    for s in SECTORS:
+        cs.fixed.append(Row({cs.index[("partner", p, s)]: 1.0 for p in cb.profile_values("delivery_partner")},
+                            sizes[s], sizes[s], f"{SECTOR_LABELS[s]} respondents"))
+    for col in cb.columns:
+        if col.kind in ("single", "stages"):
+            k = len(cb.labels(col.scale))
+            for s in SECTORS:
+                if col.asked in ("all", s):
+                    ids = [cs.var(("answer", col.id, s, i), sizes[s]) for i in range(k)]
+                    cs.fixed.append(Row({i: 1.0 for i in ids}, sizes[s], sizes[s], f"{col.id}: every respondent answers"))
+        elif col.kind == "before_after" and col.period == "before":
+            k = len(cb.labels(col.scale))
+            for s in SECTORS:
+                if col.asked in ("all", s):
+                    ids = [cs.var(("joint", col.question_id, s, i, j), sizes[s]) for i in range(k) for j in range(k)]
+                    cs.fixed.append(Row({i: 1.0 for i in ids}, sizes[s], sizes[s],
+                                        f"{col.question_id}: every respondent answers"))
+        elif col.kind == "multi":
+            for s in SECTORS:
+                if col.asked in ("all", s):
+                    cs.var(("multi", col.id, s), sizes[s])
+    for f in constraints:
+        rows = _finding_rows(cs, f) if f["metric"]["type"] not in NONLINEAR_METRICS else None
+        if rows is None:
+            cs.nonlinear.append(f["id"])
+        else:
+            cs.findings[f["id"]] = rows
+    return cs
+
+
+# --------------------------------------------------------------------------------------
+# Counts of a dataset, the quantities shown and their bounds
+# --------------------------------------------------------------------------------------
+
+
+def counts_from_frame(cs: ConsistentSet, frame: pd.DataFrame) -> np.ndarray:
+    """The cell counts of respondent-level data, in the programme's variable order.
+
+    Each column is coded once and counted by sector with one ``bincount``, so a large export
+    costs a pass per column, not a pass per cell.
+    """
+    x = np.zeros(cs.n)
+    sector = frame["sector"].astype(object).to_numpy()
+    sec = np.full(len(frame), -1)
+    for i, s in enumerate(SECTORS):
+        sec[sector == SECTOR_LABELS[s]] = i
+    tables: dict[Any, np.ndarray] = {}
+
+    def codes(column: str, labels: list[str]) -> np.ndarray:
+        return np.asarray(pd.Categorical(frame[column], categories=labels).codes)
+
+    def by_sector(column: str, labels: list[str]) -> np.ndarray:
+        if column not in tables:
+            c = codes(column, labels)
+            ok = (c >= 0) & (sec >= 0)
+            k = len(labels)
+            tables[column] = np.bincount(sec[ok] * k + c[ok], minlength=len(SECTORS) * k).reshape(len(SECTORS), k)
+        return tables[column]
+
+    def joint(question: str, labels: list[str]) -> np.ndarray:
+        if ("joint", question) not in tables:
+            b, a = codes(f"{question}_before", labels), codes(f"{question}_after", labels)
+            ok = (a >= 0) & (b >= 0) & (sec >= 0)
+            k = len(labels)
+            tables[("joint", question)] = np.bincount(sec[ok] * k * k + b[ok] * k + a[ok],
+                                                      minlength=len(SECTORS) * k * k).reshape(len(SECTORS), k, k)
+        return tables[("joint", question)]
+
+    for key, i in cs.index.items():
+        kind = key[0]
+        s = SECTORS.index(key[-1] if kind in ("org", "partner") else key[2])
+        if kind in ("org", "partner"):
+            column = "organisation_type" if kind == "org" else "delivery_partner"
+            labels = cs.cb.profile_values(column)
+            x[i] = by_sector(column, labels)[s, labels.index(key[1])]
+        elif kind == "answer":
+            x[i] = by_sector(key[1], cs.cb.labels(cs.cb.column(key[1]).scale))[s, key[3]]
+        elif kind == "multi":
+            chosen = frame[key[1]].to_numpy(dtype=bool, na_value=False)
+            x[i] = int((chosen & (sec == s)).sum())
+        elif kind == "joint":
+            labels = cs.cb.labels(cs.cb.column(f"{key[1]}_before").scale)
+            x[i] = joint(key[1], labels)[s, key[3], key[4]]
+    return x
+
+
+def frame_from_counts(cs: ConsistentSet, x: np.ndarray) -> pd.DataFrame:
+    """One respondent-level dataset with exactly the cell counts ``x`` (codebook layout)."""
+    cb = cs.cb
+    n = sum(cs.sizes.values())
+    sector = np.repeat([SECTOR_LABELS[s] for s in SECTORS], [cs.sizes[s] for s in SECTORS])
+    rows = {s: np.flatnonzero(sector == SECTOR_LABELS[s]) for s in SECTORS}
+    data: dict[str, Any] = {"respondent_id": [f"D{i:05d}" for i in range(1, n + 1)], "sector": sector}
+
+    def spread(keys_counts: list[tuple[Any, int]], size: int) -> np.ndarray:
+        values = np.repeat(np.array([k for k, _ in keys_counts], dtype=object), [int(c) for _, c in keys_counts])
+        return values[:size]
+
+    org = np.empty(n, dtype=object)
+    org[rows["third"]] = "Third sector organisation"
+    types = [k[1] for k in cs.index if k[0] == "org"]
+    org[rows["public"]] = spread([(t, x[cs.index[("org", t, "public")]]) for t in types], cs.sizes["public"])
+    data["organisation_type"] = org
+    part = np.empty(n, dtype=object)
+    for s in SECTORS:
+        part[rows[s]] = spread([(p, x[cs.index[("partner", p, s)]]) for p in cb.profile_values("delivery_partner")],
+                               cs.sizes[s])
+    data["delivery_partner"] = part
+    for col in cb.columns:
+        values = np.full(n, None, dtype=object)
+        if col.kind in ("single", "stages"):
+            labels = cb.labels(col.scale)
+            for s in SECTORS:
+                if col.asked in ("all", s):
+                    values[rows[s]] = spread([(lab, x[cs.index[("answer", col.id, s, i)]]) for i, lab in enumerate(labels)],
+                                             cs.sizes[s])
+        elif col.kind == "before_after":
+            labels = cb.labels(col.scale)
+            k = len(labels)
+            for s in SECTORS:
+                if col.asked in ("all", s):
+                    pairs = [((i, j), x[cs.index[("joint", col.question_id, s, i, j)]]) for i in range(k) for j in range(k)]
+                    idx = np.repeat(np.arange(len(pairs)), [int(c) for _, c in pairs])
+                    pick = [pairs[t][0][0 if col.period == "before" else 1] for t in idx]
+                    values[rows[s]] = [labels[p] for p in pick]
+        elif col.kind == "multi":
+            chosen = np.zeros(n, dtype=bool)
+            for s in SECTORS:
+                if col.asked in ("all", s):
+                    chosen[rows[s][:int(x[cs.index[("multi", col.id, s)]])]] = True
+            data[col.id] = pd.array(chosen, dtype="boolean")
+            continue
+        if col.kind == "text":
+            data[col.id] = pd.array(values, dtype="string")
+        else:
+            data[col.id] = pd.Categorical(values, categories=cb.labels(col.scale))
+    data["sector"] = pd.Categorical(sector, categories=cb.profile_values("sector"))
+    data["organisation_type"] = pd.Categorical(org, categories=cb.profile_values("organisation_type"))
+    data["delivery_partner"] = pd.Categorical(part, categories=cb.profile_values("delivery_partner"))
+    data["respondent_id"] = pd.array(data["respondent_id"], dtype="string")
+    return pd.DataFrame(data)[cb.column_ids]
+
+
+def quantities(cs: ConsistentSet) -> list[Quantity]:
+    """Every survey percentage the survey chapter shows: composition, answers by group, improvement."""
+    cb = cs.cb
+    out: list[Quantity] = []
+    for s in SECTORS:
+        out.append(Quantity(f"composition.sector.{s}", "sector", "All respondents",
+                            f"Respondents from the {SECTOR_LABELS[s].lower()}",
+                            Ratio({None: float(cs.sizes[s])}, {None: float(sum(cs.sizes.values()))})))
+    for key, i in cs.index.items():
+        if key[0] == "org":
+            out.append(Quantity(f"composition.organisation_type.{key[1]}", "organisation_type", "Public sector",
+                                f"Public sector respondents from: {key[1]}",
+                                Ratio({i: 1.0}, {None: float(cs.sizes["public"])})))
+    for p in cb.profile_values("delivery_partner"):
+        out.append(Quantity(f"composition.delivery_partner.{p}", "delivery_partner", "All respondents",
+                            f"Respondents supported by {p} (Table 1.1)",
+                            Ratio({cs.index[("partner", p, s)]: 1.0 for s in SECTORS},
+                                  {None: float(sum(cs.sizes.values()))})))
+    for col in cb.columns:
+        if col.kind == "text":
+            continue
+        groups = [s for s in SECTORS if col.asked in ("all", s)] + (["all"] if col.asked == "all" else [])
+        for g in groups:
+            if col.kind == "multi":
+                out.append(Quantity(f"{col.id}.{g}.chosen", col.question_id, GROUP_LABELS[g],
+                                    f"{col.text} [{col.sub_label}]: chosen", cs.share([col.id], g)))
+                continue
+            for lv in cb.scales[col.scale]:
+                if lv.score is None:
+                    continue
+                r = cs.share([col.id], g, levels=[lv.label])
+                item = "" if col.sub_label == "Response" else f" [{col.sub_label}]"
+                out.append(Quantity(f"{col.id}.{g}.{lv.label}", col.question_id, GROUP_LABELS[g],
+                                    f"{col.text}{item}: {lv.label}", r))
+    for q in cb.questions:
+        if q["kind"] == "before_after":
+            out.append(Quantity(f"{q['id']}.{q['asked']}.rated_higher_after", q["id"], GROUP_LABELS[q["asked"]],
+                                f"{q['text']}: rated higher after than before (of those answering both)",
+                                cs.improved(q["id"], q["asked"])))
+    return out
+
+
+def check_consistent(cs: ConsistentSet, path=None) -> None:
+    """Raise a clear error naming a smallest set of conflicting facts when no dataset meets them all."""
+    if feasible(cs, cs.rows()):
+        return
+    keep = list(cs.findings)
+    for fid in list(keep):  # deletion filter: drop each finding the conflict does not need
+        trial = [f for f in keep if f != fid]
+        if not feasible(cs, cs.rows(only=set(trial))):
+            keep = trial
+    statements = {f["id"]: f["statement"] for f in cs.checks}
+    problems = [f"finding '{fid}' ({statements.get(fid, '')})" for fid in keep]
+    if not keep:
+        problems = ["the published composition (Table 1.1 and the sector split) has no solution on its own"]
+    raise DataValidationError(path or RAW_DIR / "survey_constraints.yml",
+                              ["no respondent-level dataset meets all the published facts; these cannot all hold "
+                               "together:"] + problems)
+
+
+def observed_quantities(cs: ConsistentSet, frame: pd.DataFrame) -> dict[str, Quantity]:
+    """The quantities as percentages of ``frame``'s own respondents (by id).
+
+    The quantities of ``cs`` divide by the published group sizes; an export of another size
+    needs its own sizes, so its percentages are those its own data gives.
+    """
+    from nptsc_eval.survey import findings as fnd
+
+    sector = frame["sector"].astype(object).to_numpy()
+    sizes = {s: int((sector == SECTOR_LABELS[s]).sum()) for s in SECTORS}
+    profile = {**fnd.published_profile(), "total": sum(sizes.values()), "third_count": sizes["third"]}
+    own = build(cs.cb, constraints=[], profile=profile)
+    return {q.quantity_id: q for q in quantities(own)}
+
+
+def survey_bounds(cs: ConsistentSet, synthetic: pd.DataFrame | None = None,
+                  real: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Lower and upper bound (per cent) of every quantity, with the synthetic (and real) values."""
+    check_consistent(cs)
+    solver = BlockSolver(cs, cs.rows())
+    xs = counts_from_frame(cs, synthetic) if synthetic is not None else None
+    xr = counts_from_frame(cs, real) if real is not None else None
+    observed = observed_quantities(cs, real) if real is not None else {}
+    out = []
+    for q in quantities(cs):
+        lo, hi = ratio_bounds(cs, q.ratio, solver=solver)
+        row = {"quantity_id": q.quantity_id, "question_id": q.question_id, "group": q.group,
+               "description": q.description, "lower": lo, "upper": hi,
+               "synthetic_value": q.ratio.value(xs) if xs is not None else np.nan}
+        if xr is not None:
+            v = observed[q.quantity_id].ratio.value(xr)
+            row["real_value"] = v
+            row["outside_bounds"] = bool(not np.isnan(v) and (v < lo - 1e-9 or v > hi + 1e-9))
+        out.append(row)
+    return pd.DataFrame(out)
