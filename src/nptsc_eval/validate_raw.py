@@ -21,7 +21,7 @@ VALIDATORS: list[tuple[str, str]] = [
     ("quotations.csv", "nptsc_eval.cases:validate_quotations"),
     ("stakeholders.csv", "nptsc_eval.cases:validate_stakeholders"),
     ("survey_codebook.yml", "nptsc_eval.survey.findings:validate_codebook_file"),
-    ("survey_constraints.yml", "nptsc_eval.survey.findings:validate_constraints_file"),
+    ("survey_constraints.yml", "nptsc_eval.survey.bounds:validate_constraints_file"),
     ("survey_export_mapping.yml", "nptsc_eval.survey.findings:validate_mapping_file"),
     ("claims_register.yml", "nptsc_eval.claims:validate_register_file"),
     ("claims_register.yml", "nptsc_eval.validate_raw:check_register_totals"),

@@ -8,7 +8,7 @@ from nptsc_eval.cli import cli, main
 
 COMMANDS = {
     "build": {"--force", "--jobs", "--fresh-kernels", "--survey", "--no-book", "--kernel-timeout", "--mapping",
-              "--keep-incomplete", "--sheet", "--all"},
+              "--keep-incomplete", "--sheet", "--all", "--dask-scheduler"},
     "check-data": set(),
     "refresh": set(),
     "pdf": {"--jobs", "--survey"},

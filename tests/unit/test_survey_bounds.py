@@ -154,7 +154,7 @@ def test_check_data_names_conflicting_findings_and_exits_1(tmp_path, monkeypatch
     from nptsc_eval import cli, paths
     from nptsc_eval.validate_raw import validate_raw_data
 
-    raw = tmp_path / "raw"
+    raw = tmp_path / "data" / "raw"
     shutil.copytree(paths.RAW_DIR, raw)
     path = raw / "survey_constraints.yml"
     text = path.read_text(encoding="utf-8")
@@ -167,10 +167,7 @@ def test_check_data_names_conflicting_findings_and_exits_1(tmp_path, monkeypatch
     assert "cannot all hold together" in errors[0], errors[0]
     assert "public_stage_positive." in errors[0] and "public_stage_neutral." in errors[0], errors[0]
     assert "expectations_positive" not in errors[0]
-    monkeypatch.setattr(paths, "RAW_DIR", raw)
-    import nptsc_eval.validate_raw as vr
-    if hasattr(vr, "RAW_DIR"):
-        monkeypatch.setattr(vr, "RAW_DIR", raw)
+    monkeypatch.chdir(tmp_path)  # the command line checks the project it is run in
     code = cli.main(["check-data"])
     err = capsys.readouterr().err
     assert code == 1

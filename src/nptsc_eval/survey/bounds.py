@@ -27,6 +27,7 @@ its exact optimum is found by Dinkelbach's method, a short sequence of integer p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -789,3 +790,18 @@ def survey_bounds(cs: ConsistentSet, synthetic: pd.DataFrame | None = None,
             row["outside_bounds"] = bool(not np.isnan(v) and (v < lo - 1e-9 or v > hi + 1e-9))
         out.append(row)
     return pd.DataFrame(out)
+
+
+def validate_constraints_file(path: Path) -> None:
+    """Validator for ``data/raw/survey_constraints.yml`` (registered in validate_raw).
+
+    Besides each entry's fields, checks that some respondent-level dataset meets every
+    finding together with the published figures; if none does, names the conflicting ones.
+    """
+    from nptsc_eval.survey.findings import PUBLISHED_PARTNERS, PUBLISHED_PROFILE, validate_constraints
+
+    checks = validate_constraints(path)
+    folder = Path(path).parent
+    if not all(list(folder.glob(f"{name}.*")) for name in (PUBLISHED_PROFILE, PUBLISHED_PARTNERS)):
+        return  # without the published figures there is nothing for the findings to conflict with
+    check_consistent(build(constraints=checks), path)

@@ -69,18 +69,22 @@ def show_chart(table: pd.DataFrame, real: bool = False) -> None:
 
     rows = limited(table).sort_values(["question_id", "quantity_id"])
     value = "real_value" if real else "synthetic_value"
-    fig, ax = plt.subplots(figsize=(8, 0.22 * len(rows) + 1.2))
+    from nptsc_eval.plots import CHART_WIDTH_IN
+
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.3 * len(rows) + 1.6), layout="constrained")
     y = np.arange(len(rows))[::-1]
     ax.hlines(y, rows["lower"], rows["upper"], color="#1d70b8", linewidth=3, label="Range the published figures allow")
     ax.plot(rows[value], y, "o", color="#d4351c", markersize=4,
             label="The export's value" if real else "Synthetic value (one illustration)")
     ax.set_yticks(y)
-    ax.set_yticklabels([short_label(q) for q in rows["quantity_id"]], fontsize=7)
+    ax.set_yticklabels([short_label(q) for q in rows["quantity_id"]], fontsize=9)
+    ax.tick_params(axis="x", labelsize=9)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Per cent of the group's answers (don't know left out)")
-    ax.legend(loc="lower right", fontsize=7)
+    ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel("% of the group's answers (don't know left out)", fontsize=9.5)
+    fig.legend(loc="outside lower center", ncol=1, fontsize=9, frameon=False)
     if not real:
-        ax.text(0.99, 0.995, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="top", fontsize=8,
+        ax.text(0.99, 0.995, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="top", fontsize=9,
                 color="#d4351c", bbox={"facecolor": "white", "edgecolor": "#d4351c"})
     alt = (f"Horizontal ranges for {len(rows)} survey percentages that the published figures limit, each from its "
            "lowest to its highest possible value, with a dot for "

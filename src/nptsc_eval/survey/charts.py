@@ -257,7 +257,7 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
         from matplotlib.lines import Line2D
 
         handles.append(Line2D([0], [0], color=RANGE_COLOUR, marker="o", markersize=2.6, linewidth=1.3,
-                              label=RANGE_LABEL + " (dot: this data)"))
+                              label="Allowed range (dot: this data)"))
     fig.legend(handles=handles, loc="outside upper center", ncol=3, fontsize=9, frameon=False)
     ax.set_ylim(len(bars) - 0.4, -1.0)
     ax.set_xlabel("← negative   % of answers (not don't know)   positive →", fontsize=9.5)

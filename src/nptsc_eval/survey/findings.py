@@ -168,21 +168,6 @@ def validate_codebook_file(path: Path) -> None:
     validate_codebook(path)
 
 
-def validate_constraints_file(path: Path) -> None:
-    """Validator for ``data/raw/survey_constraints.yml`` (registered in validate_raw).
-
-    Besides each entry's fields, checks that some respondent-level dataset meets every
-    finding together with the published figures; if none does, names the conflicting ones.
-    """
-    checks = validate_constraints(path)
-    folder = Path(path).parent
-    if not all(list(folder.glob(f"{name}.*")) for name in (PUBLISHED_PROFILE, PUBLISHED_PARTNERS)):
-        return  # without the published figures there is nothing for the findings to conflict with
-    from nptsc_eval.survey import bounds
-
-    bounds.check_consistent(bounds.build(constraints=checks), path)
-
-
 def validate_mapping_file(path: Path) -> None:
     """Validator for ``data/raw/survey_export_mapping.yml`` (registered in validate_raw)."""
     from nptsc_eval.survey.exports import validate_mapping
