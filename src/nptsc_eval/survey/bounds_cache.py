@@ -94,9 +94,9 @@ def cached(compute: Callable[[], dict[str, Any]], frames: dict[str, pd.DataFrame
     result = compute()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as f:
-            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(f.name, path)  # atomic: a build running at the same time never reads half a file
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(out.name, path)  # atomic: a build running at the same time never reads half a file
     except OSError:
         pass  # a read-only cache folder only costs the next build the same time again
     return {**result, "cache_hit": False, "cache_key": k}

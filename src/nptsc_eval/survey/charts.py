@@ -212,6 +212,7 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
     given = substantive.groupby("score")["count"].sum()
     levels = levels[levels["score"].map(given).fillna(0) > 0]
     from matplotlib.patches import Patch
+    from matplotlib.artist import Artist
 
     fig, (ax, dk_ax) = plt.subplots(1, 2, figsize=(CHART_WIDTH_IN, 0.8 * len(bars) + 2.4), sharey=True, layout="constrained",
                                     gridspec_kw={"width_ratios": [5, 1]})
@@ -249,7 +250,7 @@ def diverging_chart(dist: pd.DataFrame, title: str | None = None, synthetic: boo
     ax.set_yticks(range(len(bars)), ticks)
     if one_group:
         ax.set_ylabel(str(dist["group"].iloc[0]), fontsize=10)
-    handles = [Patch(facecolor=DIVERGING_COLOURS[int(sc)], edgecolor=OUTLINE if sc == 0 else "white", label=a)
+    handles: list[Artist] = [Patch(facecolor=DIVERGING_COLOURS[int(sc)], edgecolor=OUTLINE if sc == 0 else "white", label=a)
                for sc, a in zip(levels["score"], levels["answer"])]
     if (dist["polarity"] == "dont_know").any() and dist.loc[dist["polarity"] == "dont_know", "count"].sum() > 0:
         handles.append(Patch(facecolor=DONT_KNOW_COLOUR, label="Don't know"))
