@@ -8,7 +8,7 @@ from nptsc_eval import paths
 
 # Code lines (non-blank, non-comment) before the chapter modules took over the computing.
 LINES_BEFORE = {"03-strand.ipynb": 154, "07-outcomes-and-impacts.ipynb": 178, "05-claims-audit.ipynb": 107,
-                "01-programme-outputs.ipynb": 73}
+                "01-programme-outputs.ipynb": 73, "04-case-studies.ipynb": 117}
 LONGEST_CELL = 12
 
 
