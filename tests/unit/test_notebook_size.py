@@ -8,7 +8,8 @@ from nptsc_eval import paths
 
 # Code lines (non-blank, non-comment) before the chapter modules took over the computing.
 LINES_BEFORE = {"03-strand.ipynb": 154, "07-outcomes-and-impacts.ipynb": 178, "05-claims-audit.ipynb": 107,
-                "01-programme-outputs.ipynb": 73, "04-case-studies.ipynb": 117}
+                "01-programme-outputs.ipynb": 73, "04-case-studies.ipynb": 117,
+                "06-data-sources.ipynb": 49}
 LONGEST_CELL = 12
 
 
