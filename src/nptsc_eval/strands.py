@@ -20,6 +20,7 @@ column when the data break a rule; no function modifies its inputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -680,6 +681,85 @@ def validate_strand_table(path: Path) -> None:
 # --------------------------------------------------------------------------------------
 
 
+def _ivar_attendee_facts(facts: Facts, raw_dir: Path | None = None) -> None:
+    """Table 4.2: IVAR attendees by area."""
+    attendees = ivar_attendees(raw_dir)
+    facts.add("table_4_2.total", int(attendees["attendees"].sum()), unit="people",
+              description="IVAR attendees, all five areas", source_location="Table 4.2")
+    facts.add("table_4_2.areas", len(attendees), unit="areas",
+              description="Local authority areas in Table 4.2", source_location="Table 4.2")
+    for r in attendees.itertuples():
+        facts.add(f"table_4_2.{r.local_authority.lower().replace(' ', '_')}", int(r.attendees), unit="people",
+                  description=f"IVAR attendees in {r.local_authority}", source_location="Table 4.2")
+
+
+def _ivar_plan_facts(facts: Facts, raw_dir: Path | None = None) -> None:
+    """IVAR's action plans."""
+    plans = ivar_action_plans(raw_dir)
+    facts.add("ivar.action_plans_agreed", int(plans["plan_agreed"].sum()), unit="plans",
+              description="Areas where an action plan was agreed", source_location="Chapter 4")
+    facts.add("ivar.action_plans_whole_authority", int((plans["scope"] == "commissioning across the local authority").sum()),
+              unit="plans", description="Action plans covering commissioning across the local authority",
+              source_location="Chapter 4")
+
+
+def _bursary_facts(facts: Facts, raw_dir: Path | None = None) -> None:
+    """The bursary course table."""
+    courses = bursary_courses(raw_dir)
+    facts.add("bursary.institutions_listed", len(courses), unit="institutions",
+              description="Institutions the bursary course table lists", source_location="Chapter 4, bursary course table")
+    facts.add("bursary.courses_listed", int(courses["course_title"].count()), unit="courses",
+              description="Courses the bursary course table lists", source_location="Chapter 4, bursary course table")
+
+
+def _action_learning_set_facts(facts: Facts, raw_dir: Path | None = None) -> None:
+    """Table 5.3: bassac's action learning sets."""
+    sets = action_learning_sets(raw_dir)
+    facts.add("table_5_3.individuals_total", int(sets["individuals"].sum()), unit="people",
+              description="Individuals engaged across the action learning sets", source_location="Table 5.3")
+    facts.add("table_5_3.organisations_total", int(sets["organisations"].sum()), unit="organisations",
+              description="Organisations engaged across the action learning sets", source_location="Table 5.3")
+    facts.add("table_5_3.sets", len(sets), unit="sets", description="Action learning sets", source_location="Table 5.3")
+    facts.add("table_5_3.approaches", int(sets["approach"].nunique()), unit="approaches",
+              description="Approaches the sets used", source_location="Table 5.3")
+    for r in sets.itertuples():
+        facts.add(f"table_5_3.{r.set_id}.individuals", int(r.individuals), unit="people",
+                  description=f"Individuals engaged: {r.approach}, {r.location}", source_location="Table 5.3")
+        facts.add(f"table_5_3.{r.set_id}.organisations", int(r.organisations), unit="organisations",
+                  description=f"Organisations engaged: {r.approach}, {r.location}", source_location="Table 5.3")
+
+
+def _acevo_facts(facts: Facts, raw_dir: Path | None = None) -> None:
+    """Figure 5.2: ACEVO's tendering support."""
+    stages = acevo_stages(raw_dir)
+    for r in stages.itertuples():
+        facts.add(f"figure_5_2.{r.stage_id}", int(r.organisations), unit="organisations",
+                  description=f"ACEVO tendering support, phases one and two: {r.stage.lower()}", source_location="Figure 5.2")
+    supported = stages.set_index("stage_id").loc["supported"]
+    facts.add("acevo.organisations_supported_phase_one_and_two", int(supported["organisations"]), unit="organisations",
+              description="Organisations ACEVO supported with tendering, phases one and two", source_location="Figure 5.2")
+    facts.add("acevo.organisations_supported_phase_one", int(supported["phase_one"]), unit="organisations",
+              description="Organisations ACEVO supported with tendering in phase one", source_location="Figure 5.2 (repaired with Table 2.1)")
+
+
+#: The sections only some strands have, in the order the strand chapter shows them. Each
+#: name is a Markdown file in ``notebooks/strands/`` and a key of :data:`SECTION_FACTS`; the
+#: chapter shows each with ``nptsc_eval.strand_chapter.SECTION_SHOW``.
+EXTRA_SECTIONS: dict[int, tuple[str, ...]] = {
+    2: ("strand-2-ivar-attendees", "strand-2-ivar-action-plans", "strand-2-bursary-courses"),
+    3: ("strand-3-action-learning-sets", "strand-3-acevo-support"),
+}
+
+#: The checkable values each strand-specific section adds to its strand's facts.
+SECTION_FACTS: dict[str, Callable[[Facts, Path | None], None]] = {
+    "strand-2-ivar-attendees": _ivar_attendee_facts,
+    "strand-2-ivar-action-plans": _ivar_plan_facts,
+    "strand-2-bursary-courses": _bursary_facts,
+    "strand-3-action-learning-sets": _action_learning_set_facts,
+    "strand-3-acevo-support": _acevo_facts,
+}
+
+
 def strand_facts(strand: int, raw_dir: Path | None = None) -> Facts:
     """The values a reader could check against the source, for one strand.
 
@@ -711,47 +791,6 @@ def strand_facts(strand: int, raw_dir: Path | None = None) -> Facts:
         else:
             qualifier = "" if r.qualifier == "exact" else f" ({r.qualifier})"
             facts.add(r.fact_id, r.value, unit=unit, description=r.description + qualifier, source_location=r.location)
-    if strand == 2:
-        attendees = ivar_attendees(raw_dir)
-        facts.add("table_4_2.total", int(attendees["attendees"].sum()), unit="people",
-                  description="IVAR attendees, all five areas", source_location="Table 4.2")
-        facts.add("table_4_2.areas", len(attendees), unit="areas",
-                  description="Local authority areas in Table 4.2", source_location="Table 4.2")
-        for r in attendees.itertuples():
-            facts.add(f"table_4_2.{r.local_authority.lower().replace(' ', '_')}", int(r.attendees), unit="people",
-                      description=f"IVAR attendees in {r.local_authority}", source_location="Table 4.2")
-        plans = ivar_action_plans(raw_dir)
-        facts.add("ivar.action_plans_agreed", int(plans["plan_agreed"].sum()), unit="plans",
-                  description="Areas where an action plan was agreed", source_location="Chapter 4")
-        facts.add("ivar.action_plans_whole_authority", int((plans["scope"] == "commissioning across the local authority").sum()),
-                  unit="plans", description="Action plans covering commissioning across the local authority",
-                  source_location="Chapter 4")
-        courses = bursary_courses(raw_dir)
-        facts.add("bursary.institutions_listed", len(courses), unit="institutions",
-                  description="Institutions the bursary course table lists", source_location="Chapter 4, bursary course table")
-        facts.add("bursary.courses_listed", int(courses["course_title"].count()), unit="courses",
-                  description="Courses the bursary course table lists", source_location="Chapter 4, bursary course table")
-    if strand == 3:
-        sets = action_learning_sets(raw_dir)
-        facts.add("table_5_3.individuals_total", int(sets["individuals"].sum()), unit="people",
-                  description="Individuals engaged across the action learning sets", source_location="Table 5.3")
-        facts.add("table_5_3.organisations_total", int(sets["organisations"].sum()), unit="organisations",
-                  description="Organisations engaged across the action learning sets", source_location="Table 5.3")
-        facts.add("table_5_3.sets", len(sets), unit="sets", description="Action learning sets", source_location="Table 5.3")
-        facts.add("table_5_3.approaches", int(sets["approach"].nunique()), unit="approaches",
-                  description="Approaches the sets used", source_location="Table 5.3")
-        for r in sets.itertuples():
-            facts.add(f"table_5_3.{r.set_id}.individuals", int(r.individuals), unit="people",
-                      description=f"Individuals engaged: {r.approach}, {r.location}", source_location="Table 5.3")
-            facts.add(f"table_5_3.{r.set_id}.organisations", int(r.organisations), unit="organisations",
-                      description=f"Organisations engaged: {r.approach}, {r.location}", source_location="Table 5.3")
-        stages = acevo_stages(raw_dir)
-        for r in stages.itertuples():
-            facts.add(f"figure_5_2.{r.stage_id}", int(r.organisations), unit="organisations",
-                      description=f"ACEVO tendering support, phases one and two: {r.stage.lower()}", source_location="Figure 5.2")
-        supported = stages.set_index("stage_id").loc["supported"]
-        facts.add("acevo.organisations_supported_phase_one_and_two", int(supported["organisations"]), unit="organisations",
-                  description="Organisations ACEVO supported with tendering, phases one and two", source_location="Figure 5.2")
-        facts.add("acevo.organisations_supported_phase_one", int(supported["phase_one"]), unit="organisations",
-                  description="Organisations ACEVO supported with tendering in phase one", source_location="Figure 5.2 (repaired with Table 2.1)")
+    for name in EXTRA_SECTIONS.get(strand, ()):
+        SECTION_FACTS[name](facts, raw_dir)
     return facts
