@@ -249,7 +249,7 @@ VFM_NO_COSTS = ("The original report publishes no costs, so value for money cann
                 "data/raw/programme_costs.csv has a row for every project, with its cost left empty. When costs are entered, "
                 "with what they cover and where they come from, this section shows the cost per participant place, per "
                 "organisation supported and per output target met, by project and by strand.")
-VFM_WITH_COSTS = ("Table 7.8 sets each project's cost against what it delivered. Costs come from data/raw/programme_costs.csv, "
+VFM_WITH_COSTS = ("The table below sets each project's cost against what it delivered. Costs come from data/raw/programme_costs.csv, "
                   "not from the original report, which publishes none; see that file for what each cost covers.")
 
 
