@@ -75,3 +75,19 @@ def raw_copy(tmp_path: Path) -> Path:
     target = tmp_path / "raw"
     shutil.copytree(paths.RAW_DIR, target)
     return target
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A buildable copy of the project in ``tmp_path/project``: its configuration, notebooks,
+    raw data and book pages (no executed notebooks), for a test that runs the command line there."""
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("_config.yml", "_toc.yml", "pipeline.yml"):
+        shutil.copy(paths.PROJECT_ROOT / name, root / name)
+    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    shutil.copytree(paths.BOOK_DIR, root / "book", ignore=shutil.ignore_patterns("executed", "__pycache__"))
+    return root

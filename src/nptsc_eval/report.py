@@ -425,7 +425,6 @@ def show_figure(fig: Any, alt: str, data: Any, title: str = "", source: str = ""
     from IPython.display import HTML, display
     import matplotlib.pyplot as plt
 
-    from nptsc_eval.safe_text import html_content
 
     if not alt or len(alt) < 20:
         raise ValueError("a figure needs alt text that says what it shows (at least 20 characters)")
@@ -442,13 +441,21 @@ def show_figure(fig: Any, alt: str, data: Any, title: str = "", source: str = ""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    display(HTML(f'<p class="figure-title" id="{anchor}" data-min-font-px="{legibility.min_font_px:.1f}" '
-                 f'data-text-outside="{len(legibility.outside)}"><strong>{number}:</strong> {html_content(title)}</p>'))
+    display(HTML(_figure_title_html(anchor, number, title, f' data-min-font-px="{legibility.min_font_px:.1f}" '
+                                    f'data-text-outside="{len(legibility.outside)}"')))
     display(FigureOutput(buffer.getvalue(), alt, data_digest(data)))
     frame = download if download is not None else data
     frame = frame if isinstance(frame, (pd.DataFrame, pd.Series)) else pd.DataFrame(frame)
     display(HTML(source_html + _write_download(frame, anchor, f"{number}: {title}", source)))
     _glue_number(number_key, number, anchor)
+
+
+def _figure_title_html(anchor: str, number: str, title: str, attributes: str = "") -> str:
+    """A figure's numbered title line; ``anchor`` and ``number`` are escaped where they are made
+    (:func:`_next_number`), ``title`` is escaped here, ``attributes`` are the package's own."""
+    from nptsc_eval.safe_text import html_content
+
+    return f'<p class="figure-title" id="{anchor}"{attributes}><strong>{number}:</strong> {html_content(title)}</p>'
 
 
 def show_diagram(diagram_html: str, alt: str, data: Any, title: str, source: str, number_key: str | None = None) -> None:
@@ -471,7 +478,7 @@ def show_diagram(diagram_html: str, alt: str, data: Any, title: str, source: str
     number, anchor = _next_number("figure")
     frame = data if isinstance(data, (pd.DataFrame, pd.Series)) else pd.DataFrame(data)
     display(HTML(
-        f'<div class="nptsc-diagram"><p class="figure-title" id="{anchor}"><strong>{number}:</strong> {html_content(title)}</p>'
+        '<div class="nptsc-diagram">' + _figure_title_html(anchor, number, title) +
         f'<div class="diagram-body" role="group" aria-labelledby="{anchor}" aria-describedby="{anchor}-summary">'
         f'<p class="nptsc-visually-hidden" id="{anchor}-summary">{html_content(alt)}</p>{diagram_html}</div>'
         + source_html + _write_download(frame, anchor, f"{number}: {title}", source) + "</div>"))

@@ -493,14 +493,8 @@ def test_assumed_support_options_are_labelled_and_no_ranking_is_claimed(built_bo
 
 
 @pytest.mark.build
-def test_with_a_real_export_summary_pages_show_real_values_and_no_marker_appears(tmp_path):
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("_config.yml", "_toc.yml", "pipeline.yml"):
-        shutil.copy(paths.PROJECT_ROOT / name, root / name)
-    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
-    shutil.copytree(paths.BOOK_DIR, root / "book", ignore=shutil.ignore_patterns("executed", "__pycache__"))
+def test_with_a_real_export_summary_pages_show_real_values_and_no_marker_appears(project_copy):
+    root = project_copy
     export = FIXTURES / "qualtrics_export.xlsx"
     env = dict(os.environ)  # the command finds the project from its working folder
     result = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--survey", str(export), "--jobs", "2"],

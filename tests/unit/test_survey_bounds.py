@@ -275,17 +275,12 @@ def test_many_draws_are_distinct_consistent_datasets(cs, synthetic):
     assert len({tuple(x) for x in solutions} | {tuple(centre)}) == 7
 
 
-def test_a_build_with_findings_that_cannot_all_hold_stops_and_keeps_the_old_book(tmp_path):
+def test_a_build_with_findings_that_cannot_all_hold_stops_and_keeps_the_old_book(project_copy):
     import os
     import subprocess
     import sys
 
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("_config.yml", "_toc.yml", "pipeline.yml"):
-        shutil.copy(paths.PROJECT_ROOT / name, root / name)
-    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    root = project_copy
     old_book = root / "_build" / "html" / "index.html"
     old_book.parent.mkdir(parents=True)
     old_book.write_text("<p>the book of the last good build</p>")
