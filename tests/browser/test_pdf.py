@@ -122,11 +122,11 @@ def test_every_figure_is_printed(reader):
 
 def test_the_logic_models_are_printed_as_text(pdf_text: str):
     # The logic models are HTML diagrams, not images: their boxes must reach the paper as text.
-    from nptsc_eval import strands
+    from nptsc_eval.strands import logic_model as logic_models
 
     for strand in (1, 2, 3):
-        model = strands.logic_model(strand)
-        for text in (f"Impacts of strand {strands.NUMBER_WORDS[strand]} as a whole", *model["text"]):
+        model = logic_models.logic_model(strand)
+        for text in (f"Impacts of strand {logic_models.NUMBER_WORDS[strand]} as a whole", *model["text"]):
             assert _normalise(text) in pdf_text, f"strand {strand}: {text!r} is not in the PDF"
 
 

@@ -364,11 +364,11 @@ def _case(records, case_id):
 
 
 def test_gateshead_held_two_sessions_and_only_agreed_a_third(records):
-    from nptsc_eval import strands
+    from nptsc_eval.strands import tables as strand_tables
 
     gateshead = _case(records, "gateshead")
     assert (gateshead.count("sessions_held"), gateshead.count("sessions_agreed")) == (2, 3)
-    plans = strands.ivar_action_plans().set_index("local_authority")
+    plans = strand_tables.ivar_action_plans().set_index("local_authority")
     assert plans.at["Gateshead", "sessions"] == 2
     text = " ".join([gateshead.summary, *gateshead.support_received, *gateshead.lessons]).lower()
     assert "does not say" in text and "extended by a further session" not in text
@@ -410,10 +410,10 @@ def test_doncaster_says_what_the_source_says(records):
 
 
 def test_each_bassac_set_belongs_to_one_project_in_every_table(records):
-    from nptsc_eval import strands
+    from nptsc_eval.strands import tables as strand_tables
     from nptsc_eval.tables import load_table
 
-    sets = strands.action_learning_sets().set_index("set_id")
+    sets = strand_tables.action_learning_sets().set_index("set_id")
     followed = {r.case_id: r for r in records if r.action_learning_set}
     assert sorted(followed) == ["bristol", "doncaster", "southwark"]
     for record in followed.values():
@@ -438,7 +438,7 @@ def test_a_case_that_follows_a_set_must_share_its_project(raw_copy):
 
 
 def test_a_set_moved_to_another_project_breaks_table_2_1(raw_copy):
-    from nptsc_eval import strands
+    from nptsc_eval.strands import tables as strand_tables
 
     path = raw_copy / "table_5_3_action_learning_sets.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -446,7 +446,7 @@ def test_a_set_moved_to_another_project_breaks_table_2_1(raw_copy):
     frame.to_csv(path, index=False)
     with pytest.raises(DataValidationError, match=r"rows 2, column 'project_id': the sets of 'bassac_bidding_capacity' "
                                                   r"engage 6 individuals, but Table 2.1 gives that project no participants"):
-        strands.action_learning_sets(raw_copy)
+        strand_tables.action_learning_sets(raw_copy)
 
 
 def test_tied_themes_are_all_named_never_one_most_common(records, themes):

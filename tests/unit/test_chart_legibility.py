@@ -80,11 +80,13 @@ def test_show_figure_refuses_a_chart_whose_text_would_be_cut_off(tmp_path, monke
 # --- The charts themselves ------------------------------------------------------------------
 
 def _charts(dist: pd.DataFrame):
-    from nptsc_eval import kpi, outcomes, strands
+    from nptsc_eval import kpi, outcomes
+    from nptsc_eval.charts import strands as strand_charts
+    from nptsc_eval.strands import tables as strand_tables
 
     plots.setup()
     yield "kpi", plots.kpi_chart(kpi.load_kpi_attainment())
-    yield "funnel", strands.acevo_funnel_figure(strands.acevo_stages())
+    yield "funnel", strand_charts.acevo_funnel_figure(strand_tables.acevo_stages())
     for qid in charts.CHART_TOPICS:
         yield qid, charts.diverging_chart(charts.question_rows(dist, qid), synthetic=True)
     chart = pd.DataFrame({"delivery_partner": ["CIPFA", "NAVCA"], "respondents": [216, 2], "places": [880, 120],

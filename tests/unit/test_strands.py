@@ -10,7 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nptsc_eval import kpi, paths, report, strands
+from nptsc_eval import kpi, paths, report
+from nptsc_eval.strands import logic_model as logic_models
+from nptsc_eval.strands import partners, sections
+from nptsc_eval.strands import tables as strand_tables
 from nptsc_eval.errors import DataValidationError, PipelineError
 from nptsc_eval.tables import load_table
 from nptsc_eval.validate_raw import validate_raw_data
@@ -29,7 +32,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 def test_table_4_2_loads_with_its_five_areas_totalling_102():
-    attendees = strands.ivar_attendees()
+    attendees = strand_tables.ivar_attendees()
     assert attendees["local_authority"].tolist() == ["Dacorum", "Gateshead", "York", "Devon", "Staffordshire"]
     assert attendees["attendees"].tolist() == [33, 15, 11, 20, 23]
     assert int(attendees["attendees"].sum()) == 102
@@ -38,7 +41,7 @@ def test_table_4_2_loads_with_its_five_areas_totalling_102():
 def test_table_4_2_total_that_does_not_add_up_names_file_and_column(raw_copy):
     _replace(raw_copy / "table_4_2_ivar_attendees.csv", "Dacorum,33", "Dacorum,34")
     with pytest.raises(DataValidationError) as error:
-        strands.ivar_attendees(raw_copy)
+        strand_tables.ivar_attendees(raw_copy)
     message = str(error.value)
     assert "table_4_2_ivar_attendees.csv" in message
     assert "column 'attendees'" in message
@@ -48,11 +51,11 @@ def test_table_4_2_total_that_does_not_add_up_names_file_and_column(raw_copy):
 def test_table_4_2_total_agrees_with_table_2_1():
     table_2_1 = load_table("table_2_1_programme_outputs")
     ivar = table_2_1.query("project_id == 'ivar_area_support' and measure == 'participants'")["value"].iloc[0]
-    assert int(ivar) == int(strands.ivar_attendees()["attendees"].sum()) == 102
+    assert int(ivar) == int(strand_tables.ivar_attendees()["attendees"].sum()) == 102
 
 
 def test_table_5_3_loads_seven_sets_totalling_49_individuals_and_36_organisations():
-    sets = strands.action_learning_sets()
+    sets = strand_tables.action_learning_sets()
     assert len(sets) == 7
     assert int(sets["individuals"].sum()) == 49
     assert int(sets["organisations"].sum()) == 36
@@ -72,7 +75,7 @@ def test_table_5_3_loads_seven_sets_totalling_49_individuals_and_36_organisation
 def test_table_5_3_totals_that_do_not_add_up_name_file_and_column(raw_copy, old, new, column, computed, published):
     _replace(raw_copy / "table_5_3_action_learning_sets.csv", old, new)
     with pytest.raises(DataValidationError) as error:
-        strands.action_learning_sets(raw_copy)
+        strand_tables.action_learning_sets(raw_copy)
     message = str(error.value)
     assert "table_5_3_action_learning_sets.csv" in message
     assert f"column '{column}'" in message
@@ -84,20 +87,20 @@ def test_table_5_3_sets_per_approach_must_match_its_rows(raw_copy):
     text = path.read_text(encoding="utf-8").replace("Co-design,3,", "Co-design,4,")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataValidationError) as error:
-        strands.action_learning_sets(raw_copy)
+        strand_tables.action_learning_sets(raw_copy)
     assert "row 6, column 'approach_sets'" in str(error.value)
     assert "'Co-design' prints 4 sets but has 3 rows" in str(error.value)
 
 
 def test_table_5_3_shown_with_its_total_row():
-    table = strands.action_learning_sets_table(strands.action_learning_sets())
+    table = strand_tables.action_learning_sets_table(strand_tables.action_learning_sets())
     total = table.iloc[-1]
     assert (total["Objective"], total["Individuals"], total["Organisations"], total["Sets using the approach"]) == ("Total", 49, 36, "7")
     assert "Doncaster (case study)" in table["Location"].tolist()
 
 
 def test_acevo_stages_form_a_funnel_and_the_bids_break_down():
-    stages = strands.acevo_stages()
+    stages = strand_tables.acevo_stages()
     funnel = stages[stages["funnel"]]
     assert funnel["stage_id"].tolist() == ["supported", "tailored_support", "bids_with_support", "won_business"]
     assert funnel["organisations"].tolist() == [21, 18, 6, 2]
@@ -110,7 +113,7 @@ def test_acevo_stages_form_a_funnel_and_the_bids_break_down():
 def test_acevo_breakdown_that_does_not_add_up_names_the_row(raw_copy):
     _replace(raw_copy / "figure_5_2_acevo_outcomes.csv", "appeal,6,Appealed against the process,1,", "appeal,6,Appealed against the process,2,")
     with pytest.raises(DataValidationError) as error:
-        strands.acevo_stages(raw_copy)
+        strand_tables.acevo_stages(raw_copy)
     message = str(error.value)
     assert "figure_5_2_acevo_outcomes.csv" in message
     assert "row 4, column 'organisations'" in message
@@ -120,12 +123,12 @@ def test_acevo_breakdown_that_does_not_add_up_names_the_row(raw_copy):
 def test_acevo_phase_split_that_does_not_add_up_names_the_row(raw_copy):
     _replace(raw_copy / "figure_5_2_acevo_outcomes.csv", "true,,10,11,", "true,,10,12,")
     with pytest.raises(DataValidationError) as error:
-        strands.acevo_stages(raw_copy)
+        strand_tables.acevo_stages(raw_copy)
     assert "row 2, column 'organisations': phase one (10) and phase two (12) add up to 22, not 21" in str(error.value)
 
 
 def test_bursary_courses_list_six_institutions_while_the_text_says_five():
-    courses = strands.bursary_courses()
+    courses = strand_tables.bursary_courses()
     assert len(courses) == 6
     assert "Open University" in courses["institution"].tolist()
     stated = load_table("project_figures").set_index("fact_id")
@@ -142,7 +145,7 @@ def load_table_notes(name: str) -> tuple[str, ...]:
 def test_ivar_action_plans_must_name_areas_of_table_4_2(raw_copy):
     _replace(raw_copy / "ivar_action_plans.csv", "York,true", "Yorkshire,true")
     with pytest.raises(DataValidationError) as error:
-        strands.ivar_action_plans(raw_copy)
+        strand_tables.ivar_action_plans(raw_copy)
     assert "row 4, column 'local_authority': 'Yorkshire' is not an area of Table 4.2" in str(error.value)
 
 
@@ -200,27 +203,27 @@ def test_check_data_leaves_another_tables_problem_to_that_table(raw_copy):
     ],
 )
 def test_logic_model_counts(strand, expected):
-    assert strands.logic_model_counts(strands.logic_model(strand)) == expected
+    assert logic_models.logic_model_counts(logic_models.logic_model(strand)) == expected
 
 
 def test_logic_model_takes_targets_from_kpi_targets():
-    model = strands.logic_model(1).set_index("text")
+    model = logic_models.logic_model(1).set_index("text")
     assert model.at["Finance officers trained", "target"] == "100 by Mar 2010; a further 100 by Mar 2011"
     assert model.at["Level 1 participants trained", "label"] == "Level 1 participants trained: 150 by Mar 2010; a further 250 by Mar 2011"
     assert model.at["Tools published nationally", "target"] == ""
-    model3 = strands.logic_model(3).set_index("text")
+    model3 = logic_models.logic_model(3).set_index("text")
     assert model3.at["Organisations helped to prepare tender bids", "target"] == "120–150"
 
 
 def test_logic_model_target_follows_a_change_in_kpi_targets(raw_copy):
     _replace(raw_copy / "kpi_targets.csv", "Councillors and non-executive directors trained,people,count,2010-03,50,50",
              "Councillors and non-executive directors trained,people,count,2010-03,60,60")
-    model = strands.logic_model(1, raw_copy).set_index("text")
+    model = logic_models.logic_model(1, raw_copy).set_index("text")
     assert model.at["Councillors and non-executive directors trained", "target"] == "60 by Mar 2010"
 
 
 def test_every_kpi_target_is_in_exactly_one_logic_model_box():
-    models = strands.load_logic_models()
+    models = logic_models.load_logic_models()
     ids = [k for cell in models["kpi_ids"].dropna() for k in cell.split()]
     assert sorted(ids) == sorted(load_table("kpi_targets")["kpi_id"])
 
@@ -228,7 +231,7 @@ def test_every_kpi_target_is_in_exactly_one_logic_model_box():
 def test_logic_model_with_an_unknown_kpi_names_row_and_column(raw_copy):
     _replace(raw_copy / "logic_models.csv", "london_trained_2010", "london_trained_2012")
     with pytest.raises(DataValidationError) as error:
-        strands.logic_model(1, raw_copy)
+        logic_models.logic_model(1, raw_copy)
     message = str(error.value)
     assert "logic_models.csv" in message
     assert "row 16, column 'kpi_ids': KPI 'london_trained_2012' is not in kpi_targets.csv" in message
@@ -238,21 +241,21 @@ def test_logic_model_with_an_unknown_kpi_names_row_and_column(raw_copy):
 def test_logic_model_box_in_the_wrong_strand_names_row_and_column(raw_copy):
     _replace(raw_copy / "logic_models.csv", "2,e_learning,outcomes,1,", "3,e_learning,outcomes,1,")
     with pytest.raises(DataValidationError) as error:
-        strands.load_logic_models(raw_copy)
+        logic_models.load_logic_models(raw_copy)
     assert "column 'strand': project 'e_learning' belongs to strand 2 in projects.csv, not 3" in str(error.value)
 
 
 def test_impacts_belong_to_the_strand_not_a_project(raw_copy):
     _replace(raw_copy / "logic_models.csv", "1,,impacts,2,", "1,cipfa_training,impacts,2,")
     with pytest.raises(DataValidationError) as error:
-        strands.load_logic_models(raw_copy)
+        logic_models.load_logic_models(raw_copy)
     assert "column 'project_id': must be empty when 'stage' is 'impacts'" in str(error.value)
 
 
 def test_logic_model_table_lists_every_box_and_leaves_the_model_unchanged():
-    model = strands.logic_model(3)
+    model = logic_models.logic_model(3)
     before = model.copy()
-    table = strands.logic_model_table(model)
+    table = logic_models.logic_model_table(model)
     pd.testing.assert_frame_equal(model, before)
     assert len(table) == len(model)
     assert table["Project"].iloc[-1] == "Whole strand"
@@ -261,8 +264,8 @@ def test_logic_model_table_lists_every_box_and_leaves_the_model_unchanged():
 
 
 def test_logic_model_html_draws_one_diagram_per_project_and_one_box_per_row():
-    model = strands.logic_model(2)
-    html = strands.logic_model_html(model, 2)
+    model = logic_models.logic_model(2)
+    html = logic_models.logic_model_html(model, 2)
     projects = model["project_id"].dropna().unique()
     assert html.count('class="lm-project"') == len(projects) == 3
     assert html.count('<li class="lm-box') == len(model)
@@ -276,19 +279,19 @@ def test_logic_model_html_draws_one_diagram_per_project_and_one_box_per_row():
             assert f"Target: {target}" in html
     # Figure 4.1 marks no impact indirect or long-term; Figure 3.1 does, and the diagram says so in words.
     assert "lm-long-term" not in html
-    one = strands.logic_model_html(strands.logic_model(1), 1)
+    one = logic_models.logic_model_html(logic_models.logic_model(1), 1)
     assert one.count("lm-box lm-long-term") == 1 and "Indirect or long-term" in one
 
 
 def test_logic_model_html_escapes_its_text():
-    model = strands.logic_model(1)
+    model = logic_models.logic_model(1)
     model.loc[0, "text"] = "<script>alert(1)</script>"
-    html = strands.logic_model_html(model, 1)
+    html = logic_models.logic_model_html(model, 1)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_logic_model_alt_text_states_the_numbers():
-    alt = strands.logic_model_alt_text(strands.logic_model(3), 3)
+    alt = logic_models.logic_model_alt_text(logic_models.logic_model(3), 3)
     assert alt.startswith("Logic model of strand three, drawn project by project and read from top to bottom")
     assert "Activities: 6 projects" in alt
     assert "10 outputs or KPI targets and 6 outcomes" in alt
@@ -302,7 +305,7 @@ def test_logic_model_alt_text_states_the_numbers():
 
 def test_strand_kpis_are_the_programme_attainment_filtered_not_recomputed():
     attainment = kpi.load_kpi_attainment()
-    table = strands.strand_kpis(2, attainment)
+    table = partners.strand_kpis(2, attainment)
     expected = kpi.attainment_table(attainment[attainment["strand"] == 2]).drop(columns=["Strand"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(table, expected)
     ivar = table[table["Target"] == "People completing the programme"].iloc[0]
@@ -310,27 +313,27 @@ def test_strand_kpis_are_the_programme_attainment_filtered_not_recomputed():
     plans = table[table["Target"] == "Commissioning improvement plans adopted by local strategic bodies"].iloc[0]
     assert (plans["Output"], plans["Status"], plans["Same measure"]) == ("5", "not comparable", "no")
     assert "never says that any was adopted" in plans["How the figure was matched"]
-    assert strands.kpi_summary(strands.strand_kpi_rows(2, attainment)) == {
+    assert partners.kpi_summary(partners.strand_kpi_rows(2, attainment)) == {
         "targets": 11, "exceeded": 0, "met": 1, "partly_met": 0, "not_met": 1, "not_comparable": 2,
         "not_measurable": 7, "met_or_exceeded": 1, "short_of_target": 1}
 
 
 def test_project_figures_are_shown_with_their_qualifiers():
-    figures = strands.project_figures(3).set_index("fact_id")
+    figures = partners.project_figures(3).set_index("fact_id")
     assert figures.at["navca.norfolk.applications", "shown"] == "5"
     assert figures.at["navca.norfolk.initial_fee", "shown"] == "£250"
     assert figures.at["navca.norfolk.largest_bid_value", "shown"] == "more than £1,000,000"
     assert figures.at["navca.gloucestershire.contract_value", "shown"] == "£800,000–£900,000"
-    assert set(figures["project_id"]) <= set(strands.strand_projects(3)["project_id"])
+    assert set(figures["project_id"]) <= set(logic_models.strand_projects(3)["project_id"])
     assert "cipfa.group_size" not in figures.index
 
 
 def test_findings_are_grouped_successes_then_challenges_then_lessons():
-    findings = strands.strand_findings(2)
+    findings = partners.strand_findings(2)
     kinds = findings["kind"].tolist()
     assert kinds == sorted(kinds, key=["success", "challenge", "lesson"].index)
     assert set(findings["project_id"]) == {"ivar_area_support", "bursary_scheme", "e_learning"}
-    text = strands.findings_markdown(findings)
+    text = partners.findings_markdown(findings)
     assert text.index("### Successes") < text.index("### Challenges") < text.index("### Lessons")
     assert "- **IVAR**: Commissioners and the local voluntary sector agreed an action plan in every area." in text
 
@@ -343,7 +346,7 @@ def test_findings_contain_no_typed_numbers():
 
 
 def _facts(strand: int) -> dict[str, str]:
-    frame = strands.strand_facts(strand).frame()
+    frame = sections.strand_facts(strand).frame()
     assert frame["fact_id"].is_unique
     return dict(zip(frame["fact_id"], frame["value"]))
 
@@ -374,13 +377,13 @@ def test_strand_three_facts():
 
 
 def test_fact_ids_are_unique_across_the_three_strands():
-    ids = [fid for s in (1, 2, 3) for fid in strands.strand_facts(s).frame()["fact_id"]]
+    ids = [fid for s in (1, 2, 3) for fid in sections.strand_facts(s).frame()["fact_id"]]
     assert len(ids) == len(set(ids))
 
 
 def test_unknown_strand_is_a_clear_error():
     with pytest.raises(ValueError, match=r"strand 4 is not in strands.csv \(known strands: 1, 2, 3\)"):
-        strands.strand_info(4)
+        logic_models.strand_info(4)
 
 
 # --------------------------------------------------------------------------------------
@@ -478,7 +481,7 @@ def test_strand_notebook_runs_for_each_strand(strand, tmp_path, monkeypatch, not
     out = tmp_path / f"03-strand-{strand}.ipynb"
     execute_notebook(notebook_in(root, "03-strand.ipynb"), out, {"strand": strand})
     nb = json.loads(out.read_text(encoding="utf-8"))
-    title = strands.strand_info(strand)["title"]
+    title = logic_models.strand_info(strand)["title"]
     assert _glued(nb, "chapter_title") == title
     shown = _html_outputs(nb)
     processed = root / "data" / "processed"
@@ -514,16 +517,16 @@ def test_book_has_three_strand_chapters_with_logic_models(built_book):
     pages = {n: built_book / "book" / "executed" / f"03-strand-{n}.html" for n in (1, 2, 3)}
     for n, page in pages.items():
         html = page.read_text(encoding="utf-8")
-        title = strands.strand_info(n)["title"]
+        title = logic_models.strand_info(n)["title"]
         number = report.chapter_labels()[f"book/executed/03-strand-{n}"]  # headings carry the chapter's number
         assert re.search(rf"<h1>{number}\. {re.escape(title)}", html), f"chapter {n} has no title {title!r}"
         # The logic model is HTML with real text, described for screen readers by its summary.
         assert re.search(rf'<div class="diagram-body" role="group" aria-labelledby="figure-[^"]+" aria-describedby="figure-[^"]+-summary">'
-                         rf'<p class="nptsc-visually-hidden" id="figure-[^"]+-summary">Logic model of strand {strands.NUMBER_WORDS[n]}, '
+                         rf'<p class="nptsc-visually-hidden" id="figure-[^"]+-summary">Logic model of strand {logic_models.NUMBER_WORDS[n]}, '
                          "drawn project by project", html)
         assert "<img" not in html.split('class="nptsc-diagram"')[1].split("Download the data")[0]
-        assert f"Logic model of strand {strands.NUMBER_WORDS[n]}, box by box" in html
-        assert f"Output against KPI target, strand {strands.NUMBER_WORDS[n]}" in html
+        assert f"Logic model of strand {logic_models.NUMBER_WORDS[n]}, box by box" in html
+        assert f"Output against KPI target, strand {logic_models.NUMBER_WORDS[n]}" in html
         assert "Successes" in html
     two = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", pages[2].read_text(encoding="utf-8")))
     assert "Total 102" in two
@@ -539,26 +542,29 @@ def test_book_has_three_strand_chapters_with_logic_models(built_book):
         assert f'03-strand-{n}.html' in front  # in the navigation
 
 
-def test_the_examples_in_the_module_hold():
+def test_the_examples_in_the_modules_hold():
     import doctest
 
-    result = doctest.testmod(strands)
-    assert result.attempted >= 8
-    assert result.failed == 0
+    attempted = 0
+    for module in (logic_models, partners, strand_tables, sections):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted >= 8
 
 
 def test_the_strand_text_names_what_is_not_comparable_and_the_two_readings():
     attainment = kpi.load_kpi_attainment()
-    two = strands.not_comparable_sentence(strands.strand_kpi_rows(2, attainment))
+    two = partners.not_comparable_sentence(partners.strand_kpi_rows(2, attainment))
     assert two.startswith("For two targets the report gives a figure that measures something else")
     assert "IVAR, commissioning improvement plans adopted" in two and "Five universities, bursaries awarded" in two
-    assert strands.not_comparable_sentence(strands.strand_kpi_rows(1, attainment)) == ""
-    assert "CIPFA's" in strands.two_readings_sentence(strands.strand_kpi_rows(1, attainment))
-    assert strands.two_readings_sentence(strands.strand_kpi_rows(3, attainment)) == ""
+    assert partners.not_comparable_sentence(partners.strand_kpi_rows(1, attainment)) == ""
+    assert "CIPFA's" in partners.two_readings_sentence(partners.strand_kpi_rows(1, attainment))
+    assert partners.two_readings_sentence(partners.strand_kpi_rows(3, attainment)) == ""
 
 
 def test_each_strand_has_its_own_introduction_in_markdown():
-    intros = {s: strands.introduction(s) for s in (1, 2, 3)}
+    intros = {s: sections.introduction(s) for s in (1, 2, 3)}
     assert len(set(intros.values())) == 3
     for s, text in intros.items():
         assert "{glue}`project_count`" in text, s  # numbers come from glue, not typed
@@ -567,19 +573,19 @@ def test_each_strand_has_its_own_introduction_in_markdown():
 
 def test_a_strand_without_an_introduction_is_named(tmp_path):
     with pytest.raises(PipelineError, match=r"strand-4\.md: .*no introduction for strand 4"):
-        strands.introduction(4, folder=tmp_path)
+        sections.introduction(4, folder=tmp_path)
 
 
 def test_two_readings_name_every_partner_with_a_plural_target():
     rows = pd.DataFrame({"alternative_reading": ["x", "y"], "delivery_partner": ["CIPFA", "IVAR"]})
-    assert strands.two_readings_sentence(rows).startswith("The source allows two readings of CIPFA's and IVAR's targets:")
+    assert partners.two_readings_sentence(rows).startswith("The source allows two readings of CIPFA's and IVAR's targets:")
 
 
 def test_the_strand_notebook_keeps_its_prose_in_markdown_files():
     nb = json.loads((paths.NOTEBOOKS_DIR / "03-strand.ipynb").read_text(encoding="utf-8"))
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     assert not [c for c in code if re.search(r"Markdown\(\s*[frbu]*[\"']|[\"'][A-Z][a-z]+ [a-z]+ [a-z]+", c)], "prose in a Python string"
-    names = [name for listed in strands.EXTRA_SECTIONS.values() for name in listed]
+    names = [name for listed in sections.EXTRA_SECTIONS.values() for name in listed]
     assert len(names) >= 5
     for name in names:
-        assert strands.text(name).startswith("### "), name
+        assert sections.text(name).startswith("### "), name

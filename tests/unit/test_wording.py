@@ -100,7 +100,8 @@ def test_words_still_come_from_inflect():
 def _glued_sentences():
     import pandas as pd
 
-    from nptsc_eval import claims, kpi, report, strands
+    from nptsc_eval import claims, kpi, report
+    from nptsc_eval.strands import partners
 
     many = 12
     for n in (0, 1, 2, many):
@@ -112,8 +113,8 @@ def _glued_sentences():
             rows = pd.DataFrame({"status": ["not comparable"] * n, "delivery_partner": ["IVAR"] * n,
                                  "kpi": ["Plans adopted"] * n, "interpretation": ["It measures plans agreed."] * n,
                                  "alternative_reading": ["x"] * n})
-            yield strands.not_comparable_sentence(rows)
-            yield strands.two_readings_sentence(rows)
+            yield partners.not_comparable_sentence(rows)
+            yield partners.two_readings_sentence(rows)
             frame = pd.DataFrame({"evidence_basis": ["independent"] * n + ["synthetic"],
                                   "status": ["reproduced"] * n + ["not_checkable"]})
             yield claims.basis_sentence(claims.counts_by_basis(frame))
