@@ -15,7 +15,12 @@ from typing import Any
 import pandas as pd
 from IPython.display import Markdown, display
 
-from nptsc_eval import cases, report, wording
+from nptsc_eval import report, wording
+from nptsc_eval.cases import matrix as case_matrix
+from nptsc_eval.cases import pages as case_pages
+from nptsc_eval.cases import quotations, stakeholders
+from nptsc_eval.cases import records as case_records
+from nptsc_eval.charts import cases as case_charts
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import EXECUTED_DIR, processed
 from nptsc_eval.tables import load_table
@@ -50,9 +55,9 @@ def cases_source() -> str:
 
 def load() -> CaseData:
     """Read everything the chapter uses and write ``case_matrix.csv``."""
-    records, themes = cases.load_cases(), cases.coding_frame()
-    data = CaseData(records, themes, load_table("projects"), cases.load_quotations(), cases.load_stakeholders(),
-                    cases.case_matrix(records, themes))
+    records, themes = case_records.load_cases(), case_records.coding_frame()
+    data = CaseData(records, themes, load_table("projects"), quotations.load_quotations(), stakeholders.load_stakeholders(),
+                    case_matrix.case_matrix(records, themes))
     data.matrix.to_csv(processed("case_matrix.csv"), index=False)
     return data
 
@@ -71,11 +76,11 @@ def glue_cases(data: CaseData, facts: Facts) -> None:
 
 
 def _glue_case(r: Any, facts: Facts) -> None:
-    report.glue(cases.glue_key(r.case_id, "strand"), r.strand, kind="figure")  # shown in a table
+    report.glue(case_pages.glue_key(r.case_id, "strand"), r.strand, kind="figure")  # shown in a table
     facts.add(f"{r.case_id}.strand", r.strand, unit="strand", description=f"Delivery strand of the {r.name} case study",
               source_location="; ".join(s.location for s in r.sources))
     for c in r.counts:
-        report.glue(cases.glue_key(r.case_id, c.id), c.value, kind="figure")
+        report.glue(case_pages.glue_key(r.case_id, c.id), c.value, kind="figure")
         facts.add(f"{r.case_id}.{c.id}", c.value, unit=c.unit, description=f"{r.name}: {c.description}", source_location=c.source_location)
     for d in r.dates:
         facts.add(f"{r.case_id}.date.{d.id}", d.date, unit="date", description=f"{r.name}: {d.event} (printed '{d.as_printed}')",
@@ -87,14 +92,14 @@ def _glue_case(r: Any, facts: Facts) -> None:
 
 def show_overview(data: CaseData) -> None:
     """Show each case's strand, delivery partner, place and beneficiaries."""
-    report.show_table(cases.cases_overview(data.records, data.projects), "The case studies: strand, delivery partner, place and beneficiaries",
+    report.show_table(case_matrix.cases_overview(data.records, data.projects), "The case studies: strand, delivery partner, place and beneficiaries",
                       "case-overview", source=cases_source())
 
 
 def glue_matrix(data: CaseData, facts: Facts) -> None:
     """Glue the coding frame's size, how common each theme is, and record each theme's count of cases."""
     themes = data.themes
-    counts = cases.theme_counts(data.matrix, themes)
+    counts = case_matrix.theme_counts(data.matrix, themes)
     report.glue("themes_count", len(themes))
     report.glue("themes_outcomes", int((themes["theme_type"] == "outcome").sum()))
     report.glue("themes_barriers", int((themes["theme_type"] == "barrier").sum()))
@@ -113,13 +118,13 @@ def glue_matrix(data: CaseData, facts: Facts) -> None:
 
 def show_matrix_figure(data: CaseData) -> None:
     """Show the cross-case matrix as a chart."""
-    report.show_figure(cases.matrix_heatmap(data.matrix, data.themes), alt=cases.matrix_alt_text(data.matrix, data.themes), data=data.matrix,
+    report.show_figure(case_charts.matrix_heatmap(data.matrix, data.themes), alt=case_matrix.matrix_alt_text(data.matrix, data.themes), data=data.matrix,
                        title="The outcomes and barriers each case study shows", source=cases_source(), number_key="matrix_figure_number")
 
 
 def show_matrix_table(data: CaseData) -> None:
     """Show the cross-case matrix as a table."""
-    report.show_table(cases.matrix_table(data.matrix, data.themes), "Cross-case matrix: the themes each case shows (Yes = coded)",
+    report.show_table(case_matrix.matrix_table(data.matrix, data.themes), "Cross-case matrix: the themes each case shows (Yes = coded)",
                       "case-matrix", source=cases_source(), number_key="matrix_table_number")
 
 
@@ -132,8 +137,8 @@ def show_coding_frame(data: CaseData) -> None:
 
 def show_quotation_bank(data: CaseData) -> None:
     """Show the quotation bank, with its filter by theme."""
-    report.show_html_table(cases.quotation_bank_html(data.quotes, data.themes, data.records),
-                           data=cases.quotation_bank_data(data.quotes, data.themes, data.records),
+    report.show_html_table(quotations.quotation_bank_html(data.quotes, data.themes, data.records),
+                           data=quotations.quotation_bank_data(data.quotes, data.themes, data.records),
                            source=report.source("Figures 3.3, 3.4, 4.3, 5.4, 5.5 and 5.7 and Appendix 3 of the original report",
                                                 "Consulting Inplace evaluation case study research (January to December 2010)",
                                                 "data/raw/quotations.csv"))
@@ -142,7 +147,7 @@ def show_quotation_bank(data: CaseData) -> None:
 def glue_quotations(data: CaseData, facts: Facts) -> None:
     """Glue how many quotations are printed twice and how the printings differ; record each pair."""
     quotes = data.quotes
-    variants = cases.quotation_variants(quotes)
+    variants = quotations.quotation_variants(quotes)
     report.glue("quotes_distinct", int(quotes["same_as"].isna().sum()))
     report.glue("quotes_printed_twice", len(variants))
     for kind, key in VARIANT_KINDS:
@@ -166,7 +171,7 @@ def glue_quotations(data: CaseData, facts: Facts) -> None:
 
 def show_discrepancies(data: CaseData, facts: Facts) -> None:
     """Glue and record how many facts the case studies state in different forms, and show them."""
-    found = cases.discrepancies(data.records)
+    found = case_matrix.discrepancies(data.records)
     report.glue("discrepancies_count", len(found))
     facts.add("cases.discrepancies.count", len(found), unit="items", description="Facts the case studies state in different forms",
               source_location="Appendix 3 and chapter figures")
@@ -181,14 +186,14 @@ def glue_stakeholders(data: CaseData, facts: Facts) -> pd.DataFrame:
     for group, key in STAKEHOLDER_GROUPS:
         report.glue(key, int(by_group.get(group, 0)))
         facts.add(f"stakeholders.{group}.count", int(by_group.get(group, 0)), unit="people",
-                  description=f"People listed under {cases.GROUP_LABELS[group].lower()}", source_location="Appendix 1")
+                  description=f"People listed under {stakeholders.GROUP_LABELS[group].lower()}", source_location="Appendix 1")
     distinct = people["name"].nunique()
     report.glue("stakeholders_people", distinct)
     facts.add("stakeholders.distinct_people", distinct, unit="people", description="Different people listed in Appendix 1",
               source_location="Appendix 1")
-    summary = cases.stakeholder_summary(people)
+    summary = stakeholders.stakeholder_summary(people)
     total = summary.set_index("Group").loc["Total"]
-    for code_, label in cases.ORGANISATION_TYPE_LABELS.items():
+    for code_, label in stakeholders.ORGANISATION_TYPE_LABELS.items():
         if label in total.index:
             facts.add(f"stakeholders.type.{code_}.count", int(total[label]), unit="listings",
                       description=f"Listings in Appendix 1 from {label.lower()} organisations", source_location="Appendix 1")
@@ -205,9 +210,9 @@ def show_stakeholders(summary: pd.DataFrame) -> None:
 
 def show_case_links(data: CaseData, cases_folder: str) -> None:
     """Show the list of links to each case's own page."""
-    display(Markdown(cases.case_links_markdown(data.records, cases_folder)))
+    display(Markdown(case_pages.case_links_markdown(data.records, cases_folder)))
 
 
 def write_case_pages(data: CaseData, cases_folder: str) -> list[Path]:
     """Write one page per case into ``book/executed/<cases_folder>/``."""
-    return cases.write_case_pages(data.records, data.quotes, data.themes, EXECUTED_DIR / cases_folder, notebook="../04-case-studies.ipynb")
+    return case_pages.write_case_pages(data.records, data.quotes, data.themes, EXECUTED_DIR / cases_folder, notebook="../04-case-studies.ipynb")

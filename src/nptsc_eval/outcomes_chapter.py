@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from nptsc_eval import cases, outcomes, report, wording
+from nptsc_eval import outcomes, report, wording
+from nptsc_eval.cases import stakeholders
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import processed
 from nptsc_eval.tables import load_table
@@ -286,7 +287,7 @@ def show_value_for_money(vfm: pd.DataFrame) -> None:
 
 def show_people() -> None:
     """Show the three tables of people consulted (Appendix 1 of the report)."""
-    people = cases.load_stakeholders()
+    people = stakeholders.load_stakeholders()
     for group, (caption, number_key) in PEOPLE_TABLES.items():
         part = people[people["group"] == group][["name", "role", "organisation"]].rename(
             columns={"name": "Name", "role": "Role", "organisation": "Organisation"})

@@ -10,6 +10,11 @@ fields, paths) goes through one of the escaping filters:
   (:func:`myst_escape`);
 * ``html``: text safe as HTML content or a quoted attribute (:func:`html.escape`).
 
+An HTML template (``*.html.j2``) is written over several indented lines for reading, but the
+page gets it as one line (Markdown would read an indented line or a blank line inside raw HTML
+as its own markup): :class:`OneLineHtml` joins the template's own lines before it is compiled,
+so the values put into it are never changed.
+
 Examples:
     >>> render_string("{{ name | md }} said {{ words | html }}", name="[x](y)", words="<b>")
     '\\\\[x\\\\](y) said &lt;b&gt;'
@@ -24,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.ext
 
 #: Folder of the templates, inside the package.
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -47,6 +53,18 @@ def html_escape(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+class OneLineHtml(jinja2.ext.Extension):
+    """Join the lines of an ``*.html.j2`` template, each stripped of its indentation, before compiling.
+
+    Only the template's own text is joined; a value rendered into it keeps its line breaks.
+    """
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        if name is None or not name.endswith(".html.j2"):
+            return source
+        return "".join(line.strip() for line in source.splitlines())
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The one Jinja2 environment: templates from :data:`TEMPLATES_DIR`, strict, with the escaping filters."""
@@ -57,6 +75,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=[OneLineHtml],
     )
     env.filters["md"] = myst_escape
     env.filters["html"] = html_escape

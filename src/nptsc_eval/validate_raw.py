@@ -17,9 +17,9 @@ from nptsc_eval.paths import RAW_DIR, relative
 
 #: Validators for raw files that are not metadata-described CSV tables.
 VALIDATORS: list[tuple[str, str]] = [
-    ("case_studies/*.yml", "nptsc_eval.cases:validate_case_file"),
-    ("quotations.csv", "nptsc_eval.cases:validate_quotations"),
-    ("stakeholders.csv", "nptsc_eval.cases:validate_stakeholders"),
+    ("case_studies/*.yml", "nptsc_eval.cases.records:validate_case_file"),
+    ("quotations.csv", "nptsc_eval.cases.quotations:validate_quotations"),
+    ("stakeholders.csv", "nptsc_eval.cases.stakeholders:validate_stakeholders"),
     ("survey_codebook.yml", "nptsc_eval.survey.findings:validate_codebook_file"),
     ("survey_constraints.yml", "nptsc_eval.survey.bounds:validate_constraints_file"),
     ("survey_export_mapping.yml", "nptsc_eval.survey.findings:validate_mapping_file"),

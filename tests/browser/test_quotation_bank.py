@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nptsc_eval import cases
+from nptsc_eval.cases import quotations
 
 from book_audit import PageAudit, open_page
 
@@ -15,7 +15,7 @@ CHAPTER = "book/executed/04-case-studies.html"
 
 def _tagged(theme_id: str) -> int:
     """How many quotations (each counted once, whatever its printings) carry the theme."""
-    return int(cases.quotation_printings(cases.load_quotations())["themes"].map(lambda ts: theme_id in ts).sum())
+    return int(quotations.quotation_printings(quotations.load_quotations())["themes"].map(lambda ts: theme_id in ts).sum())
 
 
 def test_filter_shows_only_the_chosen_theme(browser, book_server: str):

@@ -14,7 +14,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from nptsc_eval import cases, claims, paths, report
+from nptsc_eval import claims, paths, report
+from nptsc_eval.cases import quotations
 from nptsc_eval.tables import load_table
 
 pytestmark = pytest.mark.build
@@ -223,7 +224,7 @@ def test_quotation_bank_lists_each_quotation_once_with_every_place_it_was_printe
     bank = main.find(id="quotation-bank")
     shown = [" ".join(q.get_text(" ").split()) for q in main.select("q.qb-quote")]
     assert shown and len(shown) == len(set(shown)), [t for t, n in Counter(shown).items() if n > 1]
-    quotes = cases.load_quotations()
+    quotes = quotations.load_quotations()
     assert len(shown) == quotes["same_as"].isna().sum()
     for later in quotes[quotes["same_as"].notna()].itertuples():
         first = quotes.set_index("quote_id").loc[later.same_as]

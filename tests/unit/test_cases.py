@@ -9,7 +9,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from nptsc_eval import cases, paths
+from nptsc_eval import paths
+from nptsc_eval.cases import matrix as case_matrix
+from nptsc_eval.cases import pages as case_pages
+from nptsc_eval.cases import quotations, stakeholders
+from nptsc_eval.cases import records as case_records
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.validate_raw import validate_raw_data
 
@@ -19,13 +23,13 @@ SOURCE_TEXT = Path("/work/shared/source/nptsc-phase-two-impact-evaluation.txt")
 
 
 @pytest.fixture(scope="module")
-def records() -> list[cases.CaseRecord]:
-    return cases.load_cases()
+def records() -> list[case_records.CaseRecord]:
+    return case_records.load_cases()
 
 
 @pytest.fixture(scope="module")
 def themes() -> pd.DataFrame:
-    return cases.coding_frame()
+    return case_records.coding_frame()
 
 
 def _edit_case(raw: Path, case_id: str, change) -> Path:
@@ -76,7 +80,7 @@ def test_a_schema_error_names_the_file_and_the_field(raw_copy: Path):
 
     path = _edit_case(raw_copy, "doncaster", spoil)
     with pytest.raises(DataValidationError) as caught:
-        cases.read_case(path)
+        case_records.read_case(path)
     message = str(caught.value)
     assert message.startswith(f"{path} is not valid (4 problem(s))")
     assert "field 'strand': Input should be 1, 2 or 3 (got 4)" in message
@@ -92,7 +96,7 @@ def test_an_unknown_theme_or_project_names_the_field(raw_copy: Path):
 
     path = _edit_case(raw_copy, "norfolk", spoil)
     with pytest.raises(DataValidationError) as caught:
-        cases.validate_case_file(path)
+        case_records.validate_case_file(path)
     assert caught.value.problems == [
         "field 'coding[1].theme': 'optimism' is not a theme of coding_frame.csv",
         "field 'project_id': 'no_such_project' is not a project of projects.csv",
@@ -102,14 +106,14 @@ def test_an_unknown_theme_or_project_names_the_field(raw_copy: Path):
 def test_case_id_must_match_the_file_name(raw_copy: Path):
     path = _edit_case(raw_copy, "bristol", lambda d: d.update(case_id="bath"))
     with pytest.raises(DataValidationError, match=r"field 'case_id': 'bath' must match the file name \('bristol'\)"):
-        cases.read_case(path)
+        case_records.read_case(path)
 
 
 def test_broken_yaml_is_reported_not_raised_as_a_traceback(raw_copy: Path):
     path = raw_copy / "case_studies" / "southwark.yml"
     path.write_text("case_id: southwark\nname: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="(?s)southwark.yml is not valid.*not valid YAML"):
-        cases.read_case(path)
+        case_records.read_case(path)
 
 
 def test_raw_data_check_reports_a_bad_case_file(raw_copy: Path):
@@ -138,7 +142,7 @@ def test_the_real_raw_data_passes_the_case_checks():
 
 
 def test_matrix_agrees_with_the_records(records, themes):
-    matrix = cases.case_matrix(records, themes)
+    matrix = case_matrix.case_matrix(records, themes)
     assert list(matrix["case"]) == CASE_NAMES
     assert list(matrix.columns[2:]) == list(themes["theme_id"])
     for record, row in zip(records, matrix.to_dict("records")):
@@ -148,11 +152,11 @@ def test_matrix_agrees_with_the_records(records, themes):
 
 
 def test_matrix_values(records, themes):
-    matrix = cases.case_matrix(records, themes).set_index("case_id")
+    matrix = case_matrix.case_matrix(records, themes).set_index("case_id")
     assert matrix.loc["gateshead", ["dialogue", "confidence_knowledge", "plans_products", "funding_pressure", "timing"]].tolist() == [1] * 5
     assert matrix.loc["gateshead"].drop("case").sum() == 5
     assert matrix.loc["bristol", "bid"] == 1 and matrix.loc["southwark", "bid"] == 0
-    counts = cases.theme_counts(matrix.reset_index(), themes).set_index("theme_id")["cases"]
+    counts = case_matrix.theme_counts(matrix.reset_index(), themes).set_index("theme_id")["cases"]
     assert counts["confidence_knowledge"] == 8
     assert counts["dialogue"] == 5
     assert counts[["partnership", "bid", "culture_change"]].tolist() == [2, 2, 2]
@@ -160,13 +164,13 @@ def test_matrix_values(records, themes):
 
 def test_matrix_does_not_change_its_inputs(records, themes):
     before = themes.copy()
-    cases.case_matrix(records, themes)
-    cases.matrix_table(cases.case_matrix(records, themes), themes)
+    case_matrix.case_matrix(records, themes)
+    case_matrix.matrix_table(case_matrix.case_matrix(records, themes), themes)
     pd.testing.assert_frame_equal(themes, before)
 
 
 def test_matrix_table_totals_row(records, themes):
-    table = cases.matrix_table(cases.case_matrix(records, themes), themes)
+    table = case_matrix.matrix_table(case_matrix.case_matrix(records, themes), themes)
     totals = table.iloc[-1]
     assert totals["Case"] == "Cases coded"
     assert totals["Confidence and knowledge"] == "8"
@@ -179,17 +183,17 @@ def test_a_ninth_record_joins_the_matrix_and_the_pages(raw_copy: Path, themes, t
                   coding=[{"theme": "dialogue", "evidence": "Met commissioners"}])
     (raw_copy / "case_studies" / "suffolk.yml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
 
-    records = cases.load_cases(raw_copy)
+    records = case_records.load_cases(raw_copy)
     assert len(records) == 9
-    matrix = cases.case_matrix(records, cases.coding_frame(raw_copy))
+    matrix = case_matrix.case_matrix(records, case_records.coding_frame(raw_copy))
     assert len(matrix) == 9
     suffolk = matrix.set_index("case_id").loc["suffolk"]
     assert suffolk["case"] == "Suffolk" and suffolk["dialogue"] == 1 and suffolk.drop(["case", "dialogue"]).sum() == 0
 
-    pages = cases.write_case_pages(records, cases.load_quotations(raw_copy), themes, tmp_path / "cases", "../nb.ipynb")
+    pages = case_pages.write_case_pages(records, quotations.load_quotations(raw_copy), themes, tmp_path / "cases", "../nb.ipynb")
     assert len(pages) == 9
     assert any(p.name.endswith("-suffolk.md") for p in pages)
-    assert "{doc}`Suffolk <cases/09-suffolk>`" in cases.case_links_markdown(records, "cases")
+    assert "{doc}`Suffolk <cases/09-suffolk>`" in case_pages.case_links_markdown(records, "cases")
     assert "# Suffolk" in next(p for p in pages if p.name.endswith("-suffolk.md")).read_text(encoding="utf-8")
 
 
@@ -199,7 +203,7 @@ def test_the_pipeline_reads_every_case_file_by_glob():
     run = next(r for r in load_spec().runs if r.id == "04-case-studies")
     assert "data/raw/case_studies/*.yml" in run.inputs
     read = {p.name for p in run.input_files(paths.PROJECT_ROOT)}
-    assert {p.name for p in cases.case_files()} <= read
+    assert {p.name for p in case_records.case_files()} <= read
 
 
 # ---------------------------------------------------------------------------------------
@@ -208,9 +212,9 @@ def test_the_pipeline_reads_every_case_file_by_glob():
 
 
 def test_case_page_renders_the_record_with_glued_numbers(records, themes):
-    quotes = cases.load_quotations()
+    quotes = quotations.load_quotations()
     gateshead = next(r for r in records if r.case_id == "gateshead")
-    page = cases.case_page(gateshead, quotes, themes, "../04-case-studies.ipynb")
+    page = case_pages.case_page(gateshead, quotes, themes, "../04-case-studies.ipynb")
     assert page.startswith("(gateshead-case)=\n# Gateshead\n")
     assert "{glue}`../04-case-studies.ipynb::case_gateshead_attendees`" in page
     assert "{glue}`../04-case-studies.ipynb::case_gateshead_strand`" in page
@@ -229,7 +233,7 @@ def test_case_page_renders_the_record_with_glued_numbers(records, themes):
 
 
 def test_both_forms_of_commissioner_a_quotation_are_kept_and_flagged():
-    variants = cases.quotation_variants(cases.load_quotations()).set_index("quote_id")
+    variants = quotations.quotation_variants(quotations.load_quotations()).set_index("quote_id")
     a = variants.loc["commissioner_a.starting_point.fig_3_3"]
     assert a["first_text"] == "I can't overstate how useful it was as a starting point."
     assert a["second_text"] == "I can't understate how useful it was as a starting point."
@@ -244,7 +248,7 @@ def test_quotation_cross_references_are_checked(raw_copy: Path):
     frame.loc[6, "case_id"] = "atlantis"  # a quotation no other row refers to
     frame.to_csv(path, index=False)
     with pytest.raises(DataValidationError) as caught:
-        cases.load_quotations(raw_copy)
+        quotations.load_quotations(raw_copy)
     assert caught.value.problems == [
         "row 2, column 'themes': 'hope' is not a theme of coding_frame.csv",
         "row 8, column 'case_id': 'atlantis' has no record in case_studies/",
@@ -254,13 +258,13 @@ def test_quotation_cross_references_are_checked(raw_copy: Path):
 @pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source report's text is not available here")
 def test_every_quotation_is_verbatim_in_the_source():
     text = re.sub(r"\s+", " ", SOURCE_TEXT.read_text(encoding="utf-8"))
-    missing = [q.quote_id for q in cases.load_quotations().itertuples() if re.sub(r"\s+", " ", q.text) not in text]
+    missing = [q.quote_id for q in quotations.load_quotations().itertuples() if re.sub(r"\s+", " ", q.text) not in text]
     assert missing == []
 
 
 def test_quotation_bank_html_is_accessible_and_self_contained(records, themes):
-    quotes = cases.load_quotations()
-    page = cases.quotation_bank_html(quotes, themes, records)
+    quotes = quotations.load_quotations()
+    page = quotations.quotation_bank_html(quotes, themes, records)
     assert '<label for="quotation-bank-filter">' in page and '<select id="quotation-bank-filter">' in page
     assert page.count('<th scope="col">') == 5 and "<caption>" in page
     assert 'role="status"' in page
@@ -272,8 +276,8 @@ def test_quotation_bank_html_is_accessible_and_self_contained(records, themes):
 
 
 def test_each_quotation_is_listed_once_with_every_place_it_was_printed():
-    quotes = cases.load_quotations()
-    bank = cases.quotation_printings(quotes).set_index("quote_id")
+    quotes = quotations.load_quotations()
+    bank = quotations.quotation_printings(quotes).set_index("quote_id")
     assert not bank["text"].duplicated().any()
     assert len(bank) == quotes["same_as"].isna().sum()
     a = bank.loc["commissioner_a.starting_point.fig_3_3"]
@@ -292,13 +296,13 @@ def test_each_quotation_is_listed_once_with_every_place_it_was_printed():
 
 
 def test_stakeholder_groups_have_the_published_counts():
-    people = cases.load_stakeholders()
+    people = stakeholders.load_stakeholders()
     assert people.groupby("group").size().to_dict() == {"advisory": 15, "delivery_partners": 14, "governance": 5}
     assert people["name"].nunique() == 29
 
 
 def test_stakeholder_summary_by_group_and_type():
-    summary = cases.stakeholder_summary(cases.load_stakeholders()).set_index("Group")
+    summary = stakeholders.stakeholder_summary(stakeholders.load_stakeholders()).set_index("Group")
     assert summary.loc["Governance members"].to_dict() == {
         "Central government": 2, "Local government": 3, "Third sector": 0, "University": 0, "Other": 0, "Total": 5}
     assert summary.loc["Total", "Total"] == 34
@@ -311,7 +315,7 @@ def test_a_missing_stakeholder_breaks_the_published_count(raw_copy: Path):
     frame = frame[frame["name"] != "Jemma Grieve"]
     frame.to_csv(path, index=False)
     with pytest.raises(DataValidationError, match=r"advisory group members: 14 rows but Appendix 1 lists 15"):
-        cases.load_stakeholders(raw_copy)
+        stakeholders.load_stakeholders(raw_copy)
 
 
 # ---------------------------------------------------------------------------------------
@@ -322,7 +326,7 @@ def test_a_missing_stakeholder_breaks_the_published_count(raw_copy: Path):
 @pytest.mark.build
 def test_built_chapter_shows_every_case(built_book: Path):
     chapter = (built_book / "book" / "executed" / "04-case-studies.html").read_text(encoding="utf-8")
-    records = cases.load_cases()
+    records = case_records.load_cases()
     for record in records:
         assert record.name in chapter
         page = built_book / "book" / "executed" / "cases"
@@ -334,7 +338,7 @@ def test_built_chapter_shows_every_case(built_book: Path):
     # Quotations keep their printed characters (no typographic quotes or ellipses).
     assert "It is a new world... I have learnt much more about it... I know the concepts and ideas now." in gateshead
     assert '<span class="glued">15</span>' in gateshead
-    assert f'alt="Grid of {len(records)} case studies by {len(cases.coding_frame())} themes' in chapter
+    assert f'alt="Grid of {len(records)} case studies by {len(case_records.coding_frame())} themes' in chapter
     assert '<select id="quotation-bank-filter">' in chapter
     assert "Governance members" in chapter
 
@@ -343,7 +347,7 @@ def test_the_data_dictionary_lists_every_field_of_a_case_record():
     readme = (paths.RAW_DIR / "case_studies" / "README.md").read_text(encoding="utf-8")
     listed = re.findall(r"^\| (\w+) \|", readme, flags=re.M)
     assert listed[0] == "Field"
-    assert listed[1:] == list(cases.CaseRecord.model_fields)
+    assert listed[1:] == list(case_records.CaseRecord.model_fields)
 
 
 def test_prose_fields_of_the_records_hold_no_numbers_but_dates_and_names(records):
@@ -382,11 +386,11 @@ def test_a_form_in_quotation_marks_is_printed_in_the_source(records):
 
 
 def test_a_date_the_source_never_printed_is_not_in_quotation_marks(records, themes):
-    found = cases.discrepancies(records).set_index("discrepancy_id")
+    found = case_matrix.discrepancies(records).set_index("discrepancy_id")
     forms = found.at["session_dates", "Forms"]
     assert "“14 January 2010”" in forms
     assert "January 2011, our inference" in forms and "“January 2011" not in forms and "“14 January 2011" not in forms
-    page = cases.case_page(_case(records, "gateshead"), cases.load_quotations(), themes, "../x.ipynb")
+    page = case_pages.case_page(_case(records, "gateshead"), quotations.load_quotations(), themes, "../x.ipynb")
     assert "“January 2011" not in page and "14 January 2011" not in page
 
 
@@ -394,7 +398,7 @@ def test_deadweight_is_recorded_as_deadweight_not_as_a_barrier(records, themes):
     b = _case(records, "commissioner_b")
     assert b.barriers == []
     assert any("would have happened anyway" in d for d in b.deadweight)
-    page = cases.case_page(b, cases.load_quotations(), themes, "../x.ipynb")
+    page = case_pages.case_page(b, quotations.load_quotations(), themes, "../x.ipynb")
     barriers = page.split("## Barriers")[1].split("##")[0]
     assert "anyway" not in barriers
     assert "## What would have happened anyway" in page
@@ -431,7 +435,7 @@ def test_each_bassac_set_belongs_to_one_project_in_every_table(records):
 def test_a_case_that_follows_a_set_must_share_its_project(raw_copy):
     path = _edit_case(raw_copy, "doncaster", lambda d: d.update(project_id="bassac_bidding_capacity"))
     with pytest.raises(DataValidationError) as caught:
-        cases.validate_case_file(path)
+        case_records.validate_case_file(path)
     assert caught.value.problems == [
         "field 'project_id': 'bassac_bidding_capacity', but Table 5.3 puts the set 'doncaster_brokerage' in project "
         "'bassac_codesign'"]
@@ -452,7 +456,7 @@ def test_a_set_moved_to_another_project_breaks_table_2_1(raw_copy):
 def test_tied_themes_are_all_named_never_one_most_common(records, themes):
     from nptsc_eval import wording
 
-    counts = cases.theme_counts(cases.case_matrix(records, themes), themes)
+    counts = case_matrix.theme_counts(case_matrix.case_matrix(records, themes), themes)
     barriers = counts[counts["theme_type"] == "barrier"].set_index("theme")["cases"]
     sentence = wording.commonness_sentence(barriers, "barrier", "barriers", "cases")
     # The five barriers are each coded in four cases.
