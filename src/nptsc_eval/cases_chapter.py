@@ -24,6 +24,7 @@ from nptsc_eval.charts import cases as case_charts
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import EXECUTED_DIR, processed
 from nptsc_eval.tables import load_table
+from nptsc_eval.templating import render
 
 CASE_KINDS = [("commissioner", "cases_commissioner"), ("third_sector_organisation", "cases_tso"),
               ("infrastructure_body", "cases_infrastructure")]
@@ -205,7 +206,7 @@ def show_stakeholders(summary: pd.DataFrame) -> None:
     report.show_table(summary.rename(columns=lambda c: c if c == "Group" else f"{c} (people)"),
                       "Stakeholders consulted, by group and type of organisation", "stakeholders", number_key="stakeholders_table_number",
                       source=report.source("Appendix 1 of the original report (stakeholders consulted)", None, "data/raw/stakeholders.csv"),
-                      notes="A person on two groups is counted in each. Types of organisation are our classification.")
+                      notes=render("notes/stakeholders.md.j2").strip())
 
 
 def show_case_links(data: CaseData, cases_folder: str) -> None:

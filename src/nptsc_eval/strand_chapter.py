@@ -22,6 +22,7 @@ from nptsc_eval.strands import partners, sections
 from nptsc_eval.strands import tables as strand_tables
 from nptsc_eval.paths import processed
 from nptsc_eval.tables import load_table
+from nptsc_eval.templating import render
 
 LOGIC_MODEL_PRIMARY = "Consulting Inplace (December 2009)"
 KPI_PRIMARY = ("Consulting Inplace (December 2009); Phase two participant spreadsheet provided by LG Improvement "
@@ -89,9 +90,8 @@ def unmeasured_sentence(summary: dict[str, int]) -> str:
     >>> unmeasured_sentence({"not_measurable": 2})
     'For the other two, the original report gives no output to judge against.'
     """
-    if summary["not_measurable"]:
-        return f"For the other {wording.number(summary['not_measurable'])}, the original report gives no output to judge against."
-    return "The original report gives an output for every target."
+    not_measurable = wording.number(summary["not_measurable"]) if summary["not_measurable"] else ""
+    return render("strands/unmeasured.md.j2", not_measurable=not_measurable).strip()
 
 
 def glue_kpis(strand: int, attainment: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -195,7 +195,7 @@ def ivar_action_plans_section() -> None:
         "local_authority": "Local authority", "plan_agreed": "Plan agreed", "scope": "What the plan covers",
         "sessions": "Sessions held", "case_study": "Evaluation case study"}),
         "IVAR's action plans, one per area", "ivar-action-plans",
-        notes="Sessions held is empty where the original report does not say.",
+        notes=render("notes/ivar_action_plans.md.j2").strip(),
         source=report.source("chapter 4 of the original report (section on area-based support), Figure 4.3 and Appendix 3",
                              "Consulting Inplace case study research and interviews with IVAR", "data/raw/ivar_action_plans.csv"))
 

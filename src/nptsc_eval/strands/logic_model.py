@@ -198,39 +198,14 @@ def logic_model_html(model: pd.DataFrame, strand: int) -> str:
     draw no link between single boxes, so the only arrows here are between stages.  Indirect or
     long-term impacts have a dashed border and say so in words.  Every value is escaped; the
     arrows are drawn by the style sheet (``book/_static/nptsc.css``), so they carry no text.
+    The HTML comes from the template ``templates/strands/logic_model.html.j2``.
     """
-    import html
-
-    def esc(value: object) -> str:
-        return html.escape(str(value), quote=True)
-
-    def box(text: str, extra: str = "", css: str = "lm-box") -> str:
-        return f'<li class="{css}">{esc(text)}{extra}</li>'
-
-    projects = list(dict.fromkeys(model.loc[model["project_id"].notna(), "project_id"]))
-    parts = ['<div class="lm-projects">']
-    for n, project_id in enumerate(projects, start=1):
+    projects = []
+    for project_id in dict.fromkeys(model.loc[model["project_id"].notna(), "project_id"]):
         rows = model[model["project_id"] == project_id]
-        first = rows.iloc[0]
-        name = f"Project {n}: {first['project']} ({first['delivery_partner']})"
-        parts.append(f'<div class="lm-project"><p class="lm-project-name">{esc(name)}</p><ol class="lm-flow">')
-        for stage, heading in DIAGRAM_STAGES.items():
-            boxes = rows[rows["stage"] == stage]
-            if boxes.empty:
-                continue
-            items = []
-            for r in boxes.itertuples():
-                target = (f'<span class="lm-target">Target: {esc(r.target)}</span>' if stage == "outputs" and r.target
-                          else "")
-                items.append(box(r.text, target))
-            parts.append(f'<li class="lm-stage lm-{stage}"><p class="lm-stage-name">{esc(heading)}</p>'
-                         f'<ul class="lm-boxes">{"".join(items)}</ul></li>')
-        parts.append('<li class="lm-stage lm-next"><p class="lm-stage-name">Leads to the strand&#x27;s impacts '
-                     '(at the end of the figure)</p></li></ol></div>')
-    parts.append("</div>")
-    impacts = model[model["stage"] == "impacts"]
-    items = [box(r.text, '<span class="lm-target">Indirect or long-term</span>' if r.long_term else "",
-                 "lm-box lm-long-term" if r.long_term else "lm-box") for r in impacts.itertuples()]
-    parts.append(f'<div class="lm-impacts"><p class="lm-stage-name">Impacts of strand {esc(NUMBER_WORDS.get(strand, strand))} '
-                 f'as a whole</p><ul class="lm-boxes">{"".join(items)}</ul></div>')
-    return "".join(parts)
+        stages = [{"stage": stage, "heading": heading, "boxes": list(rows[rows["stage"] == stage].itertuples())}
+                  for stage, heading in DIAGRAM_STAGES.items()]
+        projects.append({"name": rows.iloc[0]["project"], "partner": rows.iloc[0]["delivery_partner"],
+                         "stages": [s for s in stages if s["boxes"]]})
+    return render("strands/logic_model.html.j2", projects=projects, strand_word=NUMBER_WORDS.get(strand, strand),
+                  impacts=list(model[model["stage"] == "impacts"].itertuples()))
