@@ -206,7 +206,7 @@ def show_stakeholders(summary: pd.DataFrame) -> None:
     report.show_table(summary.rename(columns=lambda c: c if c == "Group" else f"{c} (people)"),
                       "Stakeholders consulted, by group and type of organisation", "stakeholders", number_key="stakeholders_table_number",
                       source=report.source("Appendix 1 of the original report (stakeholders consulted)", None, "data/raw/stakeholders.csv"),
-                      notes=render("notes/stakeholders.md.j2").strip())
+                      notes=render("cases/stakeholders_note.md.j2").strip())
 
 
 def show_case_links(data: CaseData, cases_folder: str) -> None:

@@ -195,7 +195,7 @@ def ivar_action_plans_section() -> None:
         "local_authority": "Local authority", "plan_agreed": "Plan agreed", "scope": "What the plan covers",
         "sessions": "Sessions held", "case_study": "Evaluation case study"}),
         "IVAR's action plans, one per area", "ivar-action-plans",
-        notes=render("notes/ivar_action_plans.md.j2").strip(),
+        notes=render("strands/ivar_action_plans_note.md.j2").strip(),
         source=report.source("chapter 4 of the original report (section on area-based support), Figure 4.3 and Appendix 3",
                              "Consulting Inplace case study research and interviews with IVAR", "data/raw/ivar_action_plans.csv"))
 

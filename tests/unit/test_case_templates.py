@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
+from pathlib import Path
+
 import jinja2
 import pandas as pd
 import pytest
@@ -9,7 +12,7 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from nptsc_eval import templating
+from nptsc_eval import paths, templating
 from nptsc_eval.cases import pages, quotations, records
 
 HOSTILE = "<script>alert(1)</script> {glue}`x::y` | pipes | [link](x) **bold** `code` \\ _under_"
@@ -86,3 +89,18 @@ def test_a_value_the_template_needs_but_was_not_given_is_an_error():
 def test_the_escaping_filters_match_what_the_pages_always_did():
     assert templating.myst_escape("a_b *c* {d} [e] <f> |g| `h` \\") == "a\\_b \\*c\\* \\{d\\} \\[e\\] \\<f\\> \\|g\\| \\`h\\` \\\\"
     assert templating.html_escape("<a href=\"x\">'") == "&lt;a href=&quot;x&quot;&gt;&#x27;"
+
+
+def test_every_template_is_an_input_of_the_notebook_that_renders_it():
+    """A template is not a module, so the cache key sees it only as a declared input: editing one reruns its chapter."""
+    from nptsc_eval.build.spec import load_spec
+
+    spec = load_spec(paths.PROJECT_ROOT / "pipeline.yml")
+    rendered_by = {"strands": "notebooks/03-strand.ipynb", "cases": "notebooks/04-case-studies.ipynb"}
+    folders = {p.parent.name for p in templating.TEMPLATES_DIR.rglob("*.j2")}
+    assert folders == set(rendered_by), "a template folder with no notebook that renders it"
+    for template in sorted(templating.TEMPLATES_DIR.rglob("*.j2")):
+        relative = template.relative_to(paths.PROJECT_ROOT).as_posix()
+        notebook = rendered_by[template.parent.name]
+        runs = [run for run in spec.runs if Path(run.notebook) == paths.PROJECT_ROOT / notebook]
+        assert runs and all(any(fnmatch(relative, pattern) for pattern in run.inputs) for run in runs), relative
