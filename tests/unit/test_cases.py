@@ -465,3 +465,16 @@ def test_tied_themes_are_all_named_never_one_most_common(records, themes):
     assert "most common barrier was" not in sentence
     for name in barriers.index:
         assert name.lower() in sentence
+
+
+def test_the_examples_in_the_case_modules_hold():
+    import doctest
+
+    from nptsc_eval import templating
+
+    attempted = 0
+    for module in (case_records, case_matrix, quotations, stakeholders, case_pages, templating):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted >= 6

@@ -22,7 +22,7 @@ def case_matrix(cases: list[CaseRecord], themes: pd.DataFrame) -> pd.DataFrame:
         ...                       "theme_type": ["outcome", "barrier"], "definition": ["d", "t"]})
         >>> case = CaseRecord(case_id="x", name="X", strand=3, project_id="p", delivery_partner="P",
         ...     beneficiary_types=["commissioner"], place="Y", sources=[{"location": "A", "chapter": "B"}],
-        ...     evidence="e", summary="s", support_received=["s"], outcomes=["o"],
+        ...     licence="l", evidence="e", summary="s", support_received=["s"], outcomes=["o"],
         ...     coding=[{"theme": "timing", "evidence": "late"}])
         >>> case_matrix([case], frame).to_dict("records")
         [{'case_id': 'x', 'case': 'X', 'dialogue': 0, 'timing': 1}]
