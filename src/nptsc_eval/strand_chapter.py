@@ -56,8 +56,8 @@ def glue_logic_model(strand: int) -> pd.DataFrame:
     counts = logic_models.logic_model_counts(model)
     for key, n in counts.items():
         report.glue(f"lm_{key}", n)
-    report.glue("lm_summary", wording.logic_model_summary(counts), kind="text")
-    report.glue("lm_long_term_sentence", wording.long_term_sentence(counts), kind="text")
+    report.glue("lm_summary", logic_models.summary_sentence(counts), kind="text")
+    report.glue("lm_long_term_sentence", logic_models.long_term_sentence(counts), kind="text")
     model.to_csv(processed(f"strand_{strand}_logic_model.csv"), index=False)
     return model
 

@@ -10,6 +10,9 @@ fields, paths) goes through one of the escaping filters:
   (:func:`myst_escape`);
 * ``html``: text safe as HTML content or a quoted attribute (:func:`html.escape`).
 
+Templates can say numbers in words with ``count(n, "impact")`` ("one impact", "12 impacts")
+and ``number(n)`` ("seven"), from :mod:`nptsc_eval.wording`.
+
 An HTML template (``*.html.j2``) is written over several indented lines for reading, but the
 page gets it as one line (Markdown would read an indented line or a blank line inside raw HTML
 as its own markup): :class:`OneLineHtml` joins the template's own lines before it is compiled,
@@ -79,6 +82,9 @@ def environment() -> jinja2.Environment:
     )
     env.filters["md"] = myst_escape
     env.filters["html"] = html_escape
+    from nptsc_eval import wording
+
+    env.globals.update(count=wording.count, number=wording.number)
     return env
 
 

@@ -159,47 +159,6 @@ def commonness_sentence(counts: pd.Series, noun: str, plural: str, unit: str, mo
     return f"{capitalise(tied)} {plural} were equally common, each in {where}: {listing(shown)}."
 
 
-def logic_model_summary(counts: dict[str, int]) -> str:
-    """One sentence counting a strand's logic model boxes (see ``strands.logic_model_counts``).
-
-    Examples:
-        >>> logic_model_summary({"activities": 3, "outputs": 11, "outcomes": 6, "impacts": 1})
-        "This strand's model has three projects, 11 outputs and six outcomes, which lead to one impact."
-        >>> logic_model_summary({"activities": 1, "outputs": 0, "outcomes": 2, "impacts": 0})
-        "This strand's model has one project, no outputs and two outcomes, which lead to no impact."
-    """
-    leads = count(counts["impacts"], "impact") if counts["impacts"] else "no impact"
-    return (f"This strand's model has {count(counts['activities'], 'project')}, {count(counts['outputs'], 'output')} "
-            f"and {count(counts['outcomes'], 'outcome')}, which lead to {leads}.")
-
-
-def long_term_sentence(counts: dict[str, int]) -> str:
-    """Which of a logic model's impacts are indirect or long-term, and how the figure shows them.
-
-    Examples:
-        >>> long_term_sentence({"impacts": 1, "long_term_impacts": 0})
-        'The model marks no impact as indirect or long-term.'
-        >>> long_term_sentence({"impacts": 1, "long_term_impacts": 1})[:62]
-        'The model marks its one impact as indirect or long-term: resul'
-        >>> long_term_sentence({"impacts": 4, "long_term_impacts": 4})[:50]
-        'The model marks all four of its impacts as indirec'
-        >>> long_term_sentence({"impacts": 5, "long_term_impacts": 2})[:52]
-        'The model marks two of its five impacts as indirect '
-    """
-    impacts, long_term = int(counts["impacts"]), int(counts["long_term_impacts"])
-    if long_term == 0:
-        which = "none of its impacts" if impacts > 1 else "no impact"
-        return f"The model marks {which} as indirect or long-term."
-    if impacts == 1:
-        which = "its one impact"
-    elif long_term == impacts:
-        which = "both its impacts" if impacts == 2 else f"all {number(impacts)} of its impacts"
-    else:
-        which = f"{number(long_term)} of its {count(impacts, 'impact')}"
-    return (f"The model marks {which} as indirect or long-term: results that would show only after the "
-            "programme ended. The figure draws such impacts with a dashed border.")
-
-
 def licence_sentence(without_licence: int) -> str:
     """Whether every data file carries a licence note.
 

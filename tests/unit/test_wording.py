@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from nptsc_eval import wording
+from nptsc_eval.strands import logic_model as logic_models
 
 
 def test_a_five_way_tie_names_all_five():
@@ -51,12 +52,12 @@ def _sentences():
         yield wording.count(n, "impact")
         yield wording.count(n, "case study")
         yield wording.licence_sentence(n)
-        yield wording.logic_model_summary({"activities": n, "outputs": n, "outcomes": n, "impacts": n})
+        yield logic_models.summary_sentence({"activities": n, "outputs": n, "outcomes": n, "impacts": n})
         for whole in (1, 2, 5, many):
             if n <= whole:
                 yield wording.share(n, whole, "area")
                 yield wording.share(n, whole, "case study", "case studies")
-                yield wording.long_term_sentence({"impacts": whole, "long_term_impacts": n})
+                yield logic_models.long_term_sentence({"impacts": whole, "long_term_impacts": n})
         if n:
             counts = pd.Series({"A": n, "B": n, "C": 0}) if n else pd.Series(dtype=int)
             yield wording.commonness_sentence(counts, "barrier", "barriers", "cases")
@@ -75,7 +76,7 @@ def test_the_examples_the_guidance_names():
     assert wording.share(8, 8, "case study", "case studies") == "all eight case studies"
     assert wording.count(1, "impact") == "one impact"
     assert wording.count(1, "week") == "one week"
-    assert wording.logic_model_summary({"activities": 3, "outputs": 11, "outcomes": 6, "impacts": 1}) == (
+    assert logic_models.summary_sentence({"activities": 3, "outputs": 11, "outcomes": 6, "impacts": 1}) == (
         "This strand's model has three projects, 11 outputs and six outcomes, which lead to one impact.")
     assert wording.ordinal(2) == "second" and wording.ordinal(11) == "11th"
 

@@ -81,6 +81,13 @@ class PackageSources:
             self.hashes[name] = hashlib.sha256(source).hexdigest()
             tree = ast.parse(source, filename=str(path))
             self.graph[name] = _edges(imported_names(tree, name, path.name == "__init__.py"), set(files), name)
+        templating, templates = f"{self.package.name}.templating", self.package / "templates"
+        if templating in self.hashes:
+            # The templates are code the templating module reads: editing one reruns what renders pages.
+            digest = hashlib.sha256(self.hashes[templating].encode())
+            for path in sorted(templates.rglob("*.j2")):
+                digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes())
+            self.hashes[templating] = digest.hexdigest()
 
     def closure(self, roots: set[str]) -> set[str]:
         """``roots`` and every package module they import, however indirectly."""

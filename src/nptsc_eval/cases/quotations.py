@@ -134,4 +134,4 @@ def quotation_bank_html(quotes: pd.DataFrame, themes: pd.DataFrame, cases: list[
             options.append({"theme_id": theme.theme_id, "theme": theme.theme, "tagged": tagged})
     rows = [{**q._asdict(), "case": names.get(q.case_id, q.case_id), "theme_names": [theme_names.get(t, t) for t in q.themes]}
             for q in bank.itertuples(index=False)]
-    return render("cases/quotation_bank.html.j2", element_id=element_id, options=options, rows=rows, count=len(bank))
+    return render("cases/quotation_bank.html.j2", element_id=element_id, options=options, rows=rows, total=len(bank))

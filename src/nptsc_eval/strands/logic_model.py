@@ -175,6 +175,35 @@ def logic_model_counts(model: pd.DataFrame) -> dict[str, int]:
     return counts
 
 
+def summary_sentence(counts: dict[str, int]) -> str:
+    """One sentence counting a strand's logic model boxes (see :func:`logic_model_counts`).
+
+    Examples:
+        >>> summary_sentence({"activities": 3, "outputs": 11, "outcomes": 6, "impacts": 1})
+        "This strand's model has three projects, 11 outputs and six outcomes, which lead to one impact."
+        >>> summary_sentence({"activities": 1, "outputs": 0, "outcomes": 2, "impacts": 0})
+        "This strand's model has one project, no outputs and two outcomes, which lead to no impact."
+    """
+    return render("strands/logic_model_summary.md.j2", counts=counts).strip()
+
+
+def long_term_sentence(counts: dict[str, int]) -> str:
+    """Which of a logic model's impacts are indirect or long-term, and how the figure shows them.
+
+    Examples:
+        >>> long_term_sentence({"impacts": 1, "long_term_impacts": 0})
+        'The model marks no impact as indirect or long-term.'
+        >>> long_term_sentence({"impacts": 1, "long_term_impacts": 1})[:62]
+        'The model marks its one impact as indirect or long-term: resul'
+        >>> long_term_sentence({"impacts": 4, "long_term_impacts": 4})[:50]
+        'The model marks all four of its impacts as indirec'
+        >>> long_term_sentence({"impacts": 5, "long_term_impacts": 2})[:52]
+        'The model marks two of its five impacts as indirect '
+    """
+    return render("strands/long_term.md.j2", impacts=int(counts["impacts"]),
+                  long_term=int(counts["long_term_impacts"])).strip()
+
+
 def logic_model_alt_text(model: pd.DataFrame, strand: int) -> str:
     """Alt text for a logic model figure that says what it shows, in numbers."""
     impacts = model[model["stage"] == "impacts"]
