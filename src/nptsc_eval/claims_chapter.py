@@ -14,7 +14,12 @@ from typing import Any
 import pandas as pd
 from IPython.display import Markdown, display
 
-from nptsc_eval import claims, report, wording
+from nptsc_eval import report, wording
+from nptsc_eval.charts.claims import basis_chart, basis_chart_alt
+from nptsc_eval.claims import audit as claims_audit
+from nptsc_eval.claims.evidence import BASES, BASIS_LABELS
+from nptsc_eval.claims.register import load_register
+from nptsc_eval.claims.rules import STATUS_LABELS
 from nptsc_eval.paths import PROJECT_ROOT, RAW_DIR, processed
 
 #: What the survey verdicts rest on in this build, by basis ("" when no survey statement ran).
@@ -73,13 +78,13 @@ def run_audit(register_name: str, survey_path: str) -> Audit:
 
     ``survey_path`` is the survey file of this build, relative to the project unless absolute.
     """
-    register = claims.load_register(RAW_DIR / register_name)
+    register = load_register(RAW_DIR / register_name)
     survey_file = Path(survey_path) if Path(survey_path).is_absolute() else PROJECT_ROOT / survey_path
-    table = claims.audit(register, survey_file=survey_file)
+    table = claims_audit.audit(register, survey_file=survey_file)
     table.to_csv(processed("claims_audit.csv"), index=False)
     survey_rows = table[table["evidence_basis"].isin(["synthetic", "real_survey"])]
-    return Audit(register, table, claims.status_counts(table), claims.counts_by_basis(table), claims.counts_by_chapter(table),
-                 claims.pending_claims(register), survey_rows, survey_basis(survey_rows))
+    return Audit(register, table, claims_audit.status_counts(table), claims_audit.counts_by_basis(table), claims_audit.counts_by_chapter(table),
+                 claims_audit.pending_claims(register), survey_rows, survey_basis(survey_rows))
 
 
 def differs_sentence(differs: int) -> str:
@@ -99,9 +104,9 @@ def glue_facts(audit: Audit) -> None:
     report.glue("claims_total", len(table))
     for status, n in counts.items():
         report.glue(f"claims_{status}", int(n))
-    for basis in claims.BASES:
+    for basis in BASES:
         report.glue(f"claims_basis_{basis}", int(audit.by_basis["total"].get(basis, 0)))
-    report.glue("claims_basis_sentence", claims.basis_sentence(audit.by_basis), kind="text")
+    report.glue("claims_basis_sentence", claims_audit.basis_sentence(audit.by_basis), kind="text")
     report.glue("claims_differs_sentence", differs_sentence(int(counts.get("differs", 0))), kind="text")
     report.glue("claims_consistency_checks", int((table["kind"] == "consistency").sum()))
     report.glue("claims_chapters", len(audit.by_chapter))
@@ -128,35 +133,35 @@ def _capitalised(frame: pd.DataFrame) -> pd.DataFrame:
 def show_basis_table(audit: Audit) -> None:
     """Show the statements by what their verdict rests on, and by verdict."""
     frame = audit.by_basis.reset_index()
-    frame["evidence_basis"] = frame["evidence_basis"].map(claims.BASIS_LABELS)
+    frame["evidence_basis"] = frame["evidence_basis"].map(BASIS_LABELS)
     frame = frame.rename(columns={"evidence_basis": "What the verdict rests on", "total": "Total statements",
-                                  **{k: f"{v} (statements)" for k, v in claims.STATUS_LABELS.items()}})
+                                  **{k: f"{v} (statements)" for k, v in STATUS_LABELS.items()}})
     report.show_table(_capitalised(frame), "Statements of the report by what the verdict rests on, and by verdict",
                       "claims-by-basis", source=audit_source())
 
 
 def show_basis_chart(audit: Audit) -> None:
     """Show what the verdicts rest on, as a chart."""
-    report.show_figure(claims.basis_chart(audit.by_basis), alt=claims.basis_chart_alt(audit.by_basis), data=audit.by_basis,
+    report.show_figure(basis_chart(audit.by_basis), alt=basis_chart_alt(audit.by_basis), data=audit.by_basis,
                        title="What the verdict on each statement of the report rests on", source=audit_source())
 
 
 def show_chapter_table(audit: Audit) -> None:
     """Show the statements by part of the report and verdict."""
     frame = audit.by_chapter.reset_index().rename(columns={"chapter": "Part of the report", "total": "Total statements",
-                                                           **{k: f"{v} (statements)" for k, v in claims.STATUS_LABELS.items()}})
+                                                           **{k: f"{v} (statements)" for k, v in STATUS_LABELS.items()}})
     report.show_table(_capitalised(frame), "Statements by part of the report and verdict", "claims-by-chapter", source=audit_source())
 
 
 def show_inconsistencies(audit: Audit) -> None:
     """Show the places where the report contradicts itself."""
-    report.show_table(claims.inconsistencies_table(audit.table), "Places where the report contradicts itself", "claims-inconsistent",
+    report.show_table(claims_audit.inconsistencies_table(audit.table), "Places where the report contradicts itself", "claims-inconsistent",
                       source=audit_source())
 
 
 def show_wording(audit: Audit) -> None:
     """Show the places where two printings differ only in wording."""
-    report.show_table(claims.wording_table(audit.table), "Places where two printings differ only in wording", "claims-wording",
+    report.show_table(claims_audit.wording_table(audit.table), "Places where two printings differ only in wording", "claims-wording",
                       source=audit_source())
 
 
@@ -187,8 +192,8 @@ def show_survey_table(audit: Audit) -> None:
                           "Survey statements and the data they were run on", "claims-survey", source=audit_source())
         return
     shown = audit.survey_rows[["claim_id", "statement", "expected", "computed", "status", "evidence_basis", "explanation"]].copy()
-    shown["status"] = shown["status"].astype(str).map(claims.STATUS_LABELS)
-    shown["evidence_basis"] = shown["evidence_basis"].astype(str).map(claims.BASIS_LABELS)
+    shown["status"] = shown["status"].astype(str).map(STATUS_LABELS)
+    shown["evidence_basis"] = shown["evidence_basis"].astype(str).map(BASIS_LABELS)
     report.show_table(shown.set_axis(["Claim", "Statement", "Allowed", "Found (in the unit allowed)", "Verdict", "Survey data", "Note"], axis=1),
                       "Survey statements and the data they were run on", "claims-survey", source=audit_source())
 
@@ -217,8 +222,8 @@ def show_pending_table(audit: Audit) -> None:
 
 def show_every_verdict(audit: Audit) -> None:
     """Show every statement tested, each row with its own anchor."""
-    report.show_table(claims.verdict_table(audit.table), "Every statement tested, with its verdict", "claims-every", source=audit_source(),
-                      row_ids=[claims.anchor(c) for c in audit.table["claim_id"]])
+    report.show_table(claims_audit.verdict_table(audit.table), "Every statement tested, with its verdict", "claims-every", source=audit_source(),
+                      row_ids=[claims_audit.anchor(c) for c in audit.table["claim_id"]])
 
 
 def phrases_table(register: Any) -> pd.DataFrame:

@@ -23,7 +23,7 @@ VALIDATORS: list[tuple[str, str]] = [
     ("survey_codebook.yml", "nptsc_eval.survey.findings:validate_codebook_file"),
     ("survey_constraints.yml", "nptsc_eval.survey.bounds:validate_constraints_file"),
     ("survey_export_mapping.yml", "nptsc_eval.survey.findings:validate_mapping_file"),
-    ("claims_register.yml", "nptsc_eval.claims:validate_register_file"),
+    ("claims_register.yml", "nptsc_eval.claims.register:validate_register_file"),
     ("claims_register.yml", "nptsc_eval.validate_raw:check_register_totals"),
     ("logic_models.csv", "nptsc_eval.strands:validate_strand_table"),
     ("table_5_3_action_learning_sets.csv", "nptsc_eval.strands:validate_strand_table"),

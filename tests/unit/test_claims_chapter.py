@@ -5,7 +5,8 @@ import doctest
 import pandas as pd
 import pytest
 
-from nptsc_eval import claims, claims_chapter
+from nptsc_eval import claims_chapter
+from nptsc_eval.claims.register import load_register
 from nptsc_eval.paths import RAW_DIR
 
 
@@ -24,7 +25,7 @@ def test_differs_and_pending_sentences_agree_in_number():
 
 
 def test_phrases_table_gives_each_range_of_the_register():
-    phrases = claims_chapter.phrases_table(claims.load_register(RAW_DIR / "claims_register.yml")).set_index("Phrase")
+    phrases = claims_chapter.phrases_table(load_register(RAW_DIR / "claims_register.yml")).set_index("Phrase")
     assert phrases.loc["approximately half"].to_dict() == {
         "From (share of the whole)": "0.40", "To (share of the whole)": "0.60", "Lower end": "included",
         "Reading": "Within ten percentage points of a half."}
