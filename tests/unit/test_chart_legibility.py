@@ -66,7 +66,7 @@ def test_legibility_ignores_tick_labels_matplotlib_does_not_draw():
 
 
 def test_show_figure_refuses_a_chart_whose_text_would_be_cut_off(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "downloads_dir", lambda: tmp_path)
+    monkeypatch.setattr(report.numbering, "downloads_dir", lambda: tmp_path)
     monkeypatch.setattr("IPython.display.display", lambda obj, **kw: None)
     report.set_chapter("02-survey")
     fig, ax = plt.subplots()
