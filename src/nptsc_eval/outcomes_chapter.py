@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from nptsc_eval import cases, outcomes, report, wording
+from nptsc_eval.charts.outcomes import heatmap, response_rate_chart
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import processed
 from nptsc_eval.tables import load_table
@@ -112,7 +113,7 @@ def matrix_alt_text(matrix: pd.DataFrame) -> str:
 
 def show_matrix_figure(matrix: pd.DataFrame) -> None:
     """Show the evidence matrix as a chart (Figure 7.1)."""
-    report.show_figure(outcomes.heatmap(matrix), alt=matrix_alt_text(matrix), data=matrix, number_key="f7_1",
+    report.show_figure(heatmap(matrix), alt=matrix_alt_text(matrix), data=matrix, number_key="f7_1",
                        title="Most outcome and impact boxes rest on one or two kinds of evidence",
                        source=report.source(*MATRIX_SOURCE))
 
@@ -223,7 +224,7 @@ def show_response_rate_chart(rates: pd.DataFrame) -> None:
     """Show the response rate by delivery partner as a chart (Figure 7.2)."""
     partners = rates[rates["delivery_partner"] != "All respondents"]
     chart = partners[partners["places"].notna()].iloc[::-1]
-    report.show_figure(outcomes.response_rate_chart(chart), alt=response_rate_alt_text(rates),
+    report.show_figure(response_rate_chart(chart), alt=response_rate_alt_text(rates),
                        data=chart[["delivery_partner", "respondents", "places", "response_rate_pct"]], number_key="f7_2",
                        title="CIPFA's participants answered the survey far more often than anyone else's",
                        source=report.source(*RATES_SOURCE))

@@ -307,10 +307,11 @@ def test_the_kpi_chart_shows_whole_labels_and_percent_ticks_inside_the_figure():
     """Tick labels carry %, no target's name is cut short, and every tick label lies inside the saved image."""
     from nptsc_eval import kpi
     from nptsc_eval.charts import style as plots
+    from nptsc_eval.charts.kpi import kpi_chart
 
     plots.setup()
     attainment = kpi.load_kpi_attainment()
-    fig = plots.kpi_chart(attainment)
+    fig = kpi_chart(attainment)
     ax = fig.axes[0]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
