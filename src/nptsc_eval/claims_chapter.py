@@ -21,21 +21,10 @@ from nptsc_eval.claims.evidence import BASES, BASIS_LABELS
 from nptsc_eval.claims.register import load_register
 from nptsc_eval.claims.rules import STATUS_LABELS
 from nptsc_eval.paths import PROJECT_ROOT, RAW_DIR, processed
+from nptsc_eval.templating import passage
 
-#: What the survey verdicts rest on in this build, by basis ("" when no survey statement ran).
-SURVEY_VERDICT_NOTES = {
-    "synthetic": ("These statements rest on synthetic survey data, made to match the report's published findings. "
-                  "A check on it is circular, so none of them counts as reproduced: each is not checkable until the "
-                  "survey microdata is supplied, and the table says whether the synthetic demonstration passes."),
-    "real_survey": ("These verdicts rest on the survey export supplied to this build. "
-                    "They test the report's published findings against real responses."),
-    "mixed": "Some of these verdicts rest on synthetic data and some on a survey export.",
-    "": "No survey statement has been evaluated in this build.",
-}
-SYNTHETIC_NOTICE = ("**Synthetic data.** The survey statements in this appendix were run on synthetic survey data, "
-                    "calibrated to the findings the report published. They are not checkable until the survey "
-                    "microdata is supplied; the synthetic runs only show that the calibration worked.")
-REAL_SURVEY_NOTICE = "The survey verdicts in this appendix come from the survey export supplied to this build."
+#: The appendix's passages that depend on the build (see :func:`nptsc_eval.templating.passage`).
+PASSAGES = "claims_audit.md.j2"
 
 
 @dataclass
@@ -93,9 +82,8 @@ def differs_sentence(differs: int) -> str:
     >>> differs_sentence(0), differs_sentence(1), differs_sentence(3)
     ('None does in this build.', 'One statement in this build does.', 'Three statements in this build do.')
     """
-    if not differs:
-        return "None does in this build."
-    return f"{wording.capitalise(wording.count(differs, 'statement'))} in this build " + ("does." if differs == 1 else "do.")
+    return passage(PASSAGES, "differs_sentence", differs=differs,
+                   counted=wording.capitalise(wording.count(differs, "statement")))
 
 
 def glue_facts(audit: Audit) -> None:
@@ -114,15 +102,14 @@ def glue_facts(audit: Audit) -> None:
     report.glue("claims_survey", len(survey_rows))
     report.glue("claims_phrases", len(audit.register.phrases))
     report.glue("claims_survey_reproduced", int((survey_rows["status"] == "reproduced").sum()))
-    report.glue("survey_verdict_note", SURVEY_VERDICT_NOTES[audit.survey_basis], kind="text")
+    report.glue("survey_verdict_note", passage(PASSAGES, "survey_verdict_note", basis=audit.survey_basis), kind="text")
 
 
 def show_survey_notice(audit: Audit) -> None:
     """Say at the top of the appendix whether the survey verdicts rest on synthetic or real data."""
-    if audit.survey_basis in ("synthetic", "mixed"):
-        report.show_notice(SYNTHETIC_NOTICE)
-    elif audit.survey_basis == "real_survey":
-        report.show_notice(REAL_SURVEY_NOTICE, kind="important")
+    text = passage(PASSAGES, "survey_notice", basis=audit.survey_basis)
+    if text:
+        report.show_notice(text, kind="important" if audit.survey_basis == "real_survey" else "warning")
 
 
 def _capitalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -200,10 +187,8 @@ def show_survey_table(audit: Audit) -> None:
 
 def pending_heading(pending: int) -> str:
     """The heading and opening of the section on statements still waiting for their evidence."""
-    return ("## Statements awaiting evidence\n\n"
-            f"{wording.capitalise(wording.count(pending, 'further statement'))} "
-            + ("is" if pending == 1 else "are") + " in the register, but the analyses that hold "
-            "their evidence are not part of the build yet. They are listed here so that none is forgotten.")
+    return passage(PASSAGES, "pending_heading", pending=pending,
+                   counted=wording.capitalise(wording.count(pending, "further statement")))
 
 
 def show_pending_heading(audit: Audit) -> None:

@@ -17,6 +17,7 @@ from nptsc_eval.charts.outcomes import heatmap, response_rate_chart
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import processed
 from nptsc_eval.tables import load_table
+from nptsc_eval.templating import passage
 
 MATRIX_SOURCE = ("our coding of the original report (Chapters 2 to 6, Appendices 2 and 3)", None,
                  ["data/raw/outcome_evidence.csv", "data/processed/evidence_matrix.csv"])
@@ -246,12 +247,8 @@ def show_response_rate_table(rates: pd.DataFrame) -> None:
                "[x]: not available, Table 2.1 gives no places. [z]: not applicable."))
 
 
-VFM_NO_COSTS = ("The original report publishes no costs, so value for money cannot be judged. The data file "
-                "data/raw/programme_costs.csv has a row for every project, with its cost left empty. When costs are entered, "
-                "with what they cover and where they come from, this section shows the cost per participant place, per "
-                "organisation supported and per output target met, by project and by strand.")
-VFM_WITH_COSTS = ("The table below sets each project's cost against what it delivered. Costs come from data/raw/programme_costs.csv, "
-                  "not from the original report, which publishes none; see that file for what each cost covers.")
+#: The chapter's passages that depend on the data (see :func:`nptsc_eval.templating.passage`).
+PASSAGES = "outcomes.md.j2"
 
 
 def glue_value_for_money(costs_table: str) -> pd.DataFrame:
@@ -262,7 +259,7 @@ def glue_value_for_money(costs_table: str) -> pd.DataFrame:
     vfm = outcomes.value_for_money(load_table(costs_table), load_table("table_2_1_programme_outputs"),
                                    pd.read_csv(processed("kpi_attainment.csv")), load_table("projects"))
     vfm.to_csv(processed("value_for_money.csv"), index=False)
-    report.glue("vfm_status", VFM_NO_COSTS if vfm.empty else VFM_WITH_COSTS, kind="text", evidence="descriptive")
+    report.glue("vfm_status", passage(PASSAGES, "value_for_money", has_costs=not vfm.empty), kind="text", evidence="descriptive")
     return vfm
 
 

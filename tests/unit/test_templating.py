@@ -50,3 +50,20 @@ def test_synthetic_runs_and_their_files_are_named_once_each_as_code():
     assert ("**Synthetic data.** Values and figures of `a`, `b` rest on synthetic data (`` s`x.csv ``, `s.meta.yml`), "
             "directly or through") in page
     assert "inputs hash `ffffffffffff`. **Synthetic data.**\n\n" in page
+
+
+def test_editing_a_template_reruns_the_notebooks_whose_passages_it_holds(tmp_path):
+    import shutil
+
+    from nptsc_eval import paths
+    from nptsc_eval.build.imports import PackageSources
+
+    package = tmp_path / "nptsc_eval"
+    shutil.copytree(templating.TEMPLATES_DIR.parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    audit, strand = paths.NOTEBOOKS_DIR / "05-claims-audit.ipynb", paths.NOTEBOOKS_DIR / "04-case-studies.ipynb"
+    before = PackageSources(package)
+    template = package / "templates" / "claims_audit.md.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after = PackageSources(package)
+    assert after.notebook_hash(audit) != before.notebook_hash(audit)
+    assert after.notebook_hash(strand) == before.notebook_hash(strand)

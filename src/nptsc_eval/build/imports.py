@@ -78,7 +78,9 @@ class PackageSources:
         files = {module_name(p, self.package): p for p in sorted(self.package.rglob("*.py"))}
         for name, path in files.items():
             source = path.read_bytes()
-            self.hashes[name] = hashlib.sha256(source).hexdigest()
+            # The templates whose prose the templating module fills in are part of what it gives.
+            templates = sorted((self.package / "templates").glob("*.j2")) if name.endswith(".templating") else []
+            self.hashes[name] = hashlib.sha256(source + b"".join(t.read_bytes() for t in templates)).hexdigest()
             tree = ast.parse(source, filename=str(path))
             self.graph[name] = _edges(imported_names(tree, name, path.name == "__init__.py"), set(files), name)
 
