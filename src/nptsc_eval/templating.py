@@ -7,8 +7,9 @@ parameter, a value from a survey export) can be read as Markdown, MyST or HTML:
 * ``cell``: text for a Markdown table cell (one line, Markdown punctuation escaped);
 * ``code``: a code span that shows the value literally (:func:`~nptsc_eval.safe_text.markdown_code`);
 * ``text``: text for running Markdown (:func:`~nptsc_eval.safe_text.markdown_text`);
-* ``glued``: a value for a glued passage, as it is: the book shows glued text as plain text
-  (escaped as HTML where it is shown, see :class:`nptsc_eval.report.Plain`);
+* ``plain``: a value for a passage the book shows as plain text, as it is (a glued value or
+  a table cell, escaped as HTML where it is shown: see :class:`nptsc_eval.report.Plain` and
+  :func:`nptsc_eval.report.show_table`);
 * ``trusted``: text the package wrote itself (a label, a number it formatted), as it is.
 
 A chapter's passages are Jinja2 macros in one template (``claims_audit.md.j2``, ...); Python
@@ -53,7 +54,7 @@ def table_cell(value: Any) -> str:
 def _finalize(value: Any) -> Any:
     if isinstance(value, _Escaped):
         return value
-    raise UnescapedValue(f"template value {value!r} printed without a filter (cell, code, text, glued or trusted)")
+    raise UnescapedValue(f"template value {value!r} printed without a filter (cell, code, text, plain or trusted)")
 
 
 @cache
@@ -65,7 +66,7 @@ def environment() -> jinja2.Environment:
     env.filters["cell"] = lambda v: _Escaped(table_cell(v))
     env.filters["code"] = lambda v: _Escaped(markdown_code(v))
     env.filters["text"] = lambda v: _Escaped(markdown_text(v))
-    env.filters["glued"] = lambda v: _Escaped(str(v))
+    env.filters["plain"] = lambda v: _Escaped(str(v))
     env.filters["trusted"] = lambda v: _Escaped(str(v))
     return env
 

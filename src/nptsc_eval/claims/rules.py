@@ -9,6 +9,7 @@ from typing import Any
 from nptsc_eval.claims.evidence import EvidenceContext, evaluate_evidence, evidence_basis, is_missing
 from nptsc_eval.claims.register import Claim, Evidence, Phrase, tidy_text
 from nptsc_eval.errors import PipelineError
+from nptsc_eval.templating import passage
 
 #: Verdicts, in the order tables and charts show them.
 STATUSES = ["reproduced", "wording_differs", "differs", "inconsistent_in_source", "not_checkable"]
@@ -21,7 +22,8 @@ STATUS_LABELS = {
     "not_checkable": "not checkable",
 }
 #: What a verdict rests on, in the order tables and charts show them (see the module docstring).
-SYNTHETIC_EXPLANATION = "Needs the survey microdata; the synthetic demonstration {result}."
+#: The explanations of the verdicts (see :func:`nptsc_eval.templating.passage`).
+EXPLANATIONS = "claims_verdicts.md.j2"
 #: Rule kinds a claim may use; ``consistency`` compares two statements with one of the others.
 
 def _is_number(value: Any) -> bool:
@@ -116,17 +118,14 @@ def _our_data_matches_print(claim: Claim, expected: Any, computed: Any) -> tuple
     printed = claim.printed
     if printed is None:
         ours = [show_value(v) for v, mine in ((expected, ours_expected), (computed, ours_computed)) if mine]
-        return False, (f"Differs from our data: our data gives {' and '.join(ours)}, and the register does not record "
-                       "what the source prints, so the difference cannot be told apart from a slip in our transcription.")
-    problems = []
+        return False, passage(EXPLANATIONS, "print_not_recorded", ours=ours)
+    at_source = at_other = None
     if ours_expected and (printed.expected is None or not _same(expected, printed.expected)):
-        problems.append(f"our data gives {show_value(expected)} at {claim.source_location}, where the source prints "
-                        f"{show_value(printed.expected)}")
+        at_source = {"ours": show_value(expected), "place": claim.source_location, "printed": show_value(printed.expected)}
     if ours_computed and (printed.computed is None or not _same(computed, printed.computed)):
-        problems.append(f"our data gives {show_value(computed)} from {claim.other_location}, where the source gives "
-                        f"{show_value(printed.computed)}")
-    if problems:
-        return False, "Differs from our data: " + "; ".join(problems) + ". Check the transcription."
+        at_other = {"ours": show_value(computed), "place": claim.other_location, "printed": show_value(printed.computed)}
+    if at_source or at_other:
+        return False, passage(EXPLANATIONS, "not_as_printed", at_source=at_source, at_other=at_other)
     return True, ""
 
 
@@ -145,7 +144,7 @@ def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phras
             stated = show_value(claim.expected) if not isinstance(claim.expected, Evidence) else ""
         row.update(expected=stated,
                    computed="", status="not_checkable", evidence="",
-                   explanation=f"Evidence missing: {claim.missing_evidence}")
+                   explanation=passage(EXPLANATIONS, "evidence_missing", missing=claim.missing_evidence))
         return row
     computed, data_kind = evaluate_evidence(claim.id, claim.evidence, context)
     expected = claim.expected
@@ -156,7 +155,7 @@ def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phras
     if is_missing(computed) or (needs_expected and is_missing(expected)):
         row.update(expected=_expected_text(claim, expected, phrases) if not is_missing(expected) else "",
                    computed="", status="not_checkable", evidence=claim.evidence.describe(), data_kind=data_kind,
-                   explanation=f"Evidence missing: {claim.evidence.describe()} has no value in the data this build used.")
+                   explanation=passage(EXPLANATIONS, "no_value", evidence=claim.evidence.describe()))
         return row
     try:
         holds = rule_holds(claim.check_rule, computed, expected, tolerance=claim.tolerance,
@@ -167,7 +166,7 @@ def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phras
     if basis == "synthetic":
         # Synthetic data was made to match the report: a check on it is circular, never a reproduction.
         status = "not_checkable"
-        explanation = SYNTHETIC_EXPLANATION.format(result="passes" if holds else "fails")
+        explanation = passage(EXPLANATIONS, "synthetic", result="passes" if holds else "fails")
     elif holds:
         if claim.wording_only:
             raise PipelineError(f"claim {claim.id!r}: says the two printings differ in wording, but they agree; "
@@ -187,9 +186,8 @@ def audit_claim(claim: Claim, context: EvidenceContext, phrases: dict[str, Phras
         if basis == "real_survey":
             explanation = ""
     if status == "differs" and not explanation:
-        data = "the survey export" if basis == "real_survey" else "the project's data"
-        explanation = (f"The source states {_expected_text(claim, expected, phrases)}; "
-                       f"{data} gives {show_value(computed)}.")
+        explanation = passage(EXPLANATIONS, "differs", stated=_expected_text(claim, expected, phrases),
+                              found=show_value(computed), real_survey=basis == "real_survey")
     if status == "reproduced" and claim.kind != "consistency":
         explanation = ""
     row.update(expected=_expected_text(claim, expected, phrases), computed=show_value(computed), status=status,
@@ -228,8 +226,7 @@ def one_verdict_per_statement(rows: list[dict[str, Any]]) -> list[dict[str, Any]
         deciding = [m["claim_id"] for m in members if m["status"] == verdict]
         for m in members:
             if m["status"] != verdict:
-                note = (f"One statement, one verdict: the same words of the source are also checked as "
-                        f"{', '.join(deciding)} ({STATUS_LABELS[verdict]}), so the statement takes that verdict.")
+                note = passage(EXPLANATIONS, "one_verdict", deciding=deciding, verdict=STATUS_LABELS[verdict])
                 m["status"] = verdict
                 m["explanation"] = " ".join(t for t in (note, m.get("explanation", "")) if t)
     return rows
