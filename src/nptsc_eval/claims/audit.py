@@ -163,23 +163,12 @@ def basis_sentence(by_basis: pd.DataFrame) -> str:
         >>> basis_sentence(counts_by_basis(frame))
         'two rest on an independent check (one reproduced, one inconsistent in the source) and one on synthetic survey data (one not checkable)'
     """
-    phrases = {
-        "independent": "an independent check",
-        "transcription": "a comparison with our transcription of the same place",
-        "source_text": "two printings in the source compared",
-        "real_survey": "the real survey export",
-        "synthetic": "synthetic survey data",
-        "none": "no evidence the project holds",
-    }
     from nptsc_eval import wording
+    from nptsc_eval.claims.rules import EXPLANATIONS
+    from nptsc_eval.templating import passage
 
-    texts = []
-    for i, (basis, row) in enumerate(by_basis.iterrows()):
-        n = int(row["total"])
-        verdicts = ", ".join(f"{wording.number(int(row[s]))} {_verb_agrees(STATUS_LABELS[s], int(row[s]))}"
-                             for s in STATUSES if row[s])
-        verb = ("rests on" if n == 1 else "rest on") if i == 0 else "on"
-        texts.append(f"{wording.number(n)} {verb} {phrases[basis]} ({verdicts})")
-    if len(texts) == 1:
-        return texts[0]
-    return ", ".join(texts[:-1]) + " and " + texts[-1]
+    parts = [{"count": wording.number(int(row["total"])), "total": int(row["total"]), "basis": basis,
+              "verdicts": [f"{wording.number(int(row[s]))} {_verb_agrees(STATUS_LABELS[s], int(row[s]))}"
+                           for s in STATUSES if row[s]]}
+             for basis, row in by_basis.iterrows()]
+    return passage(EXPLANATIONS, "basis_sentence", parts=parts)
