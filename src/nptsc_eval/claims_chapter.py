@@ -156,7 +156,7 @@ def show_differs(audit: Audit) -> None:
     """Show the statements that differ from the data (a one-row table saying so when none does)."""
     differs = audit.table[audit.table["status"] == "differs"]
     if differs.empty:
-        shown = pd.DataFrame({"Statement": ["None: every statement we could test against the data was reproduced or explained."]})
+        shown = pd.DataFrame({"Statement": [passage(PASSAGES, "nothing_differs")]})
     else:
         shown = differs[["claim_id", "source_location", "statement", "expected", "computed", "explanation"]].set_axis(
             ["Claim", "Where", "Statement", "Stated", "Found (in the unit stated)", "Why"], axis=1)
@@ -175,7 +175,7 @@ def show_not_checkable(audit: Audit) -> None:
 def show_survey_table(audit: Audit) -> None:
     """Show the survey statements and the data they were run on."""
     if audit.survey_rows.empty:
-        report.show_table(pd.DataFrame({"Statement": ["No survey statement was tested in this build."]}),
+        report.show_table(pd.DataFrame({"Statement": [passage(PASSAGES, "no_survey_statement")]}),
                           "Survey statements and the data they were run on", "claims-survey", source=audit_source())
         return
     shown = audit.survey_rows[["claim_id", "statement", "expected", "computed", "status", "evidence_basis", "explanation"]].copy()

@@ -27,18 +27,27 @@ SOURCE_TYPES = {
 }
 #: Evidence strength grades, strongest first.
 STRENGTHS = ["strong", "moderate", "limited", "none"]
-#: The rules, in the words the book prints; :func:`rate_box` applies them in this order.
-RULES = [
-    ("none", "No piece of evidence in the source says anything about the box."),
-    ("limited", "Every piece of evidence that points the box's way rests on people's own account of their change, "
-                "or covers only a few cases."),
-    ("strong", "Two or more kinds of evidence point the same way and none points another way or both ways; at least one "
-               "is independent of the delivery partner; and one covers most of the people or places concerned while "
-               "being either independent or a record (monitoring data or a document)."),
-    ("moderate", "Two or more kinds of evidence point the same way, or one independent kind covers most of the people "
-                 "or places concerned."),
-    ("limited", "Anything else: one kind of evidence only, or kinds that do not agree."),
-]
+#: The rules, by name, with the strength each gives; :func:`rate_box` applies them in this order.
+#: Their words are in ``templates/outcomes.md.j2`` (:func:`rule_text`).
+RULES = [("none", "silent"), ("limited", "self_report_or_few"), ("strong", "strong"), ("moderate", "moderate"),
+         ("limited", "anything_else")]
+
+
+def rule_text(rule: str) -> str:
+    """A rating rule in the words the book prints.
+
+    Examples:
+        >>> rule_text("silent")
+        'No piece of evidence in the source says anything about the box.'
+    """
+    from nptsc_eval.templating import passage
+
+    text = passage("outcomes.md.j2", "rating_rule", rule=rule)
+    if not text:
+        raise ValueError(f"no rating rule named {rule!r}")
+    return text
+
+
 #: Columns of a logic model box.
 BOX_KEY = ["strand", "project_id", "stage", "item"]
 RECORD_TYPES = {"monitoring", "document"}
@@ -118,7 +127,7 @@ def rate_box(rows: pd.DataFrame) -> dict[str, object]:
     result: dict[str, object] = {"n_evidence": len(said), "n_types": said["source_type"].nunique(),
                                  "independent": bool(said["independent"].any())}
     if said.empty:
-        return {**result, "direction": "silent", "agreeing_types": 0, "strength": "none", "reason": RULES[0][1]}
+        return {**result, "direction": "silent", "agreeing_types": 0, "strength": "none", "reason": rule_text(RULES[0][1])}
     by_type = said.groupby("source_type")["direction"].agg(_type_direction)
     n_support, n_against = int((by_type == "supports").sum()), int((by_type == "against").sum())
     leaning = "supports" if n_support >= n_against else "against"
@@ -128,15 +137,15 @@ def rate_box(rows: pd.DataFrame) -> dict[str, object]:
     direction = leaning if others.empty else "mixed"
     result.update(direction=direction, agreeing_types=len(agreeing_types))
     if agree.empty or agree["self_report"].all() or (agree["coverage"] == "few").all():
-        return {**result, "strength": "limited", "reason": RULES[1][1]}
+        return {**result, "strength": "limited", "reason": rule_text(RULES[1][1])}
     good_coverage = agree[(agree["coverage"] == "most")
                           & (agree["independent"] | agree["source_type"].isin(RECORD_TYPES))]
     if len(agreeing_types) >= 2 and others.empty and agree["independent"].any() and not good_coverage.empty:
-        return {**result, "strength": "strong", "reason": RULES[2][1]}
+        return {**result, "strength": "strong", "reason": rule_text(RULES[2][1])}
     independent_wide = agree[agree["independent"] & (agree["coverage"] == "most")]
     if len(agreeing_types) >= 2 or not independent_wide.empty:
-        return {**result, "strength": "moderate", "reason": RULES[3][1]}
-    return {**result, "strength": "limited", "reason": RULES[4][1]}
+        return {**result, "strength": "moderate", "reason": rule_text(RULES[3][1])}
+    return {**result, "strength": "limited", "reason": rule_text(RULES[4][1])}
 
 
 def evidence_matrix(evidence: pd.DataFrame, logic_models: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:

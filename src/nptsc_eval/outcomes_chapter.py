@@ -97,7 +97,7 @@ def show_questions_by_chapter() -> None:
 
 def show_rules() -> None:
     """Show the rules for rating evidence strength."""
-    rules = pd.DataFrame(outcomes.RULES, columns=["Strength", "Rule"])
+    rules = pd.DataFrame([(strength, outcomes.rule_text(rule)) for strength, rule in outcomes.RULES], columns=["Strength", "Rule"])
     report.show_table(rules, "Rules for rating evidence strength, applied in order", "oi-rules", number_key="t7_3",
                       source=report.source("this edition's rules, after the publishing conventions for evaluation evidence", None,
                                            "src/nptsc_eval/outcomes.py"))
