@@ -18,7 +18,7 @@ Kinds of check:
 * ``consistency``: two statements of the source should agree; ``rule`` names one of the
   checks above to compare them.
 
-A verdict is one of :data:`STATUSES`.  A check that holds is ``reproduced``.  A consistency
+A verdict is one of :data:`~nptsc_eval.claims.rules.STATUSES`.  A check that holds is ``reproduced``.  A consistency
 check that fails is ``inconsistent_in_source`` (the report contradicts itself) only when our
 data holds exactly what the source prints in both places (the register's ``printed`` values,
 or values the register states itself); otherwise the failure may be a slip in our own
@@ -30,8 +30,8 @@ does not support the statement.  A claim whose evidence is in no data the projec
 fact or file that does not exist raises :class:`~nptsc_eval.errors.PipelineError` naming the
 claim, so the register cannot rot.
 
-Every verdict says what it rests on, its ``evidence_basis`` (:data:`BASES`), computed from
-what the check compares (:func:`evidence_basis`):
+Every verdict says what it rests on, its ``evidence_basis`` (:data:`~nptsc_eval.claims.evidence.BASES`), computed from
+what the check compares (:func:`~nptsc_eval.claims.evidence.evidence_basis`):
 
 * ``synthetic`` / ``real_survey``: the evidence depends on survey responses, and the survey
   file the build used is synthetic (or a real export).  A check on synthetic data is circular
