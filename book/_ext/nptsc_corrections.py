@@ -23,7 +23,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
 
-from nptsc_eval import claims
+from nptsc_eval.claims.audit import anchor
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT_CSV = ROOT / "data" / "processed" / "claims_audit.csv"
@@ -67,7 +67,7 @@ class CorrectionsDirective(Directive):
                 para = nodes.paragraph()
                 para += nodes.strong(row.statement, row.statement)
                 para += nodes.Text(f" ({row.source_location}) {row.explanation} ")
-                para += _link(f"Claims audit entry {row.claim_id}", f"{AUDIT_PAGE}#{claims.anchor(row.claim_id)}")
+                para += _link(f"Claims audit entry {row.claim_id}", f"{AUDIT_PAGE}#{anchor(row.claim_id)}")
                 para += nodes.Text(".")
                 items += nodes.list_item("", para, ids=[f"correction-{row.claim_id}"])
         else:

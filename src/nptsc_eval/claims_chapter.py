@@ -14,23 +14,17 @@ from typing import Any
 import pandas as pd
 from IPython.display import Markdown, display
 
-from nptsc_eval import claims, report, wording
+from nptsc_eval import report, wording
+from nptsc_eval.charts.claims import basis_chart, basis_chart_alt
+from nptsc_eval.claims import audit as claims_audit
+from nptsc_eval.claims.evidence import BASES, BASIS_LABELS
+from nptsc_eval.claims.register import load_register
+from nptsc_eval.claims.rules import STATUS_LABELS
 from nptsc_eval.paths import PROJECT_ROOT, RAW_DIR, processed
+from nptsc_eval.templating import passage
 
-#: What the survey verdicts rest on in this build, by basis ("" when no survey statement ran).
-SURVEY_VERDICT_NOTES = {
-    "synthetic": ("These statements rest on synthetic survey data, made to match the report's published findings. "
-                  "A check on it is circular, so none of them counts as reproduced: each is not checkable until the "
-                  "survey microdata is supplied, and the table says whether the synthetic demonstration passes."),
-    "real_survey": ("These verdicts rest on the survey export supplied to this build. "
-                    "They test the report's published findings against real responses."),
-    "mixed": "Some of these verdicts rest on synthetic data and some on a survey export.",
-    "": "No survey statement has been evaluated in this build.",
-}
-SYNTHETIC_NOTICE = ("**Synthetic data.** The survey statements in this appendix were run on synthetic survey data, "
-                    "calibrated to the findings the report published. They are not checkable until the survey "
-                    "microdata is supplied; the synthetic runs only show that the calibration worked.")
-REAL_SURVEY_NOTICE = "The survey verdicts in this appendix come from the survey export supplied to this build."
+#: The appendix's passages that depend on the build (see :func:`nptsc_eval.templating.passage`).
+PASSAGES = "claims_audit.md.j2"
 
 
 @dataclass
@@ -73,13 +67,13 @@ def run_audit(register_name: str, survey_path: str) -> Audit:
 
     ``survey_path`` is the survey file of this build, relative to the project unless absolute.
     """
-    register = claims.load_register(RAW_DIR / register_name)
+    register = load_register(RAW_DIR / register_name)
     survey_file = Path(survey_path) if Path(survey_path).is_absolute() else PROJECT_ROOT / survey_path
-    table = claims.audit(register, survey_file=survey_file)
+    table = claims_audit.audit(register, survey_file=survey_file)
     table.to_csv(processed("claims_audit.csv"), index=False)
     survey_rows = table[table["evidence_basis"].isin(["synthetic", "real_survey"])]
-    return Audit(register, table, claims.status_counts(table), claims.counts_by_basis(table), claims.counts_by_chapter(table),
-                 claims.pending_claims(register), survey_rows, survey_basis(survey_rows))
+    return Audit(register, table, claims_audit.status_counts(table), claims_audit.counts_by_basis(table), claims_audit.counts_by_chapter(table),
+                 claims_audit.pending_claims(register), survey_rows, survey_basis(survey_rows))
 
 
 def differs_sentence(differs: int) -> str:
@@ -88,9 +82,8 @@ def differs_sentence(differs: int) -> str:
     >>> differs_sentence(0), differs_sentence(1), differs_sentence(3)
     ('None does in this build.', 'One statement in this build does.', 'Three statements in this build do.')
     """
-    if not differs:
-        return "None does in this build."
-    return f"{wording.capitalise(wording.count(differs, 'statement'))} in this build " + ("does." if differs == 1 else "do.")
+    return passage(PASSAGES, "differs_sentence", differs=differs,
+                   counted=wording.capitalise(wording.count(differs, "statement")))
 
 
 def glue_facts(audit: Audit) -> None:
@@ -99,9 +92,9 @@ def glue_facts(audit: Audit) -> None:
     report.glue("claims_total", len(table))
     for status, n in counts.items():
         report.glue(f"claims_{status}", int(n))
-    for basis in claims.BASES:
+    for basis in BASES:
         report.glue(f"claims_basis_{basis}", int(audit.by_basis["total"].get(basis, 0)))
-    report.glue("claims_basis_sentence", claims.basis_sentence(audit.by_basis), kind="text")
+    report.glue("claims_basis_sentence", claims_audit.basis_sentence(audit.by_basis), kind="text")
     report.glue("claims_differs_sentence", differs_sentence(int(counts.get("differs", 0))), kind="text")
     report.glue("claims_consistency_checks", int((table["kind"] == "consistency").sum()))
     report.glue("claims_chapters", len(audit.by_chapter))
@@ -109,15 +102,14 @@ def glue_facts(audit: Audit) -> None:
     report.glue("claims_survey", len(survey_rows))
     report.glue("claims_phrases", len(audit.register.phrases))
     report.glue("claims_survey_reproduced", int((survey_rows["status"] == "reproduced").sum()))
-    report.glue("survey_verdict_note", SURVEY_VERDICT_NOTES[audit.survey_basis], kind="text")
+    report.glue("survey_verdict_note", passage(PASSAGES, "survey_verdict_note", basis=audit.survey_basis), kind="text")
 
 
 def show_survey_notice(audit: Audit) -> None:
     """Say at the top of the appendix whether the survey verdicts rest on synthetic or real data."""
-    if audit.survey_basis in ("synthetic", "mixed"):
-        report.show_notice(SYNTHETIC_NOTICE)
-    elif audit.survey_basis == "real_survey":
-        report.show_notice(REAL_SURVEY_NOTICE, kind="important")
+    text = passage(PASSAGES, "survey_notice", basis=audit.survey_basis)
+    if text:
+        report.show_notice(text, kind="important" if audit.survey_basis == "real_survey" else "warning")
 
 
 def _capitalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -128,35 +120,35 @@ def _capitalised(frame: pd.DataFrame) -> pd.DataFrame:
 def show_basis_table(audit: Audit) -> None:
     """Show the statements by what their verdict rests on, and by verdict."""
     frame = audit.by_basis.reset_index()
-    frame["evidence_basis"] = frame["evidence_basis"].map(claims.BASIS_LABELS)
+    frame["evidence_basis"] = frame["evidence_basis"].map(BASIS_LABELS)
     frame = frame.rename(columns={"evidence_basis": "What the verdict rests on", "total": "Total statements",
-                                  **{k: f"{v} (statements)" for k, v in claims.STATUS_LABELS.items()}})
+                                  **{k: f"{v} (statements)" for k, v in STATUS_LABELS.items()}})
     report.show_table(_capitalised(frame), "Statements of the report by what the verdict rests on, and by verdict",
                       "claims-by-basis", source=audit_source())
 
 
 def show_basis_chart(audit: Audit) -> None:
     """Show what the verdicts rest on, as a chart."""
-    report.show_figure(claims.basis_chart(audit.by_basis), alt=claims.basis_chart_alt(audit.by_basis), data=audit.by_basis,
+    report.show_figure(basis_chart(audit.by_basis), alt=basis_chart_alt(audit.by_basis), data=audit.by_basis,
                        title="What the verdict on each statement of the report rests on", source=audit_source())
 
 
 def show_chapter_table(audit: Audit) -> None:
     """Show the statements by part of the report and verdict."""
     frame = audit.by_chapter.reset_index().rename(columns={"chapter": "Part of the report", "total": "Total statements",
-                                                           **{k: f"{v} (statements)" for k, v in claims.STATUS_LABELS.items()}})
+                                                           **{k: f"{v} (statements)" for k, v in STATUS_LABELS.items()}})
     report.show_table(_capitalised(frame), "Statements by part of the report and verdict", "claims-by-chapter", source=audit_source())
 
 
 def show_inconsistencies(audit: Audit) -> None:
     """Show the places where the report contradicts itself."""
-    report.show_table(claims.inconsistencies_table(audit.table), "Places where the report contradicts itself", "claims-inconsistent",
+    report.show_table(claims_audit.inconsistencies_table(audit.table), "Places where the report contradicts itself", "claims-inconsistent",
                       source=audit_source())
 
 
 def show_wording(audit: Audit) -> None:
     """Show the places where two printings differ only in wording."""
-    report.show_table(claims.wording_table(audit.table), "Places where two printings differ only in wording", "claims-wording",
+    report.show_table(claims_audit.wording_table(audit.table), "Places where two printings differ only in wording", "claims-wording",
                       source=audit_source())
 
 
@@ -164,7 +156,7 @@ def show_differs(audit: Audit) -> None:
     """Show the statements that differ from the data (a one-row table saying so when none does)."""
     differs = audit.table[audit.table["status"] == "differs"]
     if differs.empty:
-        shown = pd.DataFrame({"Statement": ["None: every statement we could test against the data was reproduced or explained."]})
+        shown = pd.DataFrame({"Statement": [passage(PASSAGES, "nothing_differs")]})
     else:
         shown = differs[["claim_id", "source_location", "statement", "expected", "computed", "explanation"]].set_axis(
             ["Claim", "Where", "Statement", "Stated", "Found (in the unit stated)", "Why"], axis=1)
@@ -183,22 +175,20 @@ def show_not_checkable(audit: Audit) -> None:
 def show_survey_table(audit: Audit) -> None:
     """Show the survey statements and the data they were run on."""
     if audit.survey_rows.empty:
-        report.show_table(pd.DataFrame({"Statement": ["No survey statement was tested in this build."]}),
+        report.show_table(pd.DataFrame({"Statement": [passage(PASSAGES, "no_survey_statement")]}),
                           "Survey statements and the data they were run on", "claims-survey", source=audit_source())
         return
     shown = audit.survey_rows[["claim_id", "statement", "expected", "computed", "status", "evidence_basis", "explanation"]].copy()
-    shown["status"] = shown["status"].astype(str).map(claims.STATUS_LABELS)
-    shown["evidence_basis"] = shown["evidence_basis"].astype(str).map(claims.BASIS_LABELS)
+    shown["status"] = shown["status"].astype(str).map(STATUS_LABELS)
+    shown["evidence_basis"] = shown["evidence_basis"].astype(str).map(BASIS_LABELS)
     report.show_table(shown.set_axis(["Claim", "Statement", "Allowed", "Found (in the unit allowed)", "Verdict", "Survey data", "Note"], axis=1),
                       "Survey statements and the data they were run on", "claims-survey", source=audit_source())
 
 
 def pending_heading(pending: int) -> str:
     """The heading and opening of the section on statements still waiting for their evidence."""
-    return ("## Statements awaiting evidence\n\n"
-            f"{wording.capitalise(wording.count(pending, 'further statement'))} "
-            + ("is" if pending == 1 else "are") + " in the register, but the analyses that hold "
-            "their evidence are not part of the build yet. They are listed here so that none is forgotten.")
+    return passage(PASSAGES, "pending_heading", pending=pending,
+                   counted=wording.capitalise(wording.count(pending, "further statement")))
 
 
 def show_pending_heading(audit: Audit) -> None:
@@ -217,8 +207,8 @@ def show_pending_table(audit: Audit) -> None:
 
 def show_every_verdict(audit: Audit) -> None:
     """Show every statement tested, each row with its own anchor."""
-    report.show_table(claims.verdict_table(audit.table), "Every statement tested, with its verdict", "claims-every", source=audit_source(),
-                      row_ids=[claims.anchor(c) for c in audit.table["claim_id"]])
+    report.show_table(claims_audit.verdict_table(audit.table), "Every statement tested, with its verdict", "claims-every", source=audit_source(),
+                      row_ids=[claims_audit.anchor(c) for c in audit.table["claim_id"]])
 
 
 def phrases_table(register: Any) -> pd.DataFrame:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from nptsc_eval.charts import colours
 from nptsc_eval.errors import DataValidationError
+from nptsc_eval.problems import Problem, entry_label
 
 #: Kinds of evidence, in the order the matrix shows them, with labels for readers.
 SOURCE_TYPES = {
@@ -27,18 +27,27 @@ SOURCE_TYPES = {
 }
 #: Evidence strength grades, strongest first.
 STRENGTHS = ["strong", "moderate", "limited", "none"]
-#: The rules, in the words the book prints; :func:`rate_box` applies them in this order.
-RULES = [
-    ("none", "No piece of evidence in the source says anything about the box."),
-    ("limited", "Every piece of evidence that points the box's way rests on people's own account of their change, "
-                "or covers only a few cases."),
-    ("strong", "Two or more kinds of evidence point the same way and none points another way or both ways; at least one "
-               "is independent of the delivery partner; and one covers most of the people or places concerned while "
-               "being either independent or a record (monitoring data or a document)."),
-    ("moderate", "Two or more kinds of evidence point the same way, or one independent kind covers most of the people "
-                 "or places concerned."),
-    ("limited", "Anything else: one kind of evidence only, or kinds that do not agree."),
-]
+#: The rules, by name, with the strength each gives; :func:`rate_box` applies them in this order.
+#: Their words are in ``templates/outcomes.md.j2`` (:func:`rule_text`).
+RULES = [("none", "silent"), ("limited", "self_report_or_few"), ("strong", "strong"), ("moderate", "moderate"),
+         ("limited", "anything_else")]
+
+
+def rule_text(rule: str) -> str:
+    """A rating rule in the words the book prints.
+
+    Examples:
+        >>> rule_text("silent")
+        'No piece of evidence in the source says anything about the box.'
+    """
+    from nptsc_eval.templating import passage
+
+    text = passage("outcomes.md.j2", "rating_rule", rule=rule)
+    if not text:
+        raise ValueError(f"no rating rule named {rule!r}")
+    return text
+
+
 #: Columns of a logic model box.
 BOX_KEY = ["strand", "project_id", "stage", "item"]
 RECORD_TYPES = {"monitoring", "document"}
@@ -67,34 +76,31 @@ def outcome_boxes(logic_models: pd.DataFrame) -> pd.DataFrame:
     return _with_box_ids(boxes[BOX_KEY + ["text", "long_term"]]).reset_index(drop=True)
 
 
-def check_evidence(evidence: pd.DataFrame, logic_models: pd.DataFrame, path: Path | str = "outcome_evidence.csv") -> None:
-    """Every evidence row names a box of the logic models, and every box has a row.
+def _row(index: int) -> str:
+    """``row 5`` for the record at 0-based ``index`` of a CSV file (its header is row 1)."""
+    return entry_label(index + 1, noun="row")
 
-    Raises :class:`DataValidationError` naming the file, row and column of each problem.
-    """
-    boxes = outcome_boxes(logic_models)
-    known = set(boxes["box_id"])
+
+def evidence_problems(evidence: pd.DataFrame, logic_models: pd.DataFrame) -> list[Problem]:
+    """Every evidence row names a box of the logic models, and every box has a row."""
+    known = set(outcome_boxes(logic_models)["box_id"])
     coded = _with_box_ids(evidence)
     problems = []
     for i, row in coded.iterrows():
-        line = i + 2
         if row["box_id"] not in known:
-            problems.append(f"row {line}, columns 'strand', 'project_id', 'stage', 'item': no {row['stage'].rstrip('s')} "
-                            f"box {row['box_id']} in logic_models.csv")
+            problems.append(Problem(f"no {row['stage'].rstrip('s')} box {row['box_id']} in logic_models.csv",
+                                    f"{_row(i)}, columns 'strand', 'project_id', 'stage', 'item'"))
         if row["coverage"] == "none" and row["direction"] != "silent":
-            problems.append(f"row {line}, column 'coverage': 'none' is only for a row whose direction is 'silent'")
+            problems.append(Problem("'none' is only for a row whose direction is 'silent'", _row(i), "coverage"))
     for missing in sorted(known - set(coded["box_id"])):
-        problems.append(f"box {missing} of logic_models.csv has no row: add one (direction 'silent' if the source says nothing)")
+        problems.append(Problem(f"box {missing} of logic_models.csv has no row: add one "
+                                "(direction 'silent' if the source says nothing)"))
+    return problems
+
+
+def _raise(path: Path | str, problems: list[Problem]) -> None:
     if problems:
-        raise DataValidationError(path, problems)
-
-
-def validate_evidence_file(path: Path) -> None:
-    """Validator for ``data/raw/outcome_evidence.csv`` (registered in :mod:`nptsc_eval.validate_raw`)."""
-    from nptsc_eval.tables import load_table
-
-    raw_dir = Path(path).parent
-    check_evidence(load_table("outcome_evidence", raw_dir), load_table("logic_models", raw_dir), path)
+        raise DataValidationError(path, [str(p) for p in problems])
 
 
 def _type_direction(directions: pd.Series) -> str:
@@ -121,7 +127,7 @@ def rate_box(rows: pd.DataFrame) -> dict[str, object]:
     result: dict[str, object] = {"n_evidence": len(said), "n_types": said["source_type"].nunique(),
                                  "independent": bool(said["independent"].any())}
     if said.empty:
-        return {**result, "direction": "silent", "agreeing_types": 0, "strength": "none", "reason": RULES[0][1]}
+        return {**result, "direction": "silent", "agreeing_types": 0, "strength": "none", "reason": rule_text(RULES[0][1])}
     by_type = said.groupby("source_type")["direction"].agg(_type_direction)
     n_support, n_against = int((by_type == "supports").sum()), int((by_type == "against").sum())
     leaning = "supports" if n_support >= n_against else "against"
@@ -131,15 +137,15 @@ def rate_box(rows: pd.DataFrame) -> dict[str, object]:
     direction = leaning if others.empty else "mixed"
     result.update(direction=direction, agreeing_types=len(agreeing_types))
     if agree.empty or agree["self_report"].all() or (agree["coverage"] == "few").all():
-        return {**result, "strength": "limited", "reason": RULES[1][1]}
+        return {**result, "strength": "limited", "reason": rule_text(RULES[1][1])}
     good_coverage = agree[(agree["coverage"] == "most")
                           & (agree["independent"] | agree["source_type"].isin(RECORD_TYPES))]
     if len(agreeing_types) >= 2 and others.empty and agree["independent"].any() and not good_coverage.empty:
-        return {**result, "strength": "strong", "reason": RULES[2][1]}
+        return {**result, "strength": "strong", "reason": rule_text(RULES[2][1])}
     independent_wide = agree[agree["independent"] & (agree["coverage"] == "most")]
     if len(agreeing_types) >= 2 or not independent_wide.empty:
-        return {**result, "strength": "moderate", "reason": RULES[3][1]}
-    return {**result, "strength": "limited", "reason": RULES[4][1]}
+        return {**result, "strength": "moderate", "reason": rule_text(RULES[3][1])}
+    return {**result, "strength": "limited", "reason": rule_text(RULES[4][1])}
 
 
 def evidence_matrix(evidence: pd.DataFrame, logic_models: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
@@ -271,27 +277,18 @@ def dissimilarity_index(rates: pd.DataFrame) -> float:
     return float(50 * (shares_r - shares_p).abs().sum())
 
 
-def check_costs(costs: pd.DataFrame, projects: pd.DataFrame, path: Path | str = "programme_costs.csv") -> None:
+def cost_problems(costs: pd.DataFrame, projects: pd.DataFrame) -> list[Problem]:
     """A cost needs its basis and its source, and every project must be a known one."""
     problems = []
     known = set(projects["project_id"])
     for i, row in costs.iterrows():
         if row["project_id"] not in known:
-            problems.append(f"row {i + 2}, column 'project_id': {row['project_id']!r} is not a project of projects.csv")
+            problems.append(Problem(f"{row['project_id']!r} is not a project of projects.csv", _row(i), "project_id"))
         if pd.notna(row["cost_gbp"]):
             for column in ("cost_basis", "cost_source"):
                 if pd.isna(row[column]) or not str(row[column]).strip():
-                    problems.append(f"row {i + 2}, column '{column}': must be filled when 'cost_gbp' is given")
-    if problems:
-        raise DataValidationError(path, problems)
-
-
-def validate_costs_file(path: Path) -> None:
-    """Validator for ``data/raw/programme_costs.csv`` (registered in :mod:`nptsc_eval.validate_raw`)."""
-    from nptsc_eval.tables import load_table
-
-    raw_dir = Path(path).parent
-    check_costs(load_table("programme_costs", raw_dir), load_table("projects", raw_dir), path)
+                    problems.append(Problem("must be filled when 'cost_gbp' is given", _row(i), column))
+    return problems
 
 
 def value_for_money(costs: pd.DataFrame, outputs: pd.DataFrame, attainment: pd.DataFrame,
@@ -352,67 +349,6 @@ def questions_by_chapter(questions: pd.DataFrame, chapters: dict[str, str]) -> p
     return grouped.sort_values("order").drop(columns="order").reset_index(drop=True)
 
 
-#: Colours of the directions in the heatmap; every cell is also labelled in words.
-DIRECTION_COLOURS = colours.EVIDENCE_DIRECTION
-
-
-_ACRONYMS = {"cipfa": "CIPFA", "sroi": "SROI", "ivar": "IVAR", "acevo": "ACEVO", "navca": "NAVCA", "sec": "SEC",
-             "e": "e-", "london": "London"}
-
-
-def short_name(project_id: str) -> str:
-    """A short label for a project from its id, for chart axes.
-
-    Examples:
-        >>> short_name("cipfa_training"), short_name("e_learning"), short_name("")
-        ('CIPFA training', 'e-learning', 'whole strand')
-    """
-    if not project_id:
-        return "whole strand"
-    return " ".join(_ACRONYMS.get(w, w) for w in project_id.split("_")).replace("e- ", "e-")
-
-
-def heatmap(matrix: pd.DataFrame):
-    """A grid of boxes (rows) by kinds of evidence (columns), each cell coloured and labelled
-    with the direction that evidence points, and a last column giving the box's strength."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    from nptsc_eval.charts.style import CHART_WIDTH_IN, TEXT_COLOUR, text_colour_on
-
-    kinds = list(SOURCE_TYPES)
-    import textwrap
-
-    # Row labels on two lines, so the columns are wide enough for their words at a readable size.
-    labels = [textwrap.fill(f"S{r.strand} {short_name(r.project_id)}: {r.stage} {r.item}", 20) for r in matrix.itertuples()]
-    n = len(matrix)
-    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.46 * n + 1.8))
-    for y, row in enumerate(matrix.itertuples()):
-        for x, kind in enumerate(kinds):
-            value = getattr(row, kind)
-            colour = DIRECTION_COLOURS[value]
-            ax.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor=colours.OUTLINE, linewidth=0.5))
-            if value != "none":
-                ax.text(x + 0.5, y + 0.5, value, ha="center", va="center", fontsize=9, color=text_colour_on(colour))
-        ax.text(len(kinds) + 0.1, y + 0.5, row.strength, ha="left", va="center", fontsize=9, color=TEXT_COLOUR,
-                fontweight="bold" if row.strength in ("strong", "none") else "normal")
-    ax.set_xlim(0, len(kinds) + 1.25)
-    ax.set_ylim(n, 0)
-    ax.set_xticks([i + 0.5 for i in range(len(kinds))] + [len(kinds) + 0.5])
-    # Slanted, on one line each: upright, the names of neighbouring columns would run into each other.
-    ax.set_xticklabels([SOURCE_TYPES[k] for k in kinds] + ["Strength"], fontsize=9, rotation=40, ha="left",
-                       rotation_mode="anchor")
-    ax.xaxis.tick_top()
-    ax.set_yticks([i + 0.5 for i in range(n)])
-    ax.set_yticklabels(labels, fontsize=9)
-    ax.tick_params(length=0)
-    for side in ax.spines.values():
-        side.set_visible(False)
-    ax.grid(False)
-    fig.tight_layout()
-    return fig
-
-
 #: The source's six conclusions (Chapter 6), by the ids conclusion_evidence.csv uses.
 CONCLUSIONS = {
     "need": "Phase two was well designed and based on real identified need",
@@ -424,26 +360,40 @@ CONCLUSIONS = {
 }
 
 
-def check_conclusions(evidence: pd.DataFrame, matrix_box_ids: set[str], path: Path | str = "conclusion_evidence.csv") -> None:
+def conclusion_problems(evidence: pd.DataFrame, matrix_box_ids: set[str]) -> list[Problem]:
     """Each row's ``box_ids`` names boxes of the logic models, and every conclusion has a row."""
     problems = []
     for i, row in evidence.iterrows():
         for ident in ("" if pd.isna(row["box_ids"]) else str(row["box_ids"])).split():
             if ident not in matrix_box_ids:
-                problems.append(f"row {i + 2}, column 'box_ids': {ident!r} is not an outcome or impact box")
+                problems.append(Problem(f"{ident!r} is not an outcome or impact box", _row(i), "box_ids"))
     for missing in sorted(set(CONCLUSIONS) - set(evidence["conclusion_id"])):
-        problems.append(f"conclusion {missing!r} has no row")
-    if problems:
-        raise DataValidationError(path, problems)
+        problems.append(Problem(f"conclusion {missing!r} has no row"))
+    return problems
 
 
-def validate_conclusions_file(path: Path) -> None:
-    """Validator for ``data/raw/conclusion_evidence.csv`` (registered in :mod:`nptsc_eval.validate_raw`)."""
+def validate_file(path: Path) -> None:
+    """Validator for the raw files of the outcomes chapter (registered in :mod:`nptsc_eval.validate_raw`).
+
+    ``outcome_evidence.csv`` against the logic models' boxes, ``programme_costs.csv`` against
+    the projects, ``conclusion_evidence.csv`` against the boxes and the source's conclusions:
+    one :class:`DataValidationError` lists every problem, each naming its row and column.
+    """
     from nptsc_eval.tables import load_table
 
-    raw_dir = Path(path).parent
-    boxes = outcome_boxes(load_table("logic_models", raw_dir))
-    check_conclusions(load_table("conclusion_evidence", raw_dir), set(boxes["box_id"]), path)
+    path = Path(path)
+    raw_dir, name = path.parent, path.stem
+    table = load_table(name, raw_dir)
+    if name == "outcome_evidence":
+        problems = evidence_problems(table, load_table("logic_models", raw_dir))
+    elif name == "programme_costs":
+        problems = cost_problems(table, load_table("projects", raw_dir))
+    elif name == "conclusion_evidence":
+        boxes = outcome_boxes(load_table("logic_models", raw_dir))
+        problems = conclusion_problems(table, set(boxes["box_id"]))
+    else:
+        raise ValueError(f"{path.name} is not a raw file of the outcomes chapter")
+    _raise(path, problems)
 
 
 def conclusion_ratings(evidence: pd.DataFrame) -> pd.DataFrame:
@@ -460,32 +410,3 @@ def conclusion_ratings(evidence: pd.DataFrame) -> pd.DataFrame:
                      "evidence_ids": " ".join(mine["evidence_id"]), "box_ids": " ".join(boxes),
                      "reason": rating["reason"]})
     return pd.DataFrame(rows)
-
-
-def response_rate_chart(chart: pd.DataFrame):
-    """Horizontal bars: each delivery partner's survey respondents as a percentage of its places.
-
-    ``chart`` has ``delivery_partner``, ``respondents``, ``places``, ``places_basis`` and
-    ``response_rate_pct``, one row per bar, drawn top to bottom in reverse order. Each bar is
-    labelled with its numbers; the axis carries %.
-    """
-    import textwrap
-
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
-
-    from nptsc_eval.charts.style import CHART_WIDTH_IN, TEXT_COLOUR
-    from nptsc_eval.report import format_percent
-
-    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.6 * len(chart) + 1.2))
-    ax.barh(chart["delivery_partner"], chart["response_rate_pct"], color=colours.BAR)
-    for y, r in enumerate(chart.itertuples()):
-        shown = f"{r.respondents} of {r.places:,.0f} {r.places_basis} ({format_percent(r.response_rate_pct)})"
-        ax.text(r.response_rate_pct + 0.5, y, textwrap.fill(shown, 30), va="center", fontsize=9.5, color=TEXT_COLOUR)
-    ax.set_xlim(0, 60)
-    ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
-    ax.tick_params(labelsize=9.5)
-    ax.set_xlabel("Respondents as a percentage of places", fontsize=10)
-    ax.grid(axis="y", visible=False)
-    fig.tight_layout()
-    return fig

@@ -14,9 +14,11 @@ import pandas as pd
 
 from nptsc_eval import outcomes, report, wording
 from nptsc_eval.cases import stakeholders
+from nptsc_eval.charts.outcomes import heatmap, response_rate_chart
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import processed
 from nptsc_eval.tables import load_table
+from nptsc_eval.templating import passage
 
 MATRIX_SOURCE = ("our coding of the original report (Chapters 2 to 6, Appendices 2 and 3)", None,
                  ["data/raw/outcome_evidence.csv", "data/processed/evidence_matrix.csv"])
@@ -96,7 +98,7 @@ def show_questions_by_chapter() -> None:
 
 def show_rules() -> None:
     """Show the rules for rating evidence strength."""
-    rules = pd.DataFrame(outcomes.RULES, columns=["Strength", "Rule"])
+    rules = pd.DataFrame([(strength, outcomes.rule_text(rule)) for strength, rule in outcomes.RULES], columns=["Strength", "Rule"])
     report.show_table(rules, "Rules for rating evidence strength, applied in order", "oi-rules", number_key="t7_3",
                       source=report.source("this edition's rules, after the publishing conventions for evaluation evidence", None,
                                            "src/nptsc_eval/outcomes.py"))
@@ -113,7 +115,7 @@ def matrix_alt_text(matrix: pd.DataFrame) -> str:
 
 def show_matrix_figure(matrix: pd.DataFrame) -> None:
     """Show the evidence matrix as a chart (Figure 7.1)."""
-    report.show_figure(outcomes.heatmap(matrix), alt=matrix_alt_text(matrix), data=matrix, number_key="f7_1",
+    report.show_figure(heatmap(matrix), alt=matrix_alt_text(matrix), data=matrix, number_key="f7_1",
                        title="Most outcome and impact boxes rest on one or two kinds of evidence",
                        source=report.source(*MATRIX_SOURCE))
 
@@ -224,7 +226,7 @@ def show_response_rate_chart(rates: pd.DataFrame) -> None:
     """Show the response rate by delivery partner as a chart (Figure 7.2)."""
     partners = rates[rates["delivery_partner"] != "All respondents"]
     chart = partners[partners["places"].notna()].iloc[::-1]
-    report.show_figure(outcomes.response_rate_chart(chart), alt=response_rate_alt_text(rates),
+    report.show_figure(response_rate_chart(chart), alt=response_rate_alt_text(rates),
                        data=chart[["delivery_partner", "respondents", "places", "response_rate_pct"]], number_key="f7_2",
                        title="CIPFA's participants answered the survey far more often than anyone else's",
                        source=report.source(*RATES_SOURCE))
@@ -246,12 +248,8 @@ def show_response_rate_table(rates: pd.DataFrame) -> None:
                "[x]: not available, Table 2.1 gives no places. [z]: not applicable."))
 
 
-VFM_NO_COSTS = ("The original report publishes no costs, so value for money cannot be judged. The data file "
-                "data/raw/programme_costs.csv has a row for every project, with its cost left empty. When costs are entered, "
-                "with what they cover and where they come from, this section shows the cost per participant place, per "
-                "organisation supported and per output target met, by project and by strand.")
-VFM_WITH_COSTS = ("The table below sets each project's cost against what it delivered. Costs come from data/raw/programme_costs.csv, "
-                  "not from the original report, which publishes none; see that file for what each cost covers.")
+#: The chapter's passages that depend on the data (see :func:`nptsc_eval.templating.passage`).
+PASSAGES = "outcomes.md.j2"
 
 
 def glue_value_for_money(costs_table: str) -> pd.DataFrame:
@@ -262,7 +260,7 @@ def glue_value_for_money(costs_table: str) -> pd.DataFrame:
     vfm = outcomes.value_for_money(load_table(costs_table), load_table("table_2_1_programme_outputs"),
                                    pd.read_csv(processed("kpi_attainment.csv")), load_table("projects"))
     vfm.to_csv(processed("value_for_money.csv"), index=False)
-    report.glue("vfm_status", VFM_NO_COSTS if vfm.empty else VFM_WITH_COSTS, kind="text", evidence="descriptive")
+    report.glue("vfm_status", passage(PASSAGES, "value_for_money", has_costs=not vfm.empty), kind="text", evidence="descriptive")
     return vfm
 
 

@@ -16,13 +16,10 @@ from nptsc_eval import report, sources, wording
 from nptsc_eval.paths import PROJECT_ROOT, processed
 from nptsc_eval.survey.exports import load_survey
 from nptsc_eval.survey.exports import survey_options as read_options
+from nptsc_eval.templating import passage
 
-SYNTHETIC_SURVEY_NOTE = ("The survey figures on this page come from synthetic respondent data ({name}), not real "
-                         "survey responses, which were never published. Read them as a demonstration of the analysis, not as evidence.")
-REAL_SURVEY_NOTE = "The survey figures on this page come from the survey export {name}."
-SYNTHETIC_NOTICE = ("**Synthetic data.** This build uses synthetic survey data ({name}). Every survey "
-                    "figure in the book demonstrates the analysis; none of it is evidence about real respondents.")
-REAL_NOTICE = "**Survey export.** This build uses the survey export {name}."
+#: The appendix's passages that depend on the survey file (see :func:`nptsc_eval.templating.passage`).
+PASSAGES = "data_sources.md.j2"
 
 
 @dataclass
@@ -63,15 +60,13 @@ def glue_facts(found: Sources) -> None:
     report.glue("source_document", found.main_document, kind="text")
     report.glue("survey_file", name, kind="text")
     report.glue("survey_data_kind", "synthetic respondent data" if found.survey_is_synthetic else "a real survey export", kind="text")
-    report.glue("survey_notice", (SYNTHETIC_SURVEY_NOTE if found.survey_is_synthetic else REAL_SURVEY_NOTE).format(name=name), kind="text")
+    report.glue("survey_notice", passage(PASSAGES, "survey_note", synthetic=found.survey_is_synthetic, name=name), kind="text")
 
 
 def show_survey_notice(found: Sources) -> None:
     """Say whether the build's survey data is synthetic or a real export."""
-    if found.survey_is_synthetic:
-        report.show_notice(SYNTHETIC_NOTICE, values={"name": found.survey_file.name})
-    else:
-        report.show_notice(REAL_NOTICE, kind="important", values={"name": found.survey_file.name})
+    text = passage(PASSAGES, "survey_notice", synthetic=found.survey_is_synthetic, name=found.survey_file.name)
+    report.show_notice(text, kind="warning" if found.survey_is_synthetic else "important")
 
 
 def files_table(found: Sources) -> pd.DataFrame:

@@ -14,8 +14,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from nptsc_eval import claims, paths, report
+from nptsc_eval import paths, report
 from nptsc_eval.cases import quotations
+from nptsc_eval.claims.audit import anchor
 from nptsc_eval.tables import load_table
 
 pytestmark = pytest.mark.build
@@ -300,7 +301,7 @@ def test_each_correction_links_to_its_own_claim_and_the_link_resolves(built_book
         links = [a["href"] for a in entry.find_all("a", href=True) if "05-claims-audit" in a["href"]]
         assert links, claim_id
         page, _, fragment = links[0].partition("#")
-        assert fragment == claims.anchor(claim_id), (claim_id, links[0])
+        assert fragment == anchor(claim_id), (claim_id, links[0])
         target = BeautifulSoup((corrections.parent / page).read_text(encoding="utf-8"), "html.parser")
         row = target.find(id=fragment)
         assert row is not None, f"{links[0]} does not resolve"
@@ -322,9 +323,9 @@ def test_every_claim_of_the_audit_has_its_own_anchor(built_book: Path):
                           "html.parser")
     register = yaml.safe_load((paths.RAW_DIR / "claims_register.yml").read_text(encoding="utf-8"))
     ids = [c["id"] for c in register["claims"]]
-    missing = [i for i in ids if audit.find(id=claims.anchor(i)) is None]
+    missing = [i for i in ids if audit.find(id=anchor(i)) is None]
     assert ids and not missing, missing
-    assert len({claims.anchor(i) for i in ids}) == len(ids)
+    assert len({anchor(i) for i in ids}) == len(ids)
 
 
 # -- 7. Chapter headings numbered as their tables are -------------------------------------------

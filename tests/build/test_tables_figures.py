@@ -48,7 +48,7 @@ def test_the_real_table_of_contents_numbers_every_notebook_page():
 @pytest.fixture
 def chapter(tmp_path, monkeypatch):
     """A chapter to show tables in, with its downloads in a private folder."""
-    monkeypatch.setattr(report, "downloads_dir", lambda: tmp_path)
+    monkeypatch.setattr(report.numbering, "downloads_dir", lambda: tmp_path)
     report.set_chapter("02-survey")
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append(obj))
@@ -80,7 +80,7 @@ def test_a_table_without_a_source_or_a_chapter_is_refused(chapter, monkeypatch):
     frame = pd.DataFrame({"a": [1]})
     with pytest.raises(ValueError, match="source"):
         report.show_table(frame, "No source", "t-none")
-    monkeypatch.setattr(report._chapter, "label", "")
+    monkeypatch.setattr(report.numbering._chapter, "label", "")
     with pytest.raises(ValueError, match="set_chapter"):
         report.show_table(frame, "No chapter", "t-none", source="Table 1 in the original report")
 
@@ -307,10 +307,11 @@ def test_the_kpi_chart_shows_whole_labels_and_percent_ticks_inside_the_figure():
     """Tick labels carry %, no target's name is cut short, and every tick label lies inside the saved image."""
     from nptsc_eval import kpi
     from nptsc_eval.charts import style as plots
+    from nptsc_eval.charts.kpi import kpi_chart
 
     plots.setup()
     attainment = kpi.load_kpi_attainment()
-    fig = plots.kpi_chart(attainment)
+    fig = kpi_chart(attainment)
     ax = fig.axes[0]
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()

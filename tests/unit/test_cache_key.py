@@ -59,7 +59,7 @@ def test_editing_kpi_reruns_only_the_notebooks_that_import_it(package, unedited)
 
 def test_editing_a_module_every_chapter_uses_reruns_every_notebook(package, unedited):
     before = unedited
-    _touch(package / "report.py")
+    _touch(package / "report" / "values.py")
     after = _keys(package)
     assert all(before[name] != after[name] for name in before)
 

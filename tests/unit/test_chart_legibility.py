@@ -17,6 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from nptsc_eval import report  # noqa: E402
 from nptsc_eval.charts import style as plots  # noqa: E402
+from nptsc_eval.charts.kpi import kpi_chart  # noqa: E402
+from nptsc_eval.charts.outcomes import heatmap, response_rate_chart  # noqa: E402
 from nptsc_eval.paths import RAW_DIR  # noqa: E402
 from nptsc_eval.survey import analysis, charts  # noqa: E402
 from nptsc_eval.survey.codebook import load_codebook  # noqa: E402
@@ -66,7 +68,7 @@ def test_legibility_ignores_tick_labels_matplotlib_does_not_draw():
 
 
 def test_show_figure_refuses_a_chart_whose_text_would_be_cut_off(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "downloads_dir", lambda: tmp_path)
+    monkeypatch.setattr(report.numbering, "downloads_dir", lambda: tmp_path)
     monkeypatch.setattr("IPython.display.display", lambda obj, **kw: None)
     report.set_chapter("02-survey")
     fig, ax = plt.subplots()
@@ -85,17 +87,17 @@ def _charts(dist: pd.DataFrame):
     from nptsc_eval.strands import tables as strand_tables
 
     plots.setup()
-    yield "kpi", plots.kpi_chart(kpi.load_kpi_attainment())
+    yield "kpi", kpi_chart(kpi.load_kpi_attainment())
     yield "funnel", strand_charts.acevo_funnel_figure(strand_tables.acevo_stages())
     for qid in charts.CHART_TOPICS:
         yield qid, charts.diverging_chart(charts.question_rows(dist, qid), synthetic=True)
     chart = pd.DataFrame({"delivery_partner": ["CIPFA", "NAVCA"], "respondents": [216, 2], "places": [880, 120],
                           "places_basis": ["participant places", "organisations"], "response_rate_pct": [24.5, 1.7]})
-    yield "response", outcomes.response_rate_chart(chart)
+    yield "response", response_rate_chart(chart)
     from nptsc_eval.tables import load_table
 
     matrix = outcomes.evidence_matrix(load_table("outcome_evidence"), load_table("logic_models"), load_table("projects"))
-    yield "evidence heatmap", outcomes.heatmap(matrix)
+    yield "evidence heatmap", heatmap(matrix)
 
 
 def test_every_chart_keeps_its_text_inside_the_image_at_a_readable_size(dist):
@@ -114,14 +116,13 @@ def test_every_chart_keeps_its_text_inside_the_image_at_a_readable_size(dist):
 
 
 def test_percentage_axes_carry_the_percent_sign(dist):
-    from nptsc_eval import outcomes
 
     fig = charts.diverging_chart(charts.question_rows(dist, "ps_awareness"))
     assert all(t.endswith("%") for t in _tick_texts(fig.axes[0].xaxis))
     plt.close(fig)
     chart = pd.DataFrame({"delivery_partner": ["A"], "respondents": [5], "places": [50], "places_basis": ["places"],
                           "response_rate_pct": [10.0]})
-    fig = outcomes.response_rate_chart(chart)
+    fig = response_rate_chart(chart)
     ticks = _tick_texts(fig.axes[0].xaxis)
     plt.close(fig)
     assert ticks and all(t.endswith("%") for t in ticks), ticks

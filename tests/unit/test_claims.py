@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from nptsc_eval import claims, paths
+from nptsc_eval import paths
+from nptsc_eval.claims.audit import anchor, audit as run_audit, basis_sentence, counts_by_basis, inconsistencies_table, pending_claims, survey_data_kind, wording_table
+from nptsc_eval.charts.claims import basis_chart_alt
+from nptsc_eval.claims.evidence import BASES
+from nptsc_eval.claims.register import Evidence, Register, SURVEY_FINDINGS, load_register, missing_hedges, tidy_text
+from nptsc_eval.claims.rules import STATUSES, STATUS_LABELS
 from nptsc_eval.errors import DataValidationError, PipelineError
 from nptsc_eval.facts import Facts
 
@@ -19,8 +24,8 @@ PHRASES = [
 ]
 
 
-def make_register(*entries: dict) -> claims.Register:
-    return claims.Register.model_validate({
+def make_register(*entries: dict) -> Register:
+    return Register.model_validate({
         "title": "t", "description": "d", "source": {"document": "x"}, "licence": "l",
         "phrases": PHRASES, "claims": list(entries),
     })
@@ -43,8 +48,8 @@ def facts() -> pd.DataFrame:
     return f.frame()
 
 
-def verdicts(register: claims.Register, facts: pd.DataFrame, **kwargs) -> dict[str, str]:
-    table = claims.audit(register, facts, **kwargs)
+def verdicts(register: Register, facts: pd.DataFrame, **kwargs) -> dict[str, str]:
+    table = run_audit(register, facts, **kwargs)
     return dict(zip(table["claim_id"], table["status"].astype(str)))
 
 
@@ -69,7 +74,7 @@ def test_within_tolerance_is_rounding(facts):
         claim("pct-bad", kind="within_tolerance", expected=20, tolerance=0.5,
               evidence={"ratio": {"part": ["t.b"], "base": ["t.a", "t.c", "t.b"]}, "scale": 100}),
     )
-    table = claims.audit(register, facts)
+    table = run_audit(register, facts)
     assert table["computed"].tolist() == ["16.1765", "16.1765"]  # 33 / 204
     assert table["status"].astype(str).tolist() == ["differs", "differs"]
     register = make_register(claim("pct", kind="within_tolerance", expected=16, tolerance=0.5,
@@ -83,7 +88,7 @@ def test_within_range_uses_the_registers_phrases(facts):
         claim("bounds", kind="within_range", range=[0.3, 0.4], evidence={"fact": "t.share"}),
         claim("over-half-edge", kind="within_range", phrase="over_half", evidence={"stated": 0.5}),
     )
-    table = claims.audit(register, facts)
+    table = run_audit(register, facts)
     assert dict(zip(table["claim_id"], table["status"].astype(str))) == {
         "half": "differs", "bounds": "reproduced", "over-half-edge": "differs"}
     assert table["expected"].iloc[0] == "0.40 to 0.60 ('approximately half')"
@@ -114,9 +119,9 @@ def test_consistency_failure_is_the_sources_not_the_datas(facts):
         claim("quote", expected="I can't overstate it.", evidence={"stated": "I can’t understate it."}, **both),
         claim("dash", expected="very good - it was", evidence={"stated": "very good – it was"}, **both),
     )
-    table = claims.audit(register, facts)
+    table = run_audit(register, facts)
     assert table["status"].astype(str).tolist() == ["inconsistent_in_source", "reproduced"]
-    listed = claims.inconsistencies_table(table)
+    listed = inconsistencies_table(table)
     assert listed["Claim"].tolist() == ["quote"]
     assert listed[["Where", "Elsewhere", "Why they disagree"]].iloc[0].tolist() == ["Table 2.1", "Appendix 3", "One word differs."]
 
@@ -126,13 +131,13 @@ def test_days_between_dates_in_a_range(facts):
         "dates", kind="consistency", rule="within_range", range=[0, 60], other_location="Appendix 3",
         other_statement="Sessions on two dates.", explanation="A year apart.",
         evidence={"days_between": ["2010-01-14", "2011-02-01"]}))
-    table = claims.audit(register, facts)
+    table = run_audit(register, facts)
     assert table[["computed", "status"]].iloc[0].tolist() == ["383", "inconsistent_in_source"]
 
 
 def test_not_checkable_says_what_is_missing(facts):
     register = make_register(claim("nc", kind="greater_than", missing_evidence="No split of trainees by level."))
-    table = claims.audit(register, facts)
+    table = run_audit(register, facts)
     assert table["status"].astype(str).tolist() == ["not_checkable"]
     assert table["explanation"].iloc[0] == "Evidence missing: No split of trainees by level."
 
@@ -151,11 +156,11 @@ def test_survey_finding_carries_its_data_kind(facts):
     findings = pd.DataFrame({"finding_id": ["third_positive"], "computed": [0.62], "data_kind": ["synthetic"]})
     register = make_register(claim("survey", kind="within_range", phrase="approximately_half",
                                    evidence={"finding": "third_positive"}))
-    table = claims.audit(register, facts, findings=findings)
+    table = run_audit(register, facts, findings=findings)
     assert table[["status", "data_kind", "evidence_basis"]].astype(str).iloc[0].tolist() == [
         "not_checkable", "synthetic", "synthetic"]
     assert table["explanation"].iloc[0] == "Needs the survey microdata; the synthetic demonstration fails."
-    assert claims.survey_data_kind(table) == "synthetic"
+    assert survey_data_kind(table) == "synthetic"
 
 
 def test_survey_facts_carry_the_surveys_data_kind(facts):
@@ -169,7 +174,7 @@ def test_survey_facts_carry_the_surveys_data_kind(facts):
         claim("not-survey", kind="equals", expected=102, evidence={"fact": "t.a"}),
     )
     export = pd.DataFrame({"finding_id": ["x"], "computed": [1.0], "data_kind": ["export"]})
-    table = claims.audit(register, both, findings=export)
+    table = run_audit(register, both, findings=export)
     assert table[["computed", "status", "data_kind", "evidence_basis"]].astype(str).values.tolist() == [
         ["83.6", "reproduced", "export", "real_survey"], ["102", "reproduced", "", "independent"]]
 
@@ -189,7 +194,7 @@ def test_on_a_survey_export_a_failed_check_is_a_finding_about_the_data(facts):
         claim("phrase", kind="within_range", phrase="over_half", evidence={"finding": "third_involvement"}),
         claim("empty", kind="within_range", phrase="over_half", evidence={"finding": "unanswered"}),
     )
-    table = claims.audit(register, both, findings=findings).set_index("claim_id")
+    table = run_audit(register, both, findings=findings).set_index("claim_id")
     assert table["status"].astype(str).to_dict() == {"total": "differs", "share": "differs", "phrase": "differs",
                                                      "empty": "not_checkable"}
     assert table.loc["share", "explanation"] == "The source states 84 ± 0.5; the survey export gives 71.4286."
@@ -199,7 +204,7 @@ def test_on_a_survey_export_a_failed_check_is_a_finding_about_the_data(facts):
 
 def test_audit_leaves_its_input_unchanged(facts):
     before = facts.copy()
-    claims.audit(make_register(claim("a", kind="equals", expected=102, evidence={"fact": "t.a"})), facts)
+    run_audit(make_register(claim("a", kind="equals", expected=102, evidence={"fact": "t.a"})), facts)
     pd.testing.assert_frame_equal(facts, before)
 
 
@@ -208,8 +213,8 @@ def test_pending_claims_are_listed_not_evaluated(facts):
         claim("now", kind="equals", expected=102, evidence={"fact": "t.a"}),
         claim("later", kind="equals", expected=1, evidence={"fact": "t.not_yet"}, pending="awaiting facts_x.csv"),
     )
-    assert claims.audit(register, facts)["claim_id"].tolist() == ["now"]
-    assert claims.pending_claims(register)[["claim_id", "pending"]].values.tolist() == [["later", "awaiting facts_x.csv"]]
+    assert run_audit(register, facts)["claim_id"].tolist() == ["now"]
+    assert pending_claims(register)[["claim_id", "pending"]].values.tolist() == [["later", "awaiting facts_x.csv"]]
 
 
 # --- missing evidence fails with the claim's name ---------------------------------------
@@ -218,20 +223,20 @@ def test_pending_claims_are_listed_not_evaluated(facts):
 def test_a_missing_fact_names_the_claim(facts):
     register = make_register(claim("ghost", kind="equals", expected=1, evidence={"sum": ["t.a", "t.renamed"]}))
     with pytest.raises(PipelineError, match=r"claim 'ghost': fact 't.renamed' does not exist"):
-        claims.audit(register, facts)
+        run_audit(register, facts)
 
 
 def test_a_fact_that_is_not_a_number_names_the_claim(facts):
     register = make_register(claim("wrong-type", kind="greater_than", expected=1, evidence={"sum": ["t.status"]}))
     with pytest.raises(PipelineError, match=r"claim 'wrong-type': fact 't.status' is 'met', not a number"):
-        claims.audit(register, facts)
+        run_audit(register, facts)
 
 
 def test_a_missing_survey_finding_names_the_claim(facts):
     findings = pd.DataFrame({"finding_id": ["other"], "computed": [0.5], "data_kind": ["synthetic"]})
     register = make_register(claim("gone", kind="within_range", phrase="over_half", evidence={"finding": "renamed"}))
     with pytest.raises(PipelineError, match=r"claim 'gone': survey finding 'renamed' does not exist"):
-        claims.audit(register, facts, findings=findings)
+        run_audit(register, facts, findings=findings)
 
 
 # --- the register is validated at load -------------------------------------------------
@@ -266,7 +271,7 @@ def test_a_broken_entry_names_the_claim_and_field(tmp_path, broken, message):
     good = claim("good", kind="equals", expected=102, evidence={"fact": "t.a"})
     path = write_register(tmp_path, [good, broken])
     with pytest.raises(DataValidationError) as caught:
-        claims.load_register(path)
+        load_register(path)
     assert message in str(caught.value)
     assert "claims_register.yml" in str(caught.value)
 
@@ -274,7 +279,7 @@ def test_a_broken_entry_names_the_claim_and_field(tmp_path, broken, message):
 def test_repeated_claim_ids_are_reported(tmp_path):
     entry = claim("twice", kind="equals", expected=102, evidence={"fact": "t.a"})
     with pytest.raises(DataValidationError, match="claim 'twice', field 'id': repeats an id"):
-        claims.load_register(write_register(tmp_path, [entry, entry]))
+        load_register(write_register(tmp_path, [entry, entry]))
 
 
 def test_check_data_reports_a_broken_register(raw_copy):
@@ -294,7 +299,7 @@ def test_check_data_reports_a_broken_register(raw_copy):
 
 
 def test_the_register_is_valid_and_large_enough():
-    register = claims.load_register()
+    register = load_register()
     assert len(register.claims) >= 60
     kinds = {c.kind for c in register.claims}
     assert kinds >= {"equals", "within_tolerance", "within_range", "greater_than", "at_least", "sums_to", "consistency"}
@@ -306,11 +311,11 @@ AWAITING_EVIDENCE: set[str] = set()
 
 
 def test_claims_awaiting_evidence_do_not_grow_silently():
-    assert set(claims.pending_claims()["claim_id"]) == AWAITING_EVIDENCE
+    assert set(pending_claims()["claim_id"]) == AWAITING_EVIDENCE
 
 
 def test_every_consistency_check_names_both_places():
-    for c in claims.load_register().claims:
+    for c in load_register().claims:
         if c.kind == "consistency" and c.missing_evidence is None:
             assert c.other_location and c.other_statement and c.explanation, c.id
 
@@ -318,11 +323,11 @@ def test_every_consistency_check_names_both_places():
 @pytest.mark.build
 def test_the_default_build_audit(built_book):
     audit = pd.read_csv(paths.PROCESSED_DIR / "claims_audit.csv", dtype=str, keep_default_na=False)
-    register = claims.load_register()
+    register = load_register()
     evaluated = [c.id for c in register.claims if c.pending is None]
     assert audit["claim_id"].tolist() == evaluated
     assert len(audit) >= 60
-    assert set(audit["status"]) <= set(claims.STATUSES)
+    assert set(audit["status"]) <= set(STATUSES)
     # A verdict of "differs" in the default build must be explained by the source itself,
     # never caused by the project's own data.
     for row in audit[audit["status"] == "differs"].itertuples():
@@ -370,10 +375,10 @@ def test_changing_a_transcribed_number_turns_its_claim_to_differs(raw_copy, tmp_
     real_facts = load_facts()
     facts = pd.concat([real_facts[real_facts["produced_by"] != "programme_outputs"], load_facts(processed)],
                       ignore_index=True)
-    findings_file = paths.PROCESSED_DIR / claims.SURVEY_FINDINGS
+    findings_file = paths.PROCESSED_DIR / SURVEY_FINDINGS
     findings = pd.read_csv(findings_file) if findings_file.exists() else None
-    register = claims.load_register(root / "data" / "raw" / "claims_register.yml")
-    audit = claims.audit(register, facts, processed_dir=processed, findings=findings).set_index("claim_id")
+    register = load_register(root / "data" / "raw" / "claims_register.yml")
+    audit = run_audit(register, facts, processed_dir=processed, findings=findings).set_index("claim_id")
     assert audit.loc["t2-1-london-councils-participants", "status"] == "differs"
     assert audit.loc["t2-1-london-councils-participants", "computed"] == "29"
     # The claim about the pilot's shortfall still holds: 29 is below the target of 50.
@@ -431,7 +436,7 @@ def test_the_basis_is_computed_from_what_the_check_compares():
               other_location="Table 4.2", other_statement="102 in all.", explanation="Same count."),
         claim("nothing", kind="greater_than", missing_evidence="No data."),
     )
-    table = claims.audit(register, located_facts()).set_index("claim_id")
+    table = run_audit(register, located_facts()).set_index("claim_id")
     assert table["evidence_basis"].astype(str).to_dict() == {
         "same-cell": "transcription", "text-against-table": "independent", "a-total": "independent",
         "printed-ratio": "independent", "two-places": "source_text", "nothing": "none"}
@@ -442,18 +447,18 @@ def test_the_basis_is_computed_from_what_the_check_compares():
 def test_a_declared_basis_is_checked():
     needed = make_register(claim("workbook", source_location="Chapter 3, London Councils", kind="equals",
                                  expected="met", evidence={"fact": "t.status"}, evidence_basis="transcription"))
-    assert claims.audit(needed, located_facts())["evidence_basis"].astype(str).tolist() == ["transcription"]
+    assert run_audit(needed, located_facts())["evidence_basis"].astype(str).tolist() == ["transcription"]
     redundant = make_register(claim("cell", kind="equals", expected=102, evidence={"fact": "t.cell"},
                                     evidence_basis="transcription"))
     with pytest.raises(PipelineError, match="claim 'cell': declares evidence_basis 'transcription', which the audit computes"):
-        claims.audit(redundant, located_facts())
+        run_audit(redundant, located_facts())
     survey = Facts("survey")
     survey.add("survey.partner.cipfa", 209)
     survey.add("survey.data_kind", "synthetic")
     hidden = make_register(claim("hidden", kind="equals", expected=209, evidence={"fact": "survey.partner.cipfa"},
                                  evidence_basis="independent"))
     with pytest.raises(PipelineError, match="claim 'hidden': declares evidence_basis 'independent', but its evidence rests on the survey"):
-        claims.audit(hidden, pd.concat([located_facts(), survey.frame()], ignore_index=True))
+        run_audit(hidden, pd.concat([located_facts(), survey.frame()], ignore_index=True))
 
 
 @pytest.mark.parametrize("broken, message", [
@@ -470,7 +475,7 @@ def test_a_declared_basis_is_checked():
 def test_new_register_fields_are_validated(tmp_path, broken, message):
     path = write_register(tmp_path, [claim("good", kind="equals", expected=102, evidence={"fact": "t.a"}), broken])
     with pytest.raises(DataValidationError) as caught:
-        claims.load_register(path)
+        load_register(path)
     assert message in str(caught.value)
 
 
@@ -493,7 +498,7 @@ def test_a_check_on_synthetic_data_is_never_reproduced(tmp_path, facts):
         claim("half", kind="within_range", phrase="approximately_half", evidence={"finding": "half"}),
         claim("far", kind="within_range", phrase="approximately_half", evidence={"finding": "far"}),
     )
-    table = claims.audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, True)).set_index("claim_id")
+    table = run_audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, True)).set_index("claim_id")
     assert set(table["status"].astype(str)) == {"not_checkable"}
     assert set(table["evidence_basis"].astype(str)) == {"synthetic"}
     assert table["explanation"].to_dict() == {
@@ -512,7 +517,7 @@ def test_a_real_export_is_judged_for_real(tmp_path, facts):
     register = make_register(
         claim("total", kind="equals", expected=250, evidence={"fact": "survey.responses.total"}),
         claim("half", kind="within_range", phrase="approximately_half", evidence={"finding": "half"}))
-    table = claims.audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, False))
+    table = run_audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, False))
     assert table[["status", "evidence_basis"]].astype(str).values.tolist() == [
         ["reproduced", "real_survey"], ["reproduced", "real_survey"]]
 
@@ -526,7 +531,7 @@ def test_survey_facts_from_other_data_than_the_builds_survey_stop_the_audit(tmp_
     register = make_register(claim("total", kind="equals", expected=250, evidence={"fact": "survey.responses.total"}))
     with pytest.raises(PipelineError, match="claim 'total': the survey facts were computed from synthetic data, "
                                             "but this build's survey file export.csv is real survey"):
-        claims.audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, False))
+        run_audit(register, both, findings=findings, survey_file=synthetic_survey(tmp_path, False))
 
 
 def test_two_printings_that_differ_only_in_wording(facts):
@@ -537,14 +542,14 @@ def test_two_printings_that_differ_only_in_wording(facts):
               wording_only=True, explanation="The same interval.", **both),
         claim("heading", expected="Phase one", evidence={"stated": "Strand one"}, explanation="Different things.", **both),
     )
-    table = claims.audit(register, facts)
+    table = run_audit(register, facts)
     assert table["status"].astype(str).tolist() == ["wording_differs", "inconsistent_in_source"]
-    assert claims.inconsistencies_table(table)["Claim"].tolist() == ["heading"]
-    assert claims.wording_table(table)[["Claim", "Why the meaning is the same"]].values.tolist() == [["meetings", "The same interval."]]
+    assert inconsistencies_table(table)["Claim"].tolist() == ["heading"]
+    assert wording_table(table)[["Claim", "Why the meaning is the same"]].values.tolist() == [["meetings", "The same interval."]]
     stale = make_register(claim("stale", expected="same words", evidence={"stated": "same  words"}, wording_only=True,
                                 explanation="x", **both))
     with pytest.raises(PipelineError, match="claim 'stale': says the two printings differ in wording, but they agree"):
-        claims.audit(stale, facts)
+        run_audit(stale, facts)
 
 
 def test_a_slip_in_our_transcription_differs_from_our_data_not_the_source():
@@ -560,27 +565,27 @@ def test_a_slip_in_our_transcription_differs_from_our_data_not_the_source():
             "other_statement": "The table lists six.", "explanation": "Five against six."}
     register = make_register(claim("printed", printed={"expected": 5, "computed": 6}, **both),
                              claim("unrecorded", **both))
-    as_printed = claims.audit(register, facts_with(6)).set_index("claim_id")
+    as_printed = run_audit(register, facts_with(6)).set_index("claim_id")
     assert as_printed["status"].astype(str).to_dict() == {"printed": "inconsistent_in_source", "unrecorded": "differs"}
-    typo = claims.audit(register, facts_with(7)).set_index("claim_id")
+    typo = run_audit(register, facts_with(7)).set_index("claim_id")
     assert typo["status"].astype(str).to_dict() == {"printed": "differs", "unrecorded": "differs"}
     assert typo.loc["printed", "explanation"] == (
         "Differs from our data: our data gives 7 from Chapter 4, course table, where the source gives 6. "
         "Check the transcription.")
-    assert claims.STATUS_LABELS["differs"] == "differs from our data"
-    assert claims.inconsistencies_table(typo.reset_index()).empty
+    assert STATUS_LABELS["differs"] == "differs from our data"
+    assert inconsistencies_table(typo.reset_index()).empty
 
 
 def test_counts_by_basis_and_the_sentence_that_reports_them():
     table = pd.DataFrame({"evidence_basis": ["synthetic", "independent", "independent", "source_text"],
                           "status": ["not_checkable", "reproduced", "reproduced", "wording_differs"]})
-    by_basis = claims.counts_by_basis(table)
+    by_basis = counts_by_basis(table)
     assert by_basis.index.tolist() == ["independent", "source_text", "synthetic"]
     assert by_basis["total"].tolist() == [2, 1, 1]
-    assert claims.basis_sentence(by_basis) == (
+    assert basis_sentence(by_basis) == (
         "two rest on an independent check (two reproduced), one on two printings in the source compared "
         "(one differs only in wording) and one on synthetic survey data (one not checkable)")
-    assert claims.basis_chart_alt(by_basis).endswith("synthetic survey data: 1 claim (1 not checkable).")
+    assert basis_chart_alt(by_basis).endswith("synthetic survey data: 1 claim (1 not checkable).")
 
 
 # --- the real register: quotes, hedges, scope, one verdict per statement ------------------
@@ -589,25 +594,25 @@ SOURCE_TEXT = Path("/work/shared/source/nptsc-phase-two-impact-evaluation.txt")
 
 
 def test_every_statement_outside_a_table_quotes_the_source():
-    for c in claims.load_register().claims:
+    for c in load_register().claims:
         if not c.source_location.startswith("Table "):
             assert c.quote, f"{c.id} has no quote of the source's own words"
 
 
 @pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source report's text is not on this machine")
 def test_every_quote_is_the_sources_own_words():
-    source = claims.tidy_text(SOURCE_TEXT.read_text(encoding="utf-8"))
-    for c in claims.load_register().claims:
+    source = tidy_text(SOURCE_TEXT.read_text(encoding="utf-8"))
+    for c in load_register().claims:
         for quote in (c.quote, c.other_quote):
             if quote:
-                assert claims.tidy_text(quote) in source, f"{c.id}: {quote!r} is not in the source"
+                assert tidy_text(quote) in source, f"{c.id}: {quote!r} is not in the source"
 
 
 def test_paraphrases_keep_the_sources_hedges():
-    register = claims.load_register()
+    register = load_register()
     for c in register.claims:
         if c.quote:
-            assert claims.missing_hedges(c.quote, c.statement) == [], c.id
+            assert missing_hedges(c.quote, c.statement) == [], c.id
     signposted = next(c for c in register.claims if c.id == "ch3-sroi-half-signposted")
     assert "as the survey shows" not in signposted.statement
     assert signposted.statement.startswith("Anecdotal evidence suggests")
@@ -615,12 +620,12 @@ def test_paraphrases_keep_the_sources_hedges():
 
 def test_phase_two_claims_do_not_rest_on_both_phases():
     """A claim about phase two cannot be reproduced from figures for phases one and two together."""
-    register = claims.load_register()
+    register = load_register()
     both_phases = ("figure_5_2.", "including_phase_one", "phase_one_and_two")
     for c in register.claims:
         text = f"{c.statement} {c.quote or ''}".lower()
         if "phase two" in text and "phase one" not in text and c.evidence is not None:
-            sides = [c.evidence] + ([c.expected] if isinstance(c.expected, claims.Evidence) else [])
+            sides = [c.evidence] + ([c.expected] if isinstance(c.expected, Evidence) else [])
             used = [f for side in sides for f in side.fact_ids()]
             assert not any(marker in f for f in used for marker in both_phases), c.id
 
@@ -628,7 +633,7 @@ def test_phase_two_claims_do_not_rest_on_both_phases():
 @pytest.mark.build
 def test_the_audit_records_each_verdicts_basis(built_book):
     audit = pd.read_csv(paths.PROCESSED_DIR / "claims_audit.csv", dtype=str, keep_default_na=False)
-    assert set(audit["evidence_basis"]) <= set(claims.BASES)
+    assert set(audit["evidence_basis"]) <= set(BASES)
     assert not ((audit["evidence_basis"] == "synthetic") & (audit["status"] == "reproduced")).any()
     synthetic = audit[audit["evidence_basis"] == "synthetic"]
     assert len(synthetic) >= 30 and set(synthetic["status"]) == {"not_checkable"}
@@ -649,13 +654,13 @@ def test_the_audit_records_each_verdicts_basis(built_book):
 def test_one_statement_one_verdict(built_book):
     """The same words of the source, registered twice, get the same verdict."""
     audit = pd.read_csv(paths.PROCESSED_DIR / "claims_audit.csv", dtype=str, keep_default_na=False)
-    register = {c.id: c for c in claims.load_register().claims}
+    register = {c.id: c for c in load_register().claims}
     seen: dict[tuple[str, str], tuple[str, str]] = {}
     for row in audit.itertuples():
         c = register[row.claim_id]
         if not c.quote:
             continue
-        key = (claims.tidy_text(c.quote), claims.tidy_text(c.other_quote or ""))
+        key = (tidy_text(c.quote), tidy_text(c.other_quote or ""))
         if key in seen:
             other, verdict = seen[key]
             assert verdict == row.status, f"{other} and {row.claim_id} quote the same words but differ: {verdict}, {row.status}"
@@ -671,9 +676,9 @@ def test_a_typo_in_our_data_is_reported_as_ours(built_book):
     changed = facts.copy()
     changed.loc[changed["fact_id"] == "bursary.institutions_listed", "value"] = "7"
     changed.loc[changed["fact_id"] == "table_4_2.total", "value"] = "103"
-    register = claims.load_register()
-    before = claims.audit(register, facts).set_index("claim_id")
-    after = claims.audit(register, changed).set_index("claim_id")
+    register = load_register()
+    before = run_audit(register, facts).set_index("claim_id")
+    after = run_audit(register, changed).set_index("claim_id")
     assert before.loc["ch4-bursary-five-universities", "status"] == "inconsistent_in_source"
     assert before.loc["ch4-ivar-102-as-table", "status"] == "reproduced"
     assert after.loc["ch4-bursary-five-universities", "status"] == "differs"
@@ -698,8 +703,8 @@ def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_pa
     execute_notebook(notebook_in(root, "02-survey.ipynb"), tmp_path / "02.ipynb", {"survey_path": str(export)})
     processed = root / "data" / "processed"
     facts = pd.concat([real_facts[real_facts["produced_by"] != "survey"], load_facts(processed)], ignore_index=True)
-    findings = pd.read_csv(processed / claims.SURVEY_FINDINGS)
-    audit = claims.audit(claims.load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
+    findings = pd.read_csv(processed / SURVEY_FINDINGS)
+    audit = run_audit(load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
                          survey_file=export).set_index("claim_id")
     survey = audit[audit["data_kind"] != ""]
     assert len(survey) >= 30
@@ -710,7 +715,7 @@ def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_pa
     assert not survey["explanation"].str.contains("synthetic").any()
     # With the synthetic file named as the build's survey, the export's facts are refused.
     with pytest.raises(PipelineError, match="computed from real survey data, but this build's survey file"):
-        claims.audit(claims.load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
+        run_audit(load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
                      survey_file=paths.RAW_DIR / "survey_responses_synthetic.csv")
 
 
@@ -725,7 +730,7 @@ def test_claims_quoting_the_same_words_get_one_verdict(facts):
               quote=sentence, statement="Approximately half say it helped at stage b."),
         claim("alone", kind="equals", expected=102, evidence={"fact": "t.a"}, quote="Another sentence entirely."),
     )
-    table = claims.audit(register, facts, findings=findings).set_index("claim_id")
+    table = run_audit(register, facts, findings=findings).set_index("claim_id")
     assert table["status"].astype(str).to_dict() == {"stage-a": "differs", "stage-b": "differs", "alone": "reproduced"}
     assert table.loc["stage-a", "explanation"].startswith(
         "One statement, one verdict: the same words of the source are also checked as stage-b (differs from our data)")
@@ -738,7 +743,7 @@ def test_the_executive_summary_reports_the_audit_by_basis(built_book):
     import re
 
     audit = pd.read_csv(paths.PROCESSED_DIR / "claims_audit.csv", dtype=str, keep_default_na=False)
-    expected = claims.basis_sentence(claims.counts_by_basis(audit))
+    expected = basis_sentence(counts_by_basis(audit))
     page = (built_book / "book" / "executive-summary.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", page)))
     section = text[text.index("About the figures"):]
@@ -749,8 +754,8 @@ def test_the_executive_summary_reports_the_audit_by_basis(built_book):
 def test_every_claim_gets_its_own_html_anchor():
     from nptsc_eval import report
 
-    assert claims.anchor("t1-1-cipfa-and-sroi") == "claim-t1-1-cipfa-and-sroi"
-    assert claims.anchor("Table 2.1 / total") == "claim-table-2-1-total"
+    assert anchor("t1-1-cipfa-and-sroi") == "claim-t1-1-cipfa-and-sroi"
+    assert anchor("Table 2.1 / total") == "claim-table-2-1-total"
     table = "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr><tr class='x'><td>2</td></tr></tbody></table>"
     marked = report.with_row_ids(table, ["claim-a", 'claim-"b'])
     assert '<tr id="claim-a"><td>1</td>' in marked and "<tr id=\"claim-&quot;b\" class='x'>" in marked

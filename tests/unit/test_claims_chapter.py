@@ -5,8 +5,10 @@ import doctest
 import pandas as pd
 import pytest
 
-from nptsc_eval import claims, claims_chapter
+from nptsc_eval import claims_chapter
+from nptsc_eval.claims.register import load_register
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.templating import passage
 
 
 @pytest.mark.parametrize("bases, expected", [(["synthetic"], "synthetic"), (["real_survey", "real_survey"], "real_survey"),
@@ -14,7 +16,18 @@ from nptsc_eval.paths import RAW_DIR
 def test_survey_basis_and_its_note(bases, expected):
     basis = claims_chapter.survey_basis(pd.DataFrame({"evidence_basis": bases}, dtype=object))
     assert basis == expected
-    assert claims_chapter.SURVEY_VERDICT_NOTES[basis]
+    note = passage(claims_chapter.PASSAGES, "survey_verdict_note", basis=basis)
+    assert note and "\n" not in note and "{" not in note
+
+
+def test_each_survey_basis_has_its_own_note_and_notice():
+    notes = {b: passage(claims_chapter.PASSAGES, "survey_verdict_note", basis=b) for b in ("synthetic", "real_survey", "mixed", "")}
+    assert len(set(notes.values())) == 4
+    assert notes[""] == "No survey statement has been evaluated in this build."
+    notice = {b: passage(claims_chapter.PASSAGES, "survey_notice", basis=b) for b in ("synthetic", "real_survey", "mixed", "")}
+    assert notice["synthetic"] == notice["mixed"] and notice["synthetic"].startswith("**Synthetic data.** The survey statements")
+    assert notice["real_survey"].startswith("The survey verdicts in this appendix come from the survey export")
+    assert notice[""] == ""
 
 
 def test_differs_and_pending_sentences_agree_in_number():
@@ -24,7 +37,7 @@ def test_differs_and_pending_sentences_agree_in_number():
 
 
 def test_phrases_table_gives_each_range_of_the_register():
-    phrases = claims_chapter.phrases_table(claims.load_register(RAW_DIR / "claims_register.yml")).set_index("Phrase")
+    phrases = claims_chapter.phrases_table(load_register(RAW_DIR / "claims_register.yml")).set_index("Phrase")
     assert phrases.loc["approximately half"].to_dict() == {
         "From (share of the whole)": "0.40", "To (share of the whole)": "0.60", "Lower end": "included",
         "Reading": "Within ten percentage points of a half."}

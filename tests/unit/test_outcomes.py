@@ -217,3 +217,11 @@ def test_chapter_sits_after_the_strands_and_covers_the_required_sections():
     conclusions = (PROJECT_ROOT / "book" / "conclusions.md").read_text(encoding="utf-8")
     for ident in outcomes.CONCLUSIONS:
         assert f"07-outcomes-and-impacts.ipynb::conclusion_{ident}_strength" in conclusions
+
+
+def test_every_rating_rule_has_its_words_and_an_unknown_rule_is_refused():
+    texts = [outcomes.rule_text(rule) for _, rule in outcomes.RULES]
+    assert len(set(texts)) == len(outcomes.RULES) and all(t.endswith(".") for t in texts)
+    assert texts[-1] == "Anything else: one kind of evidence only, or kinds that do not agree."
+    with pytest.raises(ValueError, match="no rating rule named 'stong'"):
+        outcomes.rule_text("stong")

@@ -88,3 +88,13 @@ def test_value_for_money_table_shows_pounds_only_when_costs_are_entered(tmp_path
     shown = pd.read_csv(download, dtype=str, keep_default_na=False)
     cipfa = shown[shown["Project or strand"] == "Training courses for commissioners and finance staff"].iloc[0]
     assert cipfa["Cost per place (£)"] == "£100" and cipfa["Cost per target met (£)"] == "[x]"
+
+
+def test_the_value_for_money_passage_says_whether_costs_are_entered():
+    from nptsc_eval.templating import passage
+
+    without = passage(outcomes_chapter.PASSAGES, "value_for_money", has_costs=False)
+    with_costs = passage(outcomes_chapter.PASSAGES, "value_for_money", has_costs=True)
+    assert without.startswith("The original report publishes no costs, so value for money cannot be judged.")
+    assert with_costs.startswith("The table below sets each project's cost against what it delivered.")
+    assert "\n" not in without + with_costs

@@ -27,7 +27,7 @@ def shown(monkeypatch, tmp_path):
     """
     import IPython.display
 
-    monkeypatch.setattr(report, "downloads_dir", lambda: tmp_path)
+    monkeypatch.setattr(report.numbering, "downloads_dir", lambda: tmp_path)
     report.set_chapter("02-survey")
 
     out: list[tuple[str, str]] = []

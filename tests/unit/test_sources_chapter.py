@@ -25,13 +25,20 @@ def test_files_table_names_the_document_only_when_it_is_not_the_main_one(catalog
     assert shown.at["b.csv", "Kind"] == "table (synthetic)"
 
 
-@pytest.mark.parametrize("synthetic, kind, words", [(True, "warning", "**Synthetic data.** This build uses synthetic survey data (x.csv)"),
-                                                     (False, "important", "**Survey export.** This build uses the survey export x.csv.")])
+@pytest.mark.parametrize("synthetic, kind, words", [(True, "warning", "**Synthetic data.** This build uses synthetic survey data (`x.csv`)"),
+                                                     (False, "important", "**Survey export.** This build uses the survey export `x.csv`.")])
 def test_survey_notice_says_what_the_survey_data_is(catalogue, monkeypatch, synthetic, kind, words):
     shown = []
-    monkeypatch.setattr(report, "show_notice", lambda text, kind="warning", values=None: shown.append((text.format(**values), kind)))
+    monkeypatch.setattr(report, "show_notice", lambda text, kind="warning", values=None: shown.append((text, kind)))
     sources_chapter.show_survey_notice(sources_chapter.Sources(catalogue, Path("/data/x.csv"), synthetic))
     assert len(shown) == 1 and shown[0][0].startswith(words) and shown[0][1] == kind
+
+
+def test_a_survey_file_name_is_shown_literally_in_the_notice(catalogue, monkeypatch):
+    shown = []
+    monkeypatch.setattr(report, "show_notice", lambda text, kind="warning", values=None: shown.append(text))
+    sources_chapter.show_survey_notice(sources_chapter.Sources(catalogue, Path("/data/a`{b}<i>.csv"), False))
+    assert shown == ["**Survey export.** This build uses the survey export `` a`{b}<i>.csv ``."]
 
 
 def test_the_build_s_survey_file_is_read_as_synthetic(tmp_path, monkeypatch):

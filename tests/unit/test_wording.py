@@ -101,7 +101,8 @@ def test_words_still_come_from_inflect():
 def _glued_sentences():
     import pandas as pd
 
-    from nptsc_eval import claims, kpi, report
+    from nptsc_eval import kpi, report
+    from nptsc_eval.claims.audit import basis_sentence, counts_by_basis
     from nptsc_eval.strands import partners
 
     many = 12
@@ -118,7 +119,7 @@ def _glued_sentences():
             yield partners.two_readings_sentence(rows)
             frame = pd.DataFrame({"evidence_basis": ["independent"] * n + ["synthetic"],
                                   "status": ["reproduced"] * n + ["not_checkable"]})
-            yield claims.basis_sentence(claims.counts_by_basis(frame))
+            yield basis_sentence(counts_by_basis(frame))
         if n:  # a zero is never glued as a bare number (see report.count_text)
             yield f"It ran {report.count_text(n)} of them."
         yield f"The report counts {kpi._sentence_number(n)} {'plan' if n == 1 else 'plans'}."

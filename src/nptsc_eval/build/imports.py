@@ -76,18 +76,19 @@ class PackageSources:
 
     def __post_init__(self) -> None:
         files = {module_name(p, self.package): p for p in sorted(self.package.rglob("*.py"))}
+        templates = self.package / "templates"
+        named = {path.relative_to(templates).as_posix(): path.read_bytes() for path in sorted(templates.rglob("*.j2"))}
         for name, path in files.items():
             source = path.read_bytes()
-            self.hashes[name] = hashlib.sha256(source).hexdigest()
+            digest = hashlib.sha256(source)
+            # A template is code of the module that names it ("cases/case_page.md.j2"): editing one
+            # reruns the notebooks that use that module, and no others.
+            for relative, text in named.items():
+                if f'"{relative}"'.encode() in source:
+                    digest.update(relative.encode() + b"\0" + text)
+            self.hashes[name] = digest.hexdigest()
             tree = ast.parse(source, filename=str(path))
             self.graph[name] = _edges(imported_names(tree, name, path.name == "__init__.py"), set(files), name)
-        templating, templates = f"{self.package.name}.templating", self.package / "templates"
-        if templating in self.hashes:
-            # The templates are code the templating module reads: editing one reruns what renders pages.
-            digest = hashlib.sha256(self.hashes[templating].encode())
-            for path in sorted(templates.rglob("*.j2")):
-                digest.update(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes())
-            self.hashes[templating] = digest.hexdigest()
 
     def closure(self, roots: set[str]) -> set[str]:
         """``roots`` and every package module they import, however indirectly."""

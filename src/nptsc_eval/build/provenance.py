@@ -145,74 +145,32 @@ SURVEY_KEYS = {"survey_source": "File", "survey_sha256": "SHA-256", "survey_resp
                "survey_redaction_note": "Free-text answers"}
 
 
-def survey_section(items: pd.DataFrame) -> list[str]:
-    """The page's paragraph on the survey file: its name and checksum (never its folder), and what was left out."""
+def survey_rows(items: pd.DataFrame) -> list[tuple[str, str]]:
+    """The page's table on the survey file: its name and checksum (never its folder), and what was left out."""
     found = items[(items["run_id"] == SURVEY_RUN) & items["name"].isin(list(SURVEY_KEYS))]
-    if found.empty:
-        return []
     values = dict(zip(found["name"], found["value"]))
-    rows = [[label, values[key]] for key, label in SURVEY_KEYS.items() if key in values]
-    return ["## The survey file", "",
-            "The survey chapter read the file below. Only its name and its SHA-256 checksum are published, not "
-            "where it was kept; the checksum lets anyone holding the file check that it is the same one.", "",
-            _table(["", "Value"], rows), ""]
-
-
-def _cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell: one line, Markdown punctuation escaped."""
-    text = " ".join(str(text).split())
-    return "".join("\\" + ch if ch in "\\`*_[]<>|{}#$~" else ch for ch in text) or " "
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return [(label, values[key]) for key, label in SURVEY_KEYS.items() if key in values]
 
 
 def provenance_page(items: pd.DataFrame, runs: pd.DataFrame) -> str:
-    """The appendix page: the runs, then each run's values and figures."""
+    """The appendix page (``templates/provenance.md.j2``): the runs, then each run's values and figures."""
+    from nptsc_eval.templating import render
+
     short = SHOWN_DIGITS
-    parts = [
-        "(provenance)=",
-        "# Appendix E: where each number comes from",
-        "",
-        "Every number in this book's text is a value that a notebook computed and glued into the page, and "
-        "every chart is a figure a notebook drew. This appendix lists them all, with the notebook and the "
-        "parameters of the run that made each one, and a fingerprint of everything the run read.",
-        "",
-        "The fingerprint of the inputs is a SHA-256 hash of the path and contents of every file the run read, "
-        "as the build recorded them when the run last executed. If any input changes, the fingerprint "
-        "changes and the build runs the notebook again. The first characters of each hash are shown; the full "
-        "record, one row per value or figure, is in `data/processed/provenance.csv` and "
-        "`data/processed/provenance_runs.csv`.",
-        "",
-    ]
     synthetic_runs = runs[runs["synthetic_inputs"] != ""]
-    if not synthetic_runs.empty:
-        names = ", ".join(f"`{r}`" for r in synthetic_runs["run_id"])
-        files = ", ".join(sorted({markdown_code(Path(f).name) for s in synthetic_runs["synthetic_inputs"] for f in s.split("; ")}))
-        parts += [":::{warning}",
-                  f"**Synthetic data.** Values and figures of {names} rest on synthetic data ({files}), "
-                  "directly or through the results of another run, not on real survey responses. Those "
-                  "values demonstrate the analysis; they are not evidence.",
-                  ":::", ""]
-    parts += survey_section(items)
-    parts += ["## The runs", "",
-              _table(["Run", "Notebook", "Parameters", "Files read", "Inputs hash", "Code hash"],
-                     [[r.run_id, r.notebook, r.parameters, r.input_files, r.inputs_sha256[:short],
-                       r.code_sha256[:short]] for r in runs.itertuples()]), ""]
-    for run in runs.itertuples():
-        run_items = items[items["run_id"] == run.run_id]
-        parts += [f"## Run {run.run_id}", "",
-                  f"Notebook {markdown_code(run.notebook)}, parameters {markdown_code(run.parameters)}, inputs hash "
-                  f"`{run.inputs_sha256[:short]}`." + (" **Synthetic data.**" if run.synthetic_inputs else ""), ""]
-        if run_items.empty:
-            parts += ["This run glues no value and draws no figure.", ""]
-            continue
-        parts += [_table(["Kind", "Name", "Shown as", "Evidence"],
-                         [[i.kind, i.name, i.value, i.evidence.replace("_", " ")] for i in run_items.itertuples()]), ""]
-    return "\n".join(parts)
+    files = {Path(f).name for s in synthetic_runs["synthetic_inputs"] for f in s.split("; ")}
+    return render(
+        "provenance.md.j2",
+        synthetic_runs=list(synthetic_runs["run_id"]),
+        synthetic_files=sorted(files, key=markdown_code),
+        survey=survey_rows(items),
+        runs=[{"run_id": r.run_id, "notebook": r.notebook, "parameters": r.parameters, "input_files": r.input_files,
+               "inputs_hash": r.inputs_sha256[:short], "code_hash": r.code_sha256[:short],
+               "synthetic": bool(r.synthetic_inputs),
+               "entries": [{"kind": i.kind, "name": i.name, "value": i.value, "evidence": i.evidence.replace("_", " ")}
+                         for i in items[items["run_id"] == r.run_id].itertuples()]}
+              for r in runs.itertuples()],
+    )
 
 
 def write_provenance(spec: Any, root: Path | None = None) -> Path:

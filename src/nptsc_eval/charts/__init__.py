@@ -1,8 +1,11 @@
 """Charts: the book's house style and every colour it draws with.
 
 * :mod:`nptsc_eval.charts.colours` names each colour once and the colour maps built from them;
-* :mod:`nptsc_eval.charts.style` sets the house style (:func:`setup`), checks contrast and
-  legibility, and draws the KPI chart.
+* :mod:`nptsc_eval.charts.style` sets the house style (:func:`setup`) and checks contrast and
+  legibility;
+* :mod:`nptsc_eval.charts.kpi`, :mod:`nptsc_eval.charts.claims` and
+  :mod:`nptsc_eval.charts.outcomes` draw the charts of the KPI tables, the claims audit and the
+  outcomes chapter (alt-text builders sit with their charts).
 
 Chart functions return matplotlib figures; :func:`nptsc_eval.report.show_figure` shows them.
 """

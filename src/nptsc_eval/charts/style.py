@@ -1,4 +1,4 @@
-"""House style for charts: fonts, sizes, contrast checks, legibility checks, and the KPI chart.
+"""House style for charts: fonts, sizes, contrast checks and legibility checks.
 
 Colours come from :mod:`nptsc_eval.charts.colours`.  Charts label
 their bars directly so colour is never the only cue, and :func:`contrast_ratio` lets tests
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pandas as pd
 
 from nptsc_eval.charts import colours
 from nptsc_eval.charts.colours import TEXT as TEXT_COLOUR
@@ -55,45 +54,6 @@ def setup() -> None:
     sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans",
                   rc={"axes.edgecolor": colours.OUTLINE, "text.color": TEXT_COLOUR, "axes.labelcolor": TEXT_COLOUR,
                       "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR, "svg.hashsalt": "nptsc"})
-
-
-def kpi_chart(attainment: pd.DataFrame, cap: float = 250.0):
-    """Horizontal bars: each measurable target's output as a percentage of target.
-
-    Bars are coloured by status and labelled with the status and numbers, so the chart reads
-    without colour; a line marks 100 per cent.  Bars above ``cap`` per cent are cut at the cap
-    and say so.
-    """
-    import textwrap
-
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
-
-    data = attainment[attainment["percent_of_target"].notna()].copy()
-    # The whole target, wrapped: a label cut short reads as a different target.
-    data["label"] = [textwrap.fill(f"{p}: {k}", 30, break_on_hyphens=False) for p, k in zip(data["delivery_partner"], data["kpi"])]
-    data = data.iloc[::-1]
-    lines = sum(label.count("\n") + 1 for label in data["label"])
-    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.21 * lines + 0.12 * len(data) + 1.0))
-    values = data["percent_of_target"].astype(float).clip(upper=cap)
-    bar_colours = [colours.KPI_STATUS[str(s)] for s in data["status"]]
-    ax.barh(data["label"], values, color=bar_colours, edgecolor="white")
-    ax.tick_params(axis="y", labelsize=9.5)
-    ax.axvline(100, color=TEXT_COLOUR, linewidth=1.2, linestyle="--")
-    ax.text(100, len(data) - 0.4, " target", va="bottom", ha="left", fontsize=9.5)
-    for y, (value, row) in enumerate(zip(values, data.itertuples())):
-        shown = f"{row.actual:g} of {row.target_label} ({row.percent_of_target:.0f}%): {row.status}"
-        if float(row.percent_of_target) > cap:
-            shown += f" (bar cut at {cap:.0f}%)"
-        ax.text(value + 3, y, textwrap.fill(shown, 26), va="center", fontsize=9.5, color=TEXT_COLOUR)
-    ax.set_xlim(0, cap * 1.8)
-    ax.set_xticks([0, 100, 200])
-    ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
-    ax.set_xlabel("Output as a percentage of target")
-    ax.set_ylabel("")
-    ax.grid(axis="y", visible=False)
-    fig.tight_layout()
-    return fig
 
 
 #: Resolution of the book's chart images: at this, 1 image pixel shows as 1 CSS pixel when the chart is not scaled.
