@@ -58,10 +58,14 @@ def _glued(nb: dict, key: str) -> str:
 
 
 @pytest.mark.papermill
-@pytest.mark.parametrize("fixture,total,public", [("surveymonkey_export.csv", "180", "156"), ("qualtrics_export.xlsx", "140", "122")])
-def test_survey_notebook_runs_on_a_real_export_layout(fixture, total, public, tmp_path, monkeypatch, notebook_in):
+def test_survey_notebook_runs_on_a_real_export_layout(tmp_path, monkeypatch, notebook_in):
+    """The notebook end to end on an export: its notice names the export and nothing identifying is shown.
+
+    The values each export layout gives are checked without the notebook, in tests/unit/test_survey_chapter.py.
+    """
     from nptsc_eval.build import execute_notebook
 
+    fixture = "surveymonkey_export.csv"
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     (root / "data" / "processed").mkdir(parents=True)
@@ -69,14 +73,10 @@ def test_survey_notebook_runs_on_a_real_export_layout(fixture, total, public, tm
     out = tmp_path / "02-survey.ipynb"
     execute_notebook(notebook_in(root, "02-survey.ipynb"), out, {"survey_path": str(FIXTURES / fixture)})
     nb = json.loads(out.read_text(encoding="utf-8"))
-    assert _glued(nb, "survey_total") == total and _glued(nb, "survey_public") == public
-    assert _glued(nb, "survey_kind") == "a survey export"
+    assert _glued(nb, "survey_total") == "180" and _glued(nb, "survey_kind") == "a survey export"
     shown = json.dumps([c.get("outputs", []) for c in nb["cells"]])
     assert f"survey export `{fixture}`" in shown and "Synthetic data." not in shown
     # Identifying columns of the export reach neither the chapter nor data/processed/.
     processed = root / "data" / "processed"
     written = shown + "".join(p.read_text(encoding="utf-8") for p in processed.glob("*.csv"))
     assert "@example.org" not in written and "192.0.2." not in written and "Lastname" not in written
-    comp = pd.read_csv(processed / "survey_composition.csv").set_index(["dimension", "category"])["count"]
-    assert comp[("total", "All responses")] == int(total)
-    assert set(pd.read_csv(processed / "survey_findings.csv")["data_kind"]) == {"export"}

@@ -36,6 +36,39 @@ def short_label(quantity_id: str) -> str:
     return f"{column.replace('_', ' ')}, {group}: {answer.replace('_', ' ')}"
 
 
+def load(survey_path: str, survey_options: str | dict | None, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """Set up the section and compute (or take from the shared cache) the bounds and the findings' verdicts.
+
+    Writes ``survey_bounds.csv`` and ``survey_findings_robustness.csv``, glues the section's numbers
+    and returns the bounds table, the verdicts and whether the survey is a real export.  The draws
+    run on local processes, or on the Dask cluster named by ``DASK_SCHEDULER_ADDRESS``
+    (``build --dask-scheduler``).
+    """
+    from pathlib import Path
+
+    from nptsc_eval.paths import PROJECT_ROOT, RAW_DIR, processed
+    from nptsc_eval.survey import robustness
+    from nptsc_eval.survey.exports import load_survey
+    from nptsc_eval.survey.exports import survey_options as read_options
+
+    # Bounds come from the published figures only; synthetic and real values are glued with their own class.
+    report.set_evidence("derived")
+    report.set_chapter("02b-survey-bounds")
+    path = Path(survey_path) if Path(survey_path).is_absolute() else PROJECT_ROOT / survey_path
+    survey = load_survey(path, **read_options(survey_options))
+    synthetic_path = RAW_DIR / "survey_responses_synthetic.csv"
+    # The synthetic data is read once: it is the survey itself unless an export was given.
+    synthetic_frame = survey.frame if survey.is_synthetic and path.resolve() == synthetic_path.resolve() else \
+        load_survey(synthetic_path).frame
+    real = not survey.is_synthetic
+    result = robustness.cached_outputs(survey.frame if real else None, synthetic_frame, k=draws, seed=seed)
+    table, verdicts = result["bounds"], result["robustness"]
+    table.to_csv(processed("survey_bounds.csv"), index=False)
+    verdicts.to_csv(processed("survey_findings_robustness.csv"), index=False)
+    glue_all(result, real=real)
+    return table, verdicts, real
+
+
 def glue_all(result: dict[str, Any], real: bool) -> None:
     """Glue the section's numbers: bounds as derived, counts of findings and draws as descriptive."""
     table, verdicts = result["bounds"], result["robustness"]
