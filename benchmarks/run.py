@@ -72,7 +72,7 @@ def kernel_start() -> float:
 
 
 # What the notebooks import before their first result: a fresh kernel pays this every time.
-IMPORTS = "import pandas, matplotlib.pyplot, seaborn, myst_nb.ext.glue, nptsc_eval.report, nptsc_eval.plots, nptsc_eval.tables"
+IMPORTS = "import pandas, matplotlib.pyplot, seaborn, myst_nb.ext.glue, nptsc_eval.report, nptsc_eval.charts, nptsc_eval.tables"
 
 
 def import_time() -> float:

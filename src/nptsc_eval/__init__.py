@@ -6,7 +6,7 @@ The flow is raw data (``data/raw/``) → this package → papermill-executed not
 * :mod:`nptsc_eval.project` names every path of the project, anchored at its root;
 * :mod:`nptsc_eval.tables` loads and validates the raw tables against their metadata;
 * :mod:`nptsc_eval.kpi` computes programme outputs against KPI targets;
-* :mod:`nptsc_eval.plots` draws accessible charts;
+* :mod:`nptsc_eval.charts` draws accessible charts (house style and named colours);
 * :mod:`nptsc_eval.build` runs the notebooks incrementally and builds the book;
 * :mod:`nptsc_eval.cli` is the ``nptsc-eval`` command line.
 """

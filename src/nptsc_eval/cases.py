@@ -483,14 +483,15 @@ def matrix_heatmap(matrix: pd.DataFrame, themes: pd.DataFrame):
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
 
-    from nptsc_eval.plots import PALETTE, TEXT_COLOUR, text_colour_on
+    from nptsc_eval.charts import colours
+    from nptsc_eval.charts.style import TEXT_COLOUR, text_colour_on
 
     theme_ids = list(themes["theme_id"])
     values = matrix[theme_ids].to_numpy()
     import textwrap
 
     fig, ax = plt.subplots(figsize=(min(0.62 * len(theme_ids) + 2.2, 6.0), 0.42 * len(matrix) + 2.6))
-    coded_colour, empty_colour = PALETTE[0], "#F3F2F1"
+    coded_colour, empty_colour = colours.CASE_CODED, colours.CASE_EMPTY
     ax.imshow(values, cmap=ListedColormap([empty_colour, coded_colour]), vmin=0, vmax=1, aspect="auto")
     for (i, j), v in pd.DataFrame(values).stack().items():
         ax.text(j, i, "Yes" if v else "–", ha="center", va="center", fontsize=10,

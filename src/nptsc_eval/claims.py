@@ -91,8 +91,6 @@ DECLARABLE_BASES = ("independent", "transcription")
 #: Evidence operations that compute a value (a total, ratio, count or interval) from others.
 COMPUTING_OPERATIONS = ("sum", "max", "ratio", "table", "stated_sum", "stated_ratio", "days_between",
                         "days_between_facts")
-#: Colour of the wording_differs verdict in charts (the palette's four colours serve the others).
-WORDING_COLOUR = "#A285D1"
 #: Explanation of a survey claim judged on synthetic data.
 SYNTHETIC_EXPLANATION = "Needs the survey microdata; the synthetic demonstration {result}."
 #: Rule kinds a claim may use; ``consistency`` compares two statements with one of the others.
@@ -1132,9 +1130,9 @@ def chapter_chart(by_chapter: pd.DataFrame):
 
     import textwrap
 
-    from nptsc_eval.plots import CHART_WIDTH_IN, PALETTE, TEXT_COLOUR, text_colour_on
+    from nptsc_eval.charts.colours import CLAIM_STATUS as colours
+    from nptsc_eval.charts.style import CHART_WIDTH_IN, TEXT_COLOUR, text_colour_on
 
-    colours = dict(zip(STATUSES, [PALETTE[0], WORDING_COLOUR, *PALETTE[1:]]))
     data = by_chapter.iloc[::-1]
     data.index = [textwrap.fill(str(i), 22) for i in data.index]
     fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.6 * len(data) + 1.8))

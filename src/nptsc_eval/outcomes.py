@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nptsc_eval.charts import colours
 from nptsc_eval.errors import DataValidationError
 
 #: Kinds of evidence, in the order the matrix shows them, with labels for readers.
@@ -352,8 +353,7 @@ def questions_by_chapter(questions: pd.DataFrame, chapters: dict[str, str]) -> p
 
 
 #: Colours of the directions in the heatmap; every cell is also labelled in words.
-DIRECTION_COLOURS = {"supports": "#12436D", "mixed": "#28A197", "against": "#F46A25", "silent": "#D9D9D9",
-                     "none": "#FFFFFF"}
+DIRECTION_COLOURS = colours.EVIDENCE_DIRECTION
 
 
 _ACRONYMS = {"cipfa": "CIPFA", "sroi": "SROI", "ivar": "IVAR", "acevo": "ACEVO", "navca": "NAVCA", "sec": "SEC",
@@ -378,7 +378,7 @@ def heatmap(matrix: pd.DataFrame):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from nptsc_eval.plots import CHART_WIDTH_IN, TEXT_COLOUR, text_colour_on
+    from nptsc_eval.charts.style import CHART_WIDTH_IN, TEXT_COLOUR, text_colour_on
 
     kinds = list(SOURCE_TYPES)
     import textwrap
@@ -391,7 +391,7 @@ def heatmap(matrix: pd.DataFrame):
         for x, kind in enumerate(kinds):
             value = getattr(row, kind)
             colour = DIRECTION_COLOURS[value]
-            ax.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="#505a5f", linewidth=0.5))
+            ax.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor=colours.OUTLINE, linewidth=0.5))
             if value != "none":
                 ax.text(x + 0.5, y + 0.5, value, ha="center", va="center", fontsize=9, color=text_colour_on(colour))
         ax.text(len(kinds) + 0.1, y + 0.5, row.strength, ha="left", va="center", fontsize=9, color=TEXT_COLOUR,
@@ -474,11 +474,11 @@ def response_rate_chart(chart: pd.DataFrame):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
-    from nptsc_eval.plots import CHART_WIDTH_IN, PALETTE, TEXT_COLOUR
+    from nptsc_eval.charts.style import CHART_WIDTH_IN, TEXT_COLOUR
     from nptsc_eval.report import format_percent
 
     fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.6 * len(chart) + 1.2))
-    ax.barh(chart["delivery_partner"], chart["response_rate_pct"], color=PALETTE[0])
+    ax.barh(chart["delivery_partner"], chart["response_rate_pct"], color=colours.BAR)
     for y, r in enumerate(chart.itertuples()):
         shown = f"{r.respondents} of {r.places:,.0f} {r.places_basis} ({format_percent(r.response_rate_pct)})"
         ax.text(r.response_rate_pct + 0.5, y, textwrap.fill(shown, 30), va="center", fontsize=9.5, color=TEXT_COLOUR)

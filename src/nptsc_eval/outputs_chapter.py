@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from nptsc_eval import kpi, plots, report
+from nptsc_eval import kpi, report
+from nptsc_eval.charts import style
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import processed
 from nptsc_eval.tables import load_table
@@ -101,7 +102,7 @@ def _add_target_facts(facts: Facts, row: Any) -> None:
 
 def show_attainment_chart(attainment: pd.DataFrame) -> None:
     """Show every output against its target, as a chart."""
-    report.show_figure(plots.kpi_chart(attainment), alt=kpi.chart_alt_text(attainment),
+    report.show_figure(style.kpi_chart(attainment), alt=kpi.chart_alt_text(attainment),
                        data=attainment[["kpi_ids", "target", "actual", "status"]], title=kpi.chart_title(attainment),
                        source=report.source(TARGETS_ORIGINAL, TARGETS_PRIMARY,
                                             ["data/raw/kpi_targets.csv", "data/raw/table_2_1_programme_outputs.csv"]))

@@ -430,7 +430,7 @@ def show_figure(fig: Any, alt: str, data: Any, title: str = "", source: str = ""
         raise ValueError("a figure needs alt text that says what it shows (at least 20 characters)")
     if not title:
         raise ValueError("a figure needs a title that states its main message")
-    from nptsc_eval.plots import figure_legibility
+    from nptsc_eval.charts.style import figure_legibility
 
     source_html = _source_html(source)
     number, anchor = _next_number("figure")

@@ -29,7 +29,7 @@ from nptsc_eval import kpi
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.plots import PALETTE, TEXT_COLOUR
+from nptsc_eval.charts import colours
 from nptsc_eval.tables import load_table
 
 #: Columns of a logic model, in order, and their headings.
@@ -609,11 +609,10 @@ def acevo_funnel_figure(stages: pd.DataFrame):
     fig, ax = plt.subplots(figsize=(5.7, 0.75 * len(funnel) + 0.8))
     widest = float(funnel["organisations"].max())
     for i, r in enumerate(funnel.itertuples()):
-        colour = PALETTE[i % len(PALETTE)]
-        ax.barh(i, r.organisations, left=(widest - r.organisations) / 2, color=colour, height=0.7)
+        ax.barh(i, r.organisations, left=(widest - r.organisations) / 2, color=colours.BAR, height=0.7)
         share = f" ({100 * r.organisations / widest:.0f}% of those supported)" if i else ""
         ax.text(widest + widest * 0.03, i, f"{r.stage}: {r.organisations}{share}", va="center", ha="left",
-                fontsize=9.5, color=TEXT_COLOUR)
+                fontsize=9.5, color=colours.TEXT)
     ax.set_ylim(len(funnel) - 0.5, -0.5)
     ax.set_xlim(0, widest * 2.15)
     ax.axis("off")

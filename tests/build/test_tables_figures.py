@@ -305,7 +305,8 @@ def test_the_text_refers_to_tables_and_figures_by_number_with_working_links(buil
 
 def test_the_kpi_chart_shows_whole_labels_and_percent_ticks_inside_the_figure():
     """Tick labels carry %, no target's name is cut short, and every tick label lies inside the saved image."""
-    from nptsc_eval import kpi, plots
+    from nptsc_eval import kpi
+    from nptsc_eval.charts import style as plots
 
     plots.setup()
     attainment = kpi.load_kpi_attainment()

@@ -15,7 +15,8 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from nptsc_eval import plots, report  # noqa: E402
+from nptsc_eval import report  # noqa: E402
+from nptsc_eval.charts import style as plots  # noqa: E402
 from nptsc_eval.paths import RAW_DIR  # noqa: E402
 from nptsc_eval.survey import analysis, charts  # noqa: E402
 from nptsc_eval.survey.codebook import load_codebook  # noqa: E402

@@ -10,7 +10,8 @@ import yaml
 
 from nptsc_eval import paths
 from nptsc_eval.errors import DataValidationError
-from nptsc_eval.plots import PALETTE, contrast_ratio
+from nptsc_eval.charts.colours import PALETTE
+from nptsc_eval.charts.style import contrast_ratio
 from nptsc_eval.survey import analysis, charts, findings, synth
 from nptsc_eval.survey.codebook import load_codebook, validate_codebook
 

@@ -44,7 +44,7 @@ def finish_executed_notebook(path: Path) -> None:
 
     * A notebook that glues ``chapter_title`` gets that title as its first heading, so one
       parameterised notebook makes chapters with titles from its data.
-    * Alt text that :func:`nptsc_eval.plots.show_figure` put in an image output's metadata
+    * Alt text that :func:`nptsc_eval.report.show_figure` put in an image output's metadata
       is copied to the cell metadata, where MyST-NB reads it.
     * What changes from one execution to the next is removed (:func:`make_deterministic`),
       so two builds of the same sources give byte-identical executed notebooks.

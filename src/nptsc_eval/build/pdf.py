@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from collections.abc import Callable
 
+from nptsc_eval.charts import colours
 from nptsc_eval.errors import PipelineError
 from nptsc_eval.project import Project
 
@@ -28,7 +29,7 @@ PRINTABLE_NAME = "nptsc-impact-evaluation.html"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-FOOTER = ('<div style="width:100%; font-size:8pt; font-family:sans-serif; color:#0b0c0c; text-align:center;">'
+FOOTER = (f'<div style="width:100%; font-size:8pt; font-family:sans-serif; color:{colours.TEXT}; text-align:center;">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 
 _BROKEN_IMAGES = """() => Array.from(document.images)

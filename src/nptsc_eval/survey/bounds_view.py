@@ -102,12 +102,13 @@ def show_chart(table: pd.DataFrame, real: bool = False) -> None:
 
     rows = limited(table).sort_values(["question_id", "quantity_id"])
     value = "real_value" if real else "synthetic_value"
-    from nptsc_eval.plots import CHART_WIDTH_IN
+    from nptsc_eval.charts import colours
+    from nptsc_eval.charts.style import CHART_WIDTH_IN
 
     fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.3 * len(rows) + 1.6), layout="constrained")
     y = np.arange(len(rows))[::-1]
-    ax.hlines(y, rows["lower"], rows["upper"], color="#1d70b8", linewidth=3, label="Range the published figures allow")
-    ax.plot(rows[value], y, "o", color="#d4351c", markersize=4,
+    ax.hlines(y, rows["lower"], rows["upper"], color=colours.BOUNDS_RANGE, linewidth=3, label="Range the published figures allow")
+    ax.plot(rows[value], y, "o", color=colours.BOUNDS_VALUE, markersize=4,
             label="The export's value" if real else "Synthetic value (one illustration)")
     ax.set_yticks(y)
     ax.set_yticklabels([short_label(q) for q in rows["quantity_id"]], fontsize=9)
@@ -118,7 +119,7 @@ def show_chart(table: pd.DataFrame, real: bool = False) -> None:
     fig.legend(loc="outside lower center", ncol=1, fontsize=9, frameon=False)
     if not real:
         ax.text(0.99, 0.995, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="top", fontsize=9,
-                color="#d4351c", bbox={"facecolor": "white", "edgecolor": "#d4351c"})
+                color=colours.BOUNDS_VALUE, bbox={"facecolor": "white", "edgecolor": colours.BOUNDS_VALUE})
     alt = (f"Horizontal ranges for {len(rows)} survey percentages that the published figures limit, each from its "
            "lowest to its highest possible value, with a dot for "
            + ("the export's value. " if real else "the synthetic data's value inside each range. "

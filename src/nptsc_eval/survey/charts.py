@@ -20,15 +20,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nptsc_eval.plots import CHART_WIDTH_IN, PALETTE, TEXT_COLOUR, text_colour_on
+from nptsc_eval.charts import colours
+from nptsc_eval.charts.style import CHART_WIDTH_IN, TEXT_COLOUR, text_colour_on
 from nptsc_eval.report import format_percent
 
 #: Segment colours by score, most negative first: dark pink, orange, white (outlined), turquoise, dark blue.
-DIVERGING_COLOURS = {-2: PALETTE[2], -1: PALETTE[3], 0: "#FFFFFF", 1: PALETTE[1], 2: PALETTE[0]}
-DONT_KNOW_COLOUR = "#707070"
-OUTLINE = "#505A5F"
+DIVERGING_COLOURS = colours.DIVERGING
+DONT_KNOW_COLOUR = colours.DONT_KNOW
+OUTLINE = colours.OUTLINE
 #: Chosen/not-chosen bars of the multi-select question, by sector.
-SECTOR_COLOURS = {"Public sector": PALETTE[0], "Third sector": PALETTE[1], "All respondents": PALETTE[2]}
+SECTOR_COLOURS = colours.SECTOR
 #: What every chart and alt text of synthetic data says.
 SYNTHETIC_LABEL = "Illustrative: synthetic data"
 #: Added to the caption of every table of synthetic data (the same marker as glued values).
@@ -41,7 +42,7 @@ def mark_synthetic(fig, synthetic: bool = True, where: str = "top"):
     if not synthetic:
         return fig
     label = SYNTHETIC_LABEL + ", not survey responses"
-    style = {"x": 0.01, "ha": "left", "fontsize": 11, "fontweight": "bold", "color": PALETTE[2]}
+    style = {"x": 0.01, "ha": "left", "fontsize": 11, "fontweight": "bold", "color": colours.SYNTHETIC_LABEL}
     if where == "bottom":
         fig.supxlabel(label, **style)
     elif fig._suptitle is None:
@@ -50,7 +51,7 @@ def mark_synthetic(fig, synthetic: bool = True, where: str = "top"):
         fig._suptitle.set_text(f"{label}\n{fig._suptitle.get_text()}")
     for ax in fig.axes[:1]:
         ax.text(0.5, 0.5, SYNTHETIC_LABEL, transform=ax.transAxes, ha="center", va="center", fontsize=26,
-                rotation=12, color="#B1B4B6", alpha=0.35, zorder=0)
+                rotation=12, color=colours.WATERMARK, alpha=0.35, zorder=0)
     return fig
 
 
@@ -399,7 +400,7 @@ def question_rows(dist: pd.DataFrame, question_id: str, groups: list[str] | None
 #: Groups of :func:`analysis.distributions` as the bounds table (``survey_bounds.csv``) names them.
 GROUP_KEYS = {"Public sector": "public", "Third sector": "third", "All respondents": "all"}
 #: How a chart draws the range the published figures allow.
-RANGE_COLOUR = "#0B0C0C"
+RANGE_COLOUR = colours.RANGE
 RANGE_LABEL = "Range the published report allows"
 
 

@@ -1,6 +1,6 @@
-"""Accessible charts: the Analysis Function palette, contrast checks, direct labels.
+"""House style for charts: fonts, sizes, contrast checks, legibility checks, and the KPI chart.
 
-Colours follow the UK Government Analysis Function's categorical palette.  Charts label
+Colours come from :mod:`nptsc_eval.charts.colours`.  Charts label
 their bars directly so colour is never the only cue, and :func:`contrast_ratio` lets tests
 check that colours next to each other, and each colour on white, reach 3:1 (WCAG 2.2,
 non-text contrast).
@@ -13,18 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-#: Analysis Function categorical palette: dark blue, turquoise, dark pink, orange.
-PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25"]
-#: Colours for KPI statuses, best first; "not measurable" is grey and hatched.
-STATUS_COLOURS = {
-    "exceeded": "#12436D",
-    "met": "#28A197",
-    "partly met": "#801650",
-    "not met": "#F46A25",
-    "not comparable": "#707070",
-    "not measurable": "#707070",
-}
-TEXT_COLOUR = "#0B0C0C"
+from nptsc_eval.charts import colours
+from nptsc_eval.charts.colours import TEXT as TEXT_COLOUR
 
 
 def _linear(channel: float) -> float:
@@ -52,7 +42,7 @@ def contrast_ratio(a: str, b: str) -> float:
 
 def text_colour_on(background: str) -> str:
     """Black or white, whichever reads better on ``background``."""
-    return "#FFFFFF" if contrast_ratio("#FFFFFF", background) >= contrast_ratio(TEXT_COLOUR, background) else TEXT_COLOUR
+    return colours.WHITE if contrast_ratio(colours.WHITE, background) >= contrast_ratio(TEXT_COLOUR, background) else TEXT_COLOUR
 
 
 def setup() -> None:
@@ -63,7 +53,7 @@ def setup() -> None:
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans",
-                  rc={"axes.edgecolor": "#505a5f", "text.color": TEXT_COLOUR, "axes.labelcolor": TEXT_COLOUR,
+                  rc={"axes.edgecolor": colours.OUTLINE, "text.color": TEXT_COLOUR, "axes.labelcolor": TEXT_COLOUR,
                       "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR, "svg.hashsalt": "nptsc"})
 
 
@@ -86,8 +76,8 @@ def kpi_chart(attainment: pd.DataFrame, cap: float = 250.0):
     lines = sum(label.count("\n") + 1 for label in data["label"])
     fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.21 * lines + 0.12 * len(data) + 1.0))
     values = data["percent_of_target"].astype(float).clip(upper=cap)
-    colours = [STATUS_COLOURS[str(s)] for s in data["status"]]
-    ax.barh(data["label"], values, color=colours, edgecolor="white")
+    bar_colours = [colours.KPI_STATUS[str(s)] for s in data["status"]]
+    ax.barh(data["label"], values, color=bar_colours, edgecolor="white")
     ax.tick_params(axis="y", labelsize=9.5)
     ax.axvline(100, color=TEXT_COLOUR, linewidth=1.2, linestyle="--")
     ax.text(100, len(data) - 0.4, " target", va="bottom", ha="left", fontsize=9.5)
