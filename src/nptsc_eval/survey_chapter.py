@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from nptsc_eval import report, safe_text, wording
+from nptsc_eval.charts import survey as survey_charts
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import NOTEBOOKS_DIR, PROJECT_ROOT, RAW_DIR, processed
 from nptsc_eval.survey import analysis, charts, robustness, stats
@@ -320,7 +321,7 @@ def show_question(ch: Chapter, question_id: str) -> None:
     """A question's diverging chart, then the table of its numbers with the range the report allows for each."""
     rows = charts.question_rows(ch.dist, question_id)
     wording_ = ch.cb.question(question_id)["text"]
-    report.show_figure(charts.diverging_chart(rows, synthetic=ch.synthetic), alt=charts.chart_alt(rows, wording_, ch.synthetic),
+    report.show_figure(survey_charts.diverging_chart(rows, synthetic=ch.synthetic), alt=charts.chart_alt(rows, wording_, ch.synthetic),
                        data=charts.chart_table(rows), title=charts.chart_title(question_id, rows, ch.synthetic, ch.titles),
                        source=ch.source)
     report.show_table(charts.chart_table(rows), ch.caption(f"Answers to: {wording_} (count and per cent of answers excluding don't know)"),
@@ -420,7 +421,7 @@ def show_support(ch: Chapter, s: Support) -> None:
     """The further-support chart, then its table (suppressed cells as [c], in the chart's download too)."""
     data = s.table[["option", "public_count", "public_percent", "third_count", "third_percent", "all_count", "all_percent"]]
     shown = charts.support_shown(s.table, s.hidden, s.labels)
-    report.show_figure(charts.support_chart(s.table, s.hidden, ch.synthetic, s.labels),
+    report.show_figure(survey_charts.support_chart(s.table, s.hidden, ch.synthetic, s.labels),
                        alt=charts.support_alt(s.table, s.hidden, s.labels, ch.synthetic), data=data, download=shown,
                        title=charts.support_title(s.table, s.labels, ch.synthetic), source=ch.source)
     report.show_table(shown, ch.caption("Respondents choosing each form of further support, by sector ([c] = suppressed)"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from nptsc_eval import report
@@ -98,28 +97,11 @@ def glue_all(result: dict[str, Any], real: bool) -> None:
 def show_chart(table: pd.DataFrame, real: bool = False) -> None:
     """Interval whiskers of the limited quantities, with a dot for each value: the synthetic
     value (marked as one illustration) or, with a real export, the export's value."""
-    import matplotlib.pyplot as plt
+    from nptsc_eval.charts.bounds import bounds_chart
 
     rows = limited(table).sort_values(["question_id", "quantity_id"])
     value = "real_value" if real else "synthetic_value"
-    from nptsc_eval.charts import colours
-    from nptsc_eval.charts.style import CHART_WIDTH_IN
-
-    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.3 * len(rows) + 1.6), layout="constrained")
-    y = np.arange(len(rows))[::-1]
-    ax.hlines(y, rows["lower"], rows["upper"], color=colours.BOUNDS_RANGE, linewidth=3, label="Range the published figures allow")
-    ax.plot(rows[value], y, "o", color=colours.BOUNDS_VALUE, markersize=4,
-            label="The export's value" if real else "Synthetic value (one illustration)")
-    ax.set_yticks(y)
-    ax.set_yticklabels([short_label(q) for q in rows["quantity_id"]], fontsize=9)
-    ax.tick_params(axis="x", labelsize=9)
-    ax.set_xlim(0, 100)
-    ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("% of the group's answers (don't know left out)", fontsize=9.5)
-    fig.legend(loc="outside lower center", ncol=1, fontsize=9, frameon=False)
-    if not real:
-        ax.text(0.99, 0.995, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="top", fontsize=9,
-                color=colours.BOUNDS_VALUE, bbox={"facecolor": "white", "edgecolor": colours.BOUNDS_VALUE})
+    fig = bounds_chart(rows, [short_label(q) for q in rows["quantity_id"]], value, real, SYNTHETIC_LABEL)
     alt = (f"Horizontal ranges for {len(rows)} survey percentages that the published figures limit, each from its "
            "lowest to its highest possible value, with a dot for "
            + ("the export's value. " if real else "the synthetic data's value inside each range. "
