@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -32,23 +31,6 @@ SYNTHETIC_FILE = "survey_responses_synthetic.csv"
 QUESTIONS = ("ps_awareness", "ps_understanding", "ps_stage_improved", "ps_ts_involvement", "ps_bid_quality",
              "ps_practice_improved", "ts_stage_capability", "ts_involvement", "ts_bid_success", "ts_bid_quality",
              "ts_bidding_improved", "expectations")
-#: The headline shares given with a Wilson interval (``survey_intervals.csv``); ``columns_of`` names a question
-#: whose columns (all its stages) are pooled.
-HEADLINES: tuple[dict[str, Any], ...] = (
-    {"key": "awareness_top_after", "label": "Awareness excellent or very good, after the programme",
-     "columns": ["ps_awareness_after"], "levels": ["Excellent", "Very good"], "sector": "public"},
-    {"key": "awareness_top_before", "label": "Awareness excellent or very good, before the programme",
-     "columns": ["ps_awareness_before"], "levels": ["Excellent", "Very good"], "sector": "public"},
-    {"key": "public_stage_positive", "label": "Programme improved how the organisation works (all stages pooled)",
-     "columns_of": "ps_stage_improved", "polarity": ["positive"], "sector": "public"},
-    {"key": "third_involvement_positive",
-     "label": "Involvement in the commissioning cycle rated good or very good (all stages pooled)",
-     "columns_of": "ts_involvement", "polarity": ["positive"], "sector": "third"},
-    {"key": "third_bidding_positive_neutral", "label": "Programme helps improve bidding: agree or neutral",
-     "columns": ["ts_bidding_improved"], "polarity": ["positive", "neutral"], "sector": "third"},
-    {"key": "expectations_positive", "label": "Programme met expectations", "columns": ["expectations"],
-     "polarity": ["positive"], "sector": "all"},
-)
 FREE_TEXT_LABELS = {"implemented": "Already implemented", "intend": "Intend to implement", "failed": "Failed to implement"}
 FREE_TEXT_LOCATION = "Appendix 2 of the original report (free-text questions)"
 PUBLIC_TYPES = (("central", "Central government"), ("la", "Local authority"), ("pct", "Primary care trust"))
@@ -247,6 +229,11 @@ def show_partner_sector(ch: Chapter) -> None:
     crosstab = analysis.partner_by_sector(ch.frame, ch.cb)
     shown = stats.suppress_counts(crosstab).reset_index()
     shown["Total respondents"] = [f"{v:,}" for v in crosstab.sum(axis=1)]
+    # The range each sector's share of the partner's respondents can take: from the published figures only,
+    # so it gives away nothing a suppressed cell hides.
+    for key, label in SECTOR_KEYS:
+        shown[f"{label}: range of the partner's respondents allowed"] = [
+            charts.quantity_range(ch.bounds, f"composition.partner_sector.{p}.{key}") for p in crosstab.index]
     report.show_table(shown, ch.caption(f"Respondents by delivery partner and sector ([c] = suppressed: {stats.SUPPRESS_UP_TO} "
                                         "respondents or fewer, or hides such a cell)"), "survey-partner-sector",
                       source=ch.source, number_key="partner_sector_table_number")
@@ -340,14 +327,21 @@ def _with_flag(values: pd.Series, flags: pd.Series) -> list[str]:
 def show_paired_tests(ch: Chapter) -> None:
     """The paired tests of every before-and-after question."""
     paired, p_value = ch.paired, stats.format_p
+    # Each count of pairs with its share of the pairs and the range the published report allows for that share.
+    shares = {column: [charts.with_share(int(n), int(base), charts.quantity_range(
+        ch.bounds, f"{q}.{charts.GROUP_KEYS[g]}.{quantity}")) for n, base, q, g in zip(
+        paired[column], paired["n_pairs"], paired["question_id"], paired["group"])]
+        for column, quantity in (("higher_after", "rated_higher_after"), ("lower_after", "rated_lower_after"),
+                                 ("same", "rated_same_after"))}
     shown = paired.assign(
         **{"Wilcoxon p": [p_value(p) for p in paired["wilcoxon_p"]],
            "Sign test p": [p_value(p) for p in paired["sign_test_p"]],
            "Stuart-Maxwell p": [p_value(p) for p in paired["stuart_maxwell_p"]],
-           "Pairs (n)": _with_flag(paired["n_pairs"], paired["flag"])}
+           "Pairs (n)": _with_flag(paired["n_pairs"], paired["flag"]), **shares}
     )[["question", "group", "Pairs (n)", "higher_after", "lower_after", "same", "Wilcoxon p", "Sign test p", "Stuart-Maxwell p",
        "direction"]]
-    shown.columns = ["Question", "Group", "Pairs (n)", "Higher after (pairs)", "Lower after (pairs)", "Same (pairs)", "Wilcoxon p",
+    shown.columns = ["Question", "Group", "Pairs (n)", "Higher after (pairs, per cent of pairs)",
+                     "Lower after (pairs, per cent of pairs)", "Same (pairs, per cent of pairs)", "Wilcoxon p",
                      "Sign test p", "Stuart-Maxwell p", "Difference in words"]
     report.show_table(shown, ch.caption("Paired tests of before and after ratings"), "survey-paired-tests", source=ch.source,
                       number_key="paired_table_number")
@@ -368,16 +362,9 @@ def show_sector_tests(ch: Chapter) -> None:
     report.show_table(shown, ch.caption("Public against third sector answers"), "survey-sector-tests", source=ch.source)
 
 
-def headlines(cb: Codebook) -> list[dict[str, Any]]:
-    """:data:`HEADLINES` with each pooled question's columns named."""
-    return [{k: v for k, v in h.items() if k != "columns_of"} |
-            ({"columns": [c.id for c in cb.question_columns(h["columns_of"])]} if "columns_of" in h else {})
-            for h in HEADLINES]
-
-
 def show_intervals(ch: Chapter) -> None:
     """The headline shares with Wilson intervals; writes ``survey_intervals.csv`` and glues the expectations interval."""
-    intervals = analysis.headline_intervals(ch.frame, ch.cb, headlines(ch.cb))
+    intervals = analysis.headline_intervals(ch.frame, ch.cb, analysis.headlines(ch.cb))
     intervals.to_csv(processed("survey_intervals.csv"), index=False)
     pct = report.format_percent
     shown = pd.DataFrame({

@@ -80,3 +80,65 @@ def test_survey_notebook_runs_on_a_real_export_layout(tmp_path, monkeypatch, not
     processed = root / "data" / "processed"
     written = shown + "".join(p.read_text(encoding="utf-8") for p in processed.glob("*.csv"))
     assert "@example.org" not in written and "192.0.2." not in written and "Lastname" not in written
+
+
+#: Survey tables whose percentages are not survey quantities with a published range: Table 1.1 prints the
+#: published figures themselves; the findings table gives each check its own bounds; the intervals table
+#: gives confidence intervals (its pooled shares have no published range computed yet).
+NO_RANGE_TABLES = {"survey-table-1-1", "survey-findings", "survey-intervals"}
+
+
+@pytest.mark.build
+def test_every_percentage_in_the_survey_tables_has_its_published_range(built_book):
+    from html.parser import HTMLParser
+
+    nb = json.loads((built_book / "book" / "executed" / "02-survey.ipynb").read_text(encoding="utf-8"))
+    tables = {}
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []) or []:
+            html = out.get("data", {}).get("text/html")
+            html = "".join(html) if isinstance(html, list) else html
+            match = re.search(r'id="T_([\w-]+)"', html or "")
+            if match:
+                tables[match.group(1)] = html
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append("".join(self.cell).strip())
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    checked = 0
+    for name, html in tables.items():
+        if name in NO_RANGE_TABLES:
+            continue
+        parser = Rows()
+        parser.feed(html)
+        header, *body = [r for r in parser.rows if r]
+        for row in body:
+            cells = dict(zip(header, row))
+            ranged = any("allowed" in v for k, v in cells.items() if "range" in k.lower())
+            for column, value in cells.items():
+                if re.search(r"\d%", value) and "range" not in column.lower():
+                    checked += 1
+                    assert "allowed" in value or ranged, f"{name}: {column} = {value!r} has no range"
+    assert checked > 100
+    # The two tables that had none: each pair count and each partner's sector split has its range.
+    paired = tables["survey-paired-tests"]
+    assert paired.count("; allowed") == 3 * 5
+    assert tables["survey-partner-sector"].count("allowed") == 2 * 7

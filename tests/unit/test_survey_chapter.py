@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import paths, report, survey_chapter
+from nptsc_eval.survey import analysis
 from nptsc_eval.survey.codebook import load_codebook
 
 FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
@@ -85,7 +86,7 @@ def test_question_values_are_the_shares_the_charts_show(synthetic_chapter, glued
 
 def test_headlines_pool_the_stages_of_a_question():
     cb = load_codebook()
-    by_key = {h["key"]: h for h in survey_chapter.headlines(cb)}
+    by_key = {h["key"]: h for h in analysis.headlines(cb)}
     assert by_key["public_stage_positive"]["columns"] == [c.id for c in cb.question_columns("ps_stage_improved")]
     assert len(by_key["public_stage_positive"]["columns"]) == 4
     assert by_key["expectations_positive"]["columns"] == ["expectations"]

@@ -328,6 +328,21 @@ def quantities(cs: ConsistentSet) -> list[Quantity]:
             out.append(Quantity(f"{q['id']}.{q['asked']}.rated_higher_after", q["id"], GROUP_LABELS[q["asked"]],
                                 f"{q['text']}: rated higher after than before (of those answering both)",
                                 cs.improved(q["id"], q["asked"])))
+    # Added after the others, so that the rows above keep their order: the paired tests' other two
+    # shares, and the split of each delivery partner's respondents by sector.
+    for q in cb.questions:
+        if q["kind"] == "before_after":
+            for direction, words in ((-1, "lower"), (0, "the same")):
+                out.append(Quantity(f"{q['id']}.{q['asked']}.rated_{words.replace('the ', '')}_after", q["id"],
+                                    GROUP_LABELS[q["asked"]],
+                                    f"{q['text']}: rated {words} after {'as' if direction == 0 else 'than'} before "
+                                    "(of those answering both)", cs.paired_share(q["id"], q["asked"], direction)))
+    for p in cb.profile_values("delivery_partner"):
+        partner: Expr = {cs.index[("partner", p, s)]: 1.0 for s in SECTORS}
+        for s in SECTORS:
+            out.append(Quantity(f"composition.partner_sector.{p}.{s}", "delivery_partner", GROUP_LABELS[s],
+                                f"Respondents supported by {p} who are from the {SECTOR_LABELS[s].lower()}",
+                                Ratio({cs.index[("partner", p, s)]: 1.0}, dict(partner))))
     return out
 
 

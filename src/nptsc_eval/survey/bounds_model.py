@@ -165,6 +165,11 @@ class ConsistentSet:
 
     def improved(self, question: str, sector: str) -> Ratio:
         """Share of respondents answering both who rate 'after' above 'before'."""
+        return self.paired_share(question, sector, 1)
+
+    def paired_share(self, question: str, sector: str, direction: int) -> Ratio:
+        """Share of respondents answering both (neither "don't know") who rate 'after' above 'before'
+        (``direction`` 1), below it (-1) or the same (0)."""
         scale = self.cb.scales[self.cb.column(f"{question}_before").scale]
         num: Expr = {}
         den: Expr = {}
@@ -174,7 +179,7 @@ class ConsistentSet:
                     continue
                 v = self.index[("joint", question, sector, i, j)]
                 den[v] = 1.0
-                if b.score > a.score:
+                if (b.score > a.score) - (b.score < a.score) == direction:
                     num[v] = 1.0
         return Ratio(num, den)
 

@@ -276,6 +276,25 @@ def composition_ranges(composition: pd.DataFrame, bounds: pd.DataFrame) -> list[
     return out
 
 
+def quantity_range(bounds: pd.DataFrame, quantity_id: str) -> str:
+    """The range the published report allows for one quantity of the bounds table, in words ("" when it has none)."""
+    rows = bounds[bounds["quantity_id"] == quantity_id]
+    return range_text(rows["lower"].iloc[0], rows["upper"].iloc[0]) if len(rows) else ""
+
+
+def with_share(count: int, base: int, allowed: str) -> str:
+    """A count with its percentage of ``base`` and the range allowed for that percentage.
+
+    Examples:
+        >>> with_share(184, 209, "allowed 0% to 100%")
+        '184 (88%); allowed 0% to 100%'
+        >>> with_share(0, 0, "")
+        '0'
+    """
+    text = f"{count:,} ({format_percent(100 * count / base)})" if base else f"{count:,}"
+    return f"{text}; {allowed}" if allowed else text
+
+
 def range_text(lower: float, upper: float) -> str:
     """How a table cell gives its allowed range, e.g. "allowed 20% to 60%" ("" when unknown)."""
     if pd.isna(lower) or pd.isna(upper):
