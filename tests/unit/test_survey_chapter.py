@@ -103,3 +103,9 @@ def test_the_notices_are_markdown_files_with_the_file_name_as_a_value():
     for name in ("notice-synthetic", "notice-export", "summary-notice-export"):
         assert "{source}" in survey_chapter.text(name)
     assert survey_chapter.text("notice-synthetic").startswith("**Synthetic data.**")
+
+
+def test_the_glue_prefix_is_myst_nbs():
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    assert report.GLUE_PREFIX == GLUE_PREFIX
