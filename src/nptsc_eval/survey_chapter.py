@@ -12,21 +12,19 @@ notebook's Markdown cells, and the notices the chapter shows are Markdown files 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from nptsc_eval import report, safe_text, wording
 from nptsc_eval.charts import survey as survey_charts
 from nptsc_eval.facts import Facts
-from nptsc_eval.paths import NOTEBOOKS_DIR, PROJECT_ROOT, RAW_DIR, processed
-from nptsc_eval.survey import analysis, charts, robustness, stats
-from nptsc_eval.survey.codebook import Codebook, load_codebook
-from nptsc_eval.survey.exports import SurveyData, load_survey
-from nptsc_eval.survey.exports import survey_options as read_options
-from nptsc_eval.survey.findings import checks_using, evaluate_findings, headline_texts, published_profile
+from nptsc_eval.paths import processed
+from nptsc_eval.survey import analysis, charts, stats
+from nptsc_eval.survey.findings import checks_using, headline_texts, published_profile
 
-SYNTHETIC_FILE = "survey_responses_synthetic.csv"
+# The survey and its tables, computed once; re-exported here, where the notebook finds them.
+from nptsc_eval.survey.chapter_data import SYNTHETIC_FILE, Chapter, load, text  # noqa: F401
+
 #: The chapter's questions, in the order of its sections: each gets a chart and a table.
 QUESTIONS = ("ps_awareness", "ps_understanding", "ps_stage_improved", "ps_ts_involvement", "ps_bid_quality",
              "ps_practice_improved", "ts_stage_capability", "ts_involvement", "ts_bid_success", "ts_bid_quality",
@@ -35,97 +33,6 @@ FREE_TEXT_LABELS = {"implemented": "Already implemented", "intend": "Intend to i
 FREE_TEXT_LOCATION = "Appendix 2 of the original report (free-text questions)"
 PUBLIC_TYPES = (("central", "Central government"), ("la", "Local authority"), ("pct", "Primary care trust"))
 SECTOR_KEYS = (("public", "Public sector"), ("third", "Third sector"))
-
-
-@dataclass
-class Chapter:
-    """The survey the chapter reads and every table it computes from it (see :func:`load`)."""
-
-    path: Path
-    survey: SurveyData
-    cb: Codebook
-    dist: pd.DataFrame
-    composition: pd.DataFrame
-    paired: pd.DataFrame
-    by_sector: pd.DataFrame
-    support: pd.DataFrame
-    answers: pd.DataFrame
-    themes: pd.DataFrame
-    findings: pd.DataFrame
-    bounds: pd.DataFrame
-    #: The source's published survey findings, which chart titles quote (:func:`charts.published_findings`).
-    titles: dict[str, str]
-
-    @property
-    def synthetic(self) -> bool:
-        return bool(self.survey.is_synthetic)
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        return self.survey.frame
-
-    @property
-    def source_name(self) -> str:
-        return self.path.name
-
-    @property
-    def source(self) -> str:
-        """The source line of every survey table and chart."""
-        return charts.survey_source(self.synthetic, self.source_name)
-
-    def caption(self, text: str) -> str:
-        return charts.caption(text, self.synthetic)
-
-    @property
-    def comp(self) -> pd.DataFrame:
-        return self.composition.set_index(["dimension", "category"])
-
-    def share(self, columns: list[str], polarity: list[str] | None, sector: str, base: str = "valid",
-              levels: list[str] | None = None) -> float:
-        """The percentage of :func:`analysis.share` (the chart's base unless ``base="all"``)."""
-        return analysis.share(self.frame, self.cb, columns, polarity, sector, base, levels)[0]
-
-    def columns(self, question_id: str) -> list[str]:
-        return [c.id for c in self.cb.question_columns(question_id)]
-
-
-def text(name: str, folder: Path | None = None) -> str:
-    """The Markdown of ``notebooks/survey/<name>.md``: prose the chapter shows from code (a notice)."""
-    return ((folder or NOTEBOOKS_DIR / "survey") / f"{name}.md").read_text(encoding="utf-8").strip()
-
-
-def load(survey_path: str, survey_options: str | dict | None = "{}") -> Chapter:
-    """Read the survey, compute the chapter's tables, write its processed files and attach to each
-    percentage the range the published report allows (``survey_bounds.csv``, from the shared cache).
-
-    Sets the notebook's evidence class (synthetic or real survey) and chapter number.
-    """
-    path = Path(survey_path) if Path(survey_path).is_absolute() else PROJECT_ROOT / survey_path
-    survey = load_survey(path, **read_options(survey_options))
-    # Every value glued from here on rests on the respondent data: synthetic, or a real export.
-    report.set_evidence("synthetic" if survey.is_synthetic else "real_survey")
-    report.set_chapter("02-survey")
-    cb = load_codebook()
-    frame = survey.frame
-    synthetic_path = RAW_DIR / SYNTHETIC_FILE
-    # The synthetic data is read once: it is the survey itself unless an export was given.
-    synthetic_frame = frame if survey.is_synthetic and path.resolve() == synthetic_path.resolve() else \
-        load_survey(synthetic_path).frame
-    answers = analysis.free_text_answers(frame, cb)
-    paired = analysis.before_after_tests(frame, cb)
-    ch = Chapter(path=path, survey=survey, cb=cb, dist=analysis.distributions(frame, cb),
-                 composition=analysis.composition(frame, cb), paired=paired, by_sector=analysis.sector_tests(frame, cb),
-                 support=analysis.support_by_sector(frame, cb), answers=answers, themes=analysis.theme_counts(answers, cb),
-                 findings=evaluate_findings(frame, survey.data_kind, cb),
-                 bounds=robustness.cached_bounds(None if survey.is_synthetic else frame, synthetic_frame),
-                 titles=charts.published_findings())
-    for name, table in (("composition", ch.composition), ("distributions", ch.dist), ("findings", ch.findings),
-                        ("tests_paired", ch.paired), ("tests_sector", ch.by_sector), ("support", ch.support),
-                        ("free_text_themes", ch.themes)):
-        table.to_csv(processed(f"survey_{name}.csv"), index=False)
-    ch.dist = charts.attach_ranges(ch.dist, ch.bounds)
-    ch.support = charts.attach_support_ranges(ch.support, ch.bounds)
-    return ch
 
 
 # --------------------------------------------------------------------------------------

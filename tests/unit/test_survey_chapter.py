@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import paths, report, survey_chapter
-from nptsc_eval.survey import analysis
+from nptsc_eval.survey import analysis, chapter_data
 from nptsc_eval.survey.codebook import load_codebook
 
 FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
@@ -25,13 +25,15 @@ def glued(tmp_path, monkeypatch):
         values[key] = (str(shown), evidence or report._default_evidence)
         return shown
 
-    monkeypatch.setattr(survey_chapter, "processed", lambda name: tmp_path / name)
+    for module in (survey_chapter, chapter_data):
+        monkeypatch.setattr(module, "processed", lambda name: tmp_path / name)
     monkeypatch.setattr(report, "glue", spy)
     return values
 
 
 def test_doctests():
     assert doctest.testmod(survey_chapter).failed == 0
+    assert doctest.testmod(chapter_data).failed == 0
 
 
 @pytest.mark.parametrize("fixture,total,public", [("surveymonkey_export.csv", "180", "156"), ("qualtrics_export.xlsx", "140", "122")])
@@ -56,7 +58,8 @@ def test_a_real_export_layout_gives_its_own_counts(fixture, total, public, glued
 @pytest.fixture(scope="module")
 def synthetic_chapter(tmp_path_factory):
     mp = pytest.MonkeyPatch()
-    mp.setattr(survey_chapter, "processed", lambda name: tmp_path_factory.mktemp("processed") / name)
+    folder = tmp_path_factory.mktemp("processed")
+    mp.setattr(chapter_data, "processed", lambda name: folder / name)
     ch = survey_chapter.load("data/raw/survey_responses_synthetic.csv")
     mp.undo()
     return ch
