@@ -112,3 +112,10 @@ def test_the_glue_prefix_is_myst_nbs():
     from myst_nb.ext.glue import GLUE_PREFIX
 
     assert report.GLUE_PREFIX == GLUE_PREFIX
+
+
+def test_a_project_without_the_notices_uses_the_packages_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(chapter_data, "NOTEBOOKS_DIR", tmp_path / "notebooks")  # a test project: one notebook, no texts
+    assert survey_chapter.text("notice-export").startswith("**Data source.**")
+    with pytest.raises(Exception, match="no such text for the survey chapter"):
+        survey_chapter.text("no-such-notice")

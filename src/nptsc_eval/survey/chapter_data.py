@@ -73,8 +73,19 @@ class Chapter:
 
 
 def text(name: str, folder: Path | None = None) -> str:
-    """The Markdown of ``notebooks/survey/<name>.md``: prose the chapter shows from code (a notice)."""
-    return ((folder or NOTEBOOKS_DIR / "survey") / f"{name}.md").read_text(encoding="utf-8").strip()
+    """The Markdown of ``notebooks/survey/<name>.md``: prose the chapter shows from code (a notice).
+
+    A project folder made for a test may hold data and one notebook only: the package's own text is used then.
+    """
+    from nptsc_eval.errors import PipelineError
+    from nptsc_eval.project import SOURCE_ROOT
+
+    path = (folder or NOTEBOOKS_DIR / "survey") / f"{name}.md"
+    if folder is None and not path.is_file():
+        path = SOURCE_ROOT / "notebooks" / "survey" / f"{name}.md"
+    if not path.is_file():
+        raise PipelineError(f"{path}: no such text for the survey chapter; write it, or correct the name")
+    return path.read_text(encoding="utf-8").strip()
 
 
 def load(survey_path: str, survey_options: str | dict | None = "{}") -> Chapter:
