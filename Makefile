@@ -58,6 +58,11 @@ check-tests: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:nbval -p no:cacheprovider -o addopts="-ra" $(FAST_TESTS) \
 		-m "not build and not papermill and not browser and not slow"
 
+## fixtures: write the real-layout survey export fixtures again (tests/fixtures/survey/make_real_exports.py)
+.PHONY: fixtures
+fixtures: $(STAMP)
+	$(BIN)/python tests/fixtures/survey/make_real_exports.py
+
 ## check-data: validate every file in data/raw/
 .PHONY: check-data
 check-data: $(STAMP)

@@ -21,6 +21,7 @@ from nptsc_eval.charts.kpi import kpi_chart  # noqa: E402
 from nptsc_eval.charts.outcomes import heatmap, response_rate_chart  # noqa: E402
 from nptsc_eval.paths import RAW_DIR  # noqa: E402
 from nptsc_eval.survey import analysis, charts  # noqa: E402
+from nptsc_eval.charts import survey as survey_charts  # noqa: E402
 from nptsc_eval.survey.codebook import load_codebook  # noqa: E402
 from nptsc_eval.survey.exports import load_survey  # noqa: E402
 
@@ -90,7 +91,7 @@ def _charts(dist: pd.DataFrame):
     yield "kpi", kpi_chart(kpi.load_kpi_attainment())
     yield "funnel", strand_charts.acevo_funnel_figure(strand_tables.acevo_stages())
     for qid in charts.CHART_TOPICS:
-        yield qid, charts.diverging_chart(charts.question_rows(dist, qid), synthetic=True)
+        yield qid, survey_charts.diverging_chart(charts.question_rows(dist, qid), synthetic=True)
     chart = pd.DataFrame({"delivery_partner": ["CIPFA", "NAVCA"], "respondents": [216, 2], "places": [880, 120],
                           "places_basis": ["participant places", "organisations"], "response_rate_pct": [24.5, 1.7]})
     yield "response", response_rate_chart(chart)
@@ -117,7 +118,7 @@ def test_every_chart_keeps_its_text_inside_the_image_at_a_readable_size(dist):
 
 def test_percentage_axes_carry_the_percent_sign(dist):
 
-    fig = charts.diverging_chart(charts.question_rows(dist, "ps_awareness"))
+    fig = survey_charts.diverging_chart(charts.question_rows(dist, "ps_awareness"))
     assert all(t.endswith("%") for t in _tick_texts(fig.axes[0].xaxis))
     plt.close(fig)
     chart = pd.DataFrame({"delivery_partner": ["A"], "respondents": [5], "places": [50], "places_basis": ["places"],
@@ -135,12 +136,12 @@ def test_a_legend_lists_only_answers_someone_gave(dist):
     rows.loc[poor, ["count", "percent"]] = 0  # nobody answered "Poor"
     dont_know = rows["polarity"] == "dont_know"
     rows.loc[dont_know, "count"] = 0
-    fig = charts.diverging_chart(rows)
+    fig = survey_charts.diverging_chart(rows)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     plt.close(fig)
     assert "Poor" not in legend and "Don't know" not in legend
     assert "Fair" in legend and "Excellent" in legend
-    fig = charts.diverging_chart(charts.question_rows(dist, "ps_awareness"))
+    fig = survey_charts.diverging_chart(charts.question_rows(dist, "ps_awareness"))
     assert "Poor" in [t.get_text() for t in fig.legends[0].get_texts()]
     plt.close(fig)
 
@@ -148,7 +149,7 @@ def test_a_legend_lists_only_answers_someone_gave(dist):
 def test_a_group_every_bar_shares_is_named_once_not_on_every_bar(dist):
     rows = charts.question_rows(dist, "ps_stage_improved")
     assert set(rows["group"]) == {"Public sector"}
-    fig = charts.diverging_chart(rows)
+    fig = survey_charts.diverging_chart(rows)
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     plt.close(fig)
@@ -160,7 +161,7 @@ def test_support_bars_carry_their_share_and_the_legend_names_the_sectors():
     support = pd.DataFrame({"option": ["Networking", "Masterclasses"], "public_percent": [51.0, 48.0],
                             "third_percent": [73.0, 67.0], "public_base": [217, 217], "third_base": [33, 33]})
     hidden = pd.DataFrame({"public_count": [False, False], "third_count": [False, True]})
-    fig = charts.support_chart(support, hidden, synthetic=False)
+    fig = survey_charts.support_chart(support, hidden, synthetic=False)
     ax = fig.axes[0]
     bar_labels = [t.get_text() for t in ax.texts]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]

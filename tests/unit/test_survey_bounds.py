@@ -388,3 +388,19 @@ def test_the_composition_table_gives_each_published_range(synthetic, table):
     assert texts["Public sector"] == "allowed only 87%"
     assert texts["Central government"] == "allowed 10.6% to 11.1%"  # 23 or 24 of 217
     assert texts["Third sector organisation"] == ""
+
+
+def test_paired_shares_and_partner_sector_splits_have_ranges(synthetic, table):
+    """The paired tests' three shares and each partner's split by sector are quantities of the bounds."""
+    b = table.set_index("quantity_id")
+    cb = load_codebook()
+    for q in (q for q in cb.questions if q["kind"] == "before_after"):
+        shares = [b.loc[f"{q['id']}.{q['asked']}.rated_{w}_after", "synthetic_value"] for w in ("higher", "lower", "same")]
+        assert sum(shares) == pytest.approx(100)  # every pair rated higher, lower or the same
+    # Of the 33 third sector respondents, at most 33 of CIPFA's 209 can be from the third sector.
+    assert b.loc["composition.partner_sector.CIPFA.third", "upper"] == pytest.approx(100 * 33 / 209)
+    assert b.loc["composition.partner_sector.CIPFA.public", "lower"] == pytest.approx(100 * 176 / 209)
+    assert b.loc["ts_bid_quality.third.rated_lower_after", "upper"] < 100
+    paired = analysis.before_after_tests(synthetic, cb).set_index("question_id")
+    assert b.loc["ps_awareness.public.rated_lower_after", "synthetic_value"] == pytest.approx(
+        100 * paired.loc["ps_awareness", "lower_after"] / paired.loc["ps_awareness", "n_pairs"])

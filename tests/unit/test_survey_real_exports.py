@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import zipfile
 from pathlib import Path
 
@@ -20,11 +21,13 @@ import pytest
 from nptsc_eval import paths
 from nptsc_eval.cli import main
 from nptsc_eval.errors import DataValidationError
-from nptsc_eval.survey import analysis, exports, synth
+from nptsc_eval.survey import analysis, export_files, exports, synth
 from nptsc_eval.survey.codebook import load_codebook
-from nptsc_eval.survey.exports import load_survey, to_qualtrics, to_surveymonkey, write_grid
+from nptsc_eval.survey.exports import load_survey
 
 FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
+sys.path.insert(0, str(FIXTURES))  # the export writers that make test fixtures live beside them
+from export_writers import to_qualtrics, to_surveymonkey, write_grid  # noqa: E402
 SM_REAL = FIXTURES / "surveymonkey_real.csv"
 Q_REAL = FIXTURES / "qualtrics_real.csv"
 PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
@@ -418,7 +421,7 @@ def test_a_device_file_and_a_folder_are_refused(tmp_path, capsys):
 
 
 def test_a_file_over_the_size_limit_is_refused_with_the_limit(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(exports, "MAX_BYTES", 1024 * 1024)
+    monkeypatch.setattr(export_files, "MAX_BYTES", 1024 * 1024)  # where check_file reads it
     path = tmp_path / "big.csv"
     path.write_bytes(b"x" * (2 * 1024 * 1024))
     assert main(["validate", str(path)]) == 1

@@ -36,6 +36,7 @@ from nptsc_eval.report.numbering import (
 )
 from nptsc_eval.report.values import (
     EVIDENCE_CLASSES,
+    GLUE_PREFIX,
     SYNTHETIC_MARKER,
     Plain,
     count_text,
@@ -51,7 +52,7 @@ from nptsc_eval.report.values import (
 )
 
 __all__ = [
-    "DOWNLOAD_HREF", "DOWNLOAD_TEXT", "EVIDENCE_CLASSES", "MAX_TABLE_ROWS", "SYNTHETIC_MARKER", "UNNUMBERED_PAGES",
+    "DOWNLOAD_HREF", "DOWNLOAD_TEXT", "EVIDENCE_CLASSES", "GLUE_PREFIX", "MAX_TABLE_ROWS", "SYNTHETIC_MARKER", "UNNUMBERED_PAGES",
     "FigureOutput", "NumberRef", "Plain", "chapter_labels", "count_text", "data_digest", "downloads_dir",
     "format_number", "format_percent", "glue", "glued_evidence", "in_pipeline", "readable_cell", "reader_number",
     "round_half_up", "set_chapter", "set_evidence", "show_data_downloads", "show_diagram", "show_figure",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from nptsc_eval.report.values import Plain
+from nptsc_eval.report.values import GLUE_PREFIX, Plain
 
 #: Pages of the book that carry no chapter number (the landing page and the executive summary).
 UNNUMBERED_PAGES = ("book/index", "book/executive-summary")
@@ -151,7 +151,6 @@ def _glue_number(key: str | None, number: str, anchor: str) -> None:
     """Glue ``number`` under ``key`` as a link to the table or figure (its ``anchor``) on the same page."""
     import IPython
     from IPython.display import display as ipy_display
-    from myst_nb.ext.glue import GLUE_PREFIX
 
     if not key:
         return

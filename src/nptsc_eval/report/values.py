@@ -120,6 +120,9 @@ EVIDENCE_CLASSES = {
 SYNTHETIC_MARKER = "(synthetic)"
 
 _default_evidence: str | None = None
+#: MyST-NB's glue prefix (``myst_nb.ext.glue.GLUE_PREFIX``), written out so that a notebook need not import
+#: myst_nb, whose import (nbformat, jsonschema) takes seconds in every fresh kernel; a test keeps them equal.
+GLUE_PREFIX = "application/papermill.record/"
 
 
 def set_evidence(evidence: str) -> None:
@@ -150,7 +153,6 @@ def glue(key: str, value: Any, kind: str = "number", digits: int = 0, evidence: 
     """
     import IPython
     from IPython.display import display as ipy_display
-    from myst_nb.ext.glue import GLUE_PREFIX
 
     evidence = evidence or _default_evidence
     if evidence not in EVIDENCE_CLASSES:

@@ -9,6 +9,7 @@ about a second.  "Don't know" is counted and shown but left out of every percent
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -214,6 +215,32 @@ def sector_tests(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
                      "brunner_munzel_p": r.brunner_munzel_p, "probability_public_higher": r.probability_public_higher,
                      "direction": r.direction, "flag": stats.reliability_flag(min(r.n_public, r.n_third))})
     return pd.DataFrame(rows)
+
+
+#: The headline shares given with a Wilson interval (``survey_intervals.csv``); ``columns_of`` names a question
+#: whose columns (all its stages) are pooled.
+HEADLINES: tuple[dict[str, Any], ...] = (
+    {"key": "awareness_top_after", "label": "Awareness excellent or very good, after the programme",
+     "columns": ["ps_awareness_after"], "levels": ["Excellent", "Very good"], "sector": "public"},
+    {"key": "awareness_top_before", "label": "Awareness excellent or very good, before the programme",
+     "columns": ["ps_awareness_before"], "levels": ["Excellent", "Very good"], "sector": "public"},
+    {"key": "public_stage_positive", "label": "Programme improved how the organisation works (all stages pooled)",
+     "columns_of": "ps_stage_improved", "polarity": ["positive"], "sector": "public"},
+    {"key": "third_involvement_positive",
+     "label": "Involvement in the commissioning cycle rated good or very good (all stages pooled)",
+     "columns_of": "ts_involvement", "polarity": ["positive"], "sector": "third"},
+    {"key": "third_bidding_positive_neutral", "label": "Programme helps improve bidding: agree or neutral",
+     "columns": ["ts_bidding_improved"], "polarity": ["positive", "neutral"], "sector": "third"},
+    {"key": "expectations_positive", "label": "Programme met expectations", "columns": ["expectations"],
+     "polarity": ["positive"], "sector": "all"},
+)
+
+
+def headlines(cb: Codebook) -> list[dict[str, Any]]:
+    """:data:`HEADLINES` with each pooled question's columns named."""
+    return [{k: v for k, v in h.items() if k != "columns_of"} |
+            ({"columns": [c.id for c in cb.question_columns(h["columns_of"])]} if "columns_of" in h else {})
+            for h in HEADLINES]
 
 
 def headline_intervals(frame: pd.DataFrame, cb: Codebook, headlines: list[dict]) -> pd.DataFrame:

@@ -31,7 +31,7 @@ CACHE_ENV = "NPTSC_EVAL_CACHE_DIR"
 INPUT_PATTERNS = ("survey_constraints.yml", "survey_codebook.yml", "survey_table_1_1_respondents.*",
                   "survey_respondent_profile.*")
 #: Modules whose code decides the result.
-CODE_MODULES = ("bounds", "robustness", "findings", "codebook", "stats", "bounds_cache")
+CODE_MODULES = ("bounds", "bounds_model", "bounds_solver", "robustness", "findings", "codebook", "stats", "bounds_cache")
 
 
 def cache_dir() -> Path | None:

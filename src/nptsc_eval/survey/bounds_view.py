@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from nptsc_eval import report
@@ -36,6 +35,39 @@ def short_label(quantity_id: str) -> str:
     return f"{column.replace('_', ' ')}, {group}: {answer.replace('_', ' ')}"
 
 
+def load(survey_path: str, survey_options: str | dict | None, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """Set up the section and compute (or take from the shared cache) the bounds and the findings' verdicts.
+
+    Writes ``survey_bounds.csv`` and ``survey_findings_robustness.csv``, glues the section's numbers
+    and returns the bounds table, the verdicts and whether the survey is a real export.  The draws
+    run on local processes, or on the Dask cluster named by ``DASK_SCHEDULER_ADDRESS``
+    (``build --dask-scheduler``).
+    """
+    from pathlib import Path
+
+    from nptsc_eval.paths import PROJECT_ROOT, RAW_DIR, processed
+    from nptsc_eval.survey import robustness
+    from nptsc_eval.survey.exports import load_survey
+    from nptsc_eval.survey.exports import survey_options as read_options
+
+    # Bounds come from the published figures only; synthetic and real values are glued with their own class.
+    report.set_evidence("derived")
+    report.set_chapter("02b-survey-bounds")
+    path = Path(survey_path) if Path(survey_path).is_absolute() else PROJECT_ROOT / survey_path
+    survey = load_survey(path, **read_options(survey_options))
+    synthetic_path = RAW_DIR / "survey_responses_synthetic.csv"
+    # The synthetic data is read once: it is the survey itself unless an export was given.
+    synthetic_frame = survey.frame if survey.is_synthetic and path.resolve() == synthetic_path.resolve() else \
+        load_survey(synthetic_path).frame
+    real = not survey.is_synthetic
+    result = robustness.cached_outputs(survey.frame if real else None, synthetic_frame, k=draws, seed=seed)
+    table, verdicts = result["bounds"], result["robustness"]
+    table.to_csv(processed("survey_bounds.csv"), index=False)
+    verdicts.to_csv(processed("survey_findings_robustness.csv"), index=False)
+    glue_all(result, real=real)
+    return table, verdicts, real
+
+
 def glue_all(result: dict[str, Any], real: bool) -> None:
     """Glue the section's numbers: bounds as derived, counts of findings and draws as descriptive."""
     table, verdicts = result["bounds"], result["robustness"]
@@ -65,28 +97,11 @@ def glue_all(result: dict[str, Any], real: bool) -> None:
 def show_chart(table: pd.DataFrame, real: bool = False) -> None:
     """Interval whiskers of the limited quantities, with a dot for each value: the synthetic
     value (marked as one illustration) or, with a real export, the export's value."""
-    import matplotlib.pyplot as plt
+    from nptsc_eval.charts.bounds import bounds_chart
 
     rows = limited(table).sort_values(["question_id", "quantity_id"])
     value = "real_value" if real else "synthetic_value"
-    from nptsc_eval.charts import colours
-    from nptsc_eval.charts.style import CHART_WIDTH_IN
-
-    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 0.3 * len(rows) + 1.6), layout="constrained")
-    y = np.arange(len(rows))[::-1]
-    ax.hlines(y, rows["lower"], rows["upper"], color=colours.BOUNDS_RANGE, linewidth=3, label="Range the published figures allow")
-    ax.plot(rows[value], y, "o", color=colours.BOUNDS_VALUE, markersize=4,
-            label="The export's value" if real else "Synthetic value (one illustration)")
-    ax.set_yticks(y)
-    ax.set_yticklabels([short_label(q) for q in rows["quantity_id"]], fontsize=9)
-    ax.tick_params(axis="x", labelsize=9)
-    ax.set_xlim(0, 100)
-    ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("% of the group's answers (don't know left out)", fontsize=9.5)
-    fig.legend(loc="outside lower center", ncol=1, fontsize=9, frameon=False)
-    if not real:
-        ax.text(0.99, 0.995, SYNTHETIC_LABEL, transform=ax.transAxes, ha="right", va="top", fontsize=9,
-                color=colours.BOUNDS_VALUE, bbox={"facecolor": "white", "edgecolor": colours.BOUNDS_VALUE})
+    fig = bounds_chart(rows, [short_label(q) for q in rows["quantity_id"]], value, real, SYNTHETIC_LABEL)
     alt = (f"Horizontal ranges for {len(rows)} survey percentages that the published figures limit, each from its "
            "lowest to its highest possible value, with a dot for "
            + ("the export's value. " if real else "the synthetic data's value inside each range. "
