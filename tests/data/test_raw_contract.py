@@ -57,3 +57,20 @@ def test_a_raw_file_without_metadata_stops_the_build_check_too(raw_project):
 
 def test_the_real_raw_data_has_no_undescribed_file(raw_project):
     assert cli.main(["check-data"]) == 0
+
+
+def test_metadata_problems_name_the_key_or_entry_and_field_like_every_other_file(raw_copy):
+    from nptsc_eval.tables import validate_all
+
+    meta = raw_copy / "projects.meta.yml"
+    text = meta.read_text(encoding="utf-8")
+    assert text.startswith("title:") and "- {name: project_id, type: string," in text
+    broken = text.replace("- {name: project_id, type: string,", "- {name: project_id, type: text, colour: red,", 1)
+    meta.write_text(broken.replace("title:", "heading:", 1), encoding="utf-8")
+    messages = [e.problems for e in validate_all(raw_copy) if "projects.meta.yml" in str(e)]
+    assert messages == [["key 'title': is missing"]]
+    meta.write_text(broken, encoding="utf-8")
+    messages = [e.problems for e in validate_all(raw_copy) if "projects.meta.yml" in str(e)]
+    assert messages == [["entry 1 ('project_id'), field 'type': input should be 'string', 'integer', 'number' or "
+                         "'boolean' (found 'text')",
+                         "entry 1 ('project_id'), field 'colour': is not a field this file has"]]
