@@ -118,3 +118,22 @@ def project_copy(tmp_path: Path) -> Path:
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     shutil.copytree(paths.BOOK_DIR, root / "book", ignore=shutil.ignore_patterns("executed", "__pycache__"))
     return root
+
+
+#: Environment variable naming the source report's text (not part of the repository).
+SOURCE_TEXT_ENV = "NPTSC_EVAL_SOURCE_TEXT"
+
+
+@pytest.fixture(scope="session")
+def source_report_text() -> str:
+    """The source report's text, from the file ``$NPTSC_EVAL_SOURCE_TEXT`` names; skips the test without it.
+
+    The report's text is not in the repository, so tests never name a path outside it: the
+    machine that has the text says where it is (``make test`` passes it on when set).
+    """
+    import os
+
+    location = os.environ.get(SOURCE_TEXT_ENV)
+    if not location or not Path(location).is_file():
+        pytest.skip(f"the source report's text is not available (set {SOURCE_TEXT_ENV} to its file)")
+    return Path(location).read_text(encoding="utf-8")
