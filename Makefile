@@ -53,14 +53,13 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory check-tests
 
-# The fast lane of tests: no notebook runs, no book build, no browser; the package's doctests too.
+# The fast lane of tests: no notebook runs, no book build, no browser (the package's doctests
+# run in tests/unit/test_doctests.py).
 FAST_TESTS ?= tests/unit tests/data
-# Doctests that wait for their module's rewrite (its example predates a required field).
-STALE_DOCTESTS := --deselect src/nptsc_eval/cases.py::nptsc_eval.cases.case_matrix
 .PHONY: check-tests
 check-tests: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:nbval -p no:cacheprovider -o addopts="-ra" -n $(TEST_JOBS) --dist worksteal \
-		--doctest-modules src $(STALE_DOCTESTS) $(FAST_TESTS) -m "not build and not papermill and not browser and not slow"
+		$(FAST_TESTS) -m "not build and not papermill and not browser and not slow"
 
 ## check-data: validate every file in data/raw/
 .PHONY: check-data
