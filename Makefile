@@ -39,10 +39,12 @@ report: $(STAMP)
 rebuild: $(STAMP)
 	$(BIN)/nptsc-eval build --force $(BUILD_ARGS)
 
-## test: run every test (unit, nbval, build and browser tests)
+## test: run every test (unit, nbval, build and browser tests), on TEST_JOBS processes
+# A notebook's nbval cells must run in order in one kernel, so whole files go to each process.
+TEST_JOBS ?= 2
 .PHONY: test
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
 
 ## check: lint (ruff), type-check (mypy) and the fast unit and data tests, in a minute or less
 .PHONY: check
@@ -51,12 +53,13 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory check-tests
 
-# The fast lane of tests: no notebook runs, no book build, no browser.
+# The fast lane of tests: no notebook runs, no book build, no browser (the package's doctests
+# run in tests/unit/test_doctests.py).
 FAST_TESTS ?= tests/unit tests/data
 .PHONY: check-tests
 check-tests: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:nbval -p no:cacheprovider -o addopts="-ra" $(FAST_TESTS) \
-		-m "not build and not papermill and not browser and not slow"
+	$(BIN)/python -m pytest -q -p no:nbval -p no:cacheprovider -o addopts="-ra" -n $(TEST_JOBS) --dist worksteal \
+		$(FAST_TESTS) -m "not build and not papermill and not browser and not slow"
 
 ## fixtures: write the real-layout survey export fixtures again (tests/fixtures/survey/make_real_exports.py)
 .PHONY: fixtures

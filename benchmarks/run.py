@@ -86,6 +86,14 @@ def _seconds(pattern: str, text: str) -> float:
     return float(match.group(1)) if match else float("nan")
 
 
+#: Processed files the book's Sphinx extensions read or link to that plain Jupyter Book cannot make in
+#: time: ``book/_ext/nptsc_corrections.py`` reads the claims audit for "What this edition corrects",
+#: which comes before the claims-audit notebook in the table of contents, and the data sources page
+#: links to ``datapackage.json``, which the pipeline writes after the notebooks.  Plain Jupyter Book
+#: is given these files from the cold build that ran just before it; it still executes every notebook.
+BOOK_READS = ("claims_audit.csv", "datapackage.json")
+
+
 def baseline_build(workdir: Path) -> float:
     """Plain Jupyter Book on a copy of the project: the same notebooks, executed by Jupyter Book."""
     import nbformat
@@ -94,7 +102,7 @@ def baseline_build(workdir: Path) -> float:
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__"))
     for p in (copy / "data" / "processed").iterdir():
-        if p.name != "README.md":
+        if p.name not in ("README.md", *BOOK_READS):
             shutil.rmtree(p) if p.is_dir() else p.unlink()
     # The executed notebooks, parameters injected, with every output removed: Jupyter Book
     # has to run them all, as it would for a book without a pipeline.
@@ -253,7 +261,7 @@ def main() -> int:
         "| --- | --- | --- | --- |",
         f"| cold build (`nptsc-eval build`, nothing built) | {summary(cold)} | | |",
         f"| plain `jupyter-book build`, `execute_notebooks: force` | {summary(base)} | | |",
-        f"| cold build ÷ plain Jupyter Book | {ratio:.2f} | ≤ 0.70 | {verdict(ratio <= 0.7)} |",
+        f"| cold build ÷ plain Jupyter Book | {ratio:.2f} | ≤ 0.30 | {verdict(ratio <= 0.3)} |",
         f"| no-op rebuild | {summary(noop)} | ≤ 3 s | {verdict(statistics.median(noop) <= 3)} |",
         f"| no-op rebuild ÷ cold build | {noop_ratio:.3f} | ≤ 0.10 | {verdict(noop_ratio <= 0.1)} |",
         f"| rebuild after `{input_file.relative_to(ROOT)}` changes | {summary(changed)}; re-ran: {', '.join(reran) or 'nothing'} | only the notebooks that read it | |",
@@ -278,6 +286,13 @@ def main() -> int:
         f"| notebook time in the last cold build (reused kernels; fresh kernels) |"
         f" {notebook_time(cold_out):.1f} s; {notebook_time(fresh_out):.1f} s |",
         f"| book (Sphinx) build in the last cold build | {book_time:.1f} s |",
+        "",
+        "Each notebook in the last cold build (reused kernels, in the order they finished; two run at once,"
+        " so the critical path is the longest chain of notebooks that read one another's outputs):",
+        "",
+        "| notebook run | wall time |",
+        "| --- | --- |",
+        *[f"| {rid} | {float(sec):.1f} s |" for rid, sec in re.findall(r"^(\S+): done in ([\d.]+) s", cold_out, re.M)],
         "",
         "The book build itself runs serially: Jupyter Book's `sphinx_multitoc_numbering` extension does"
         " not declare itself safe for Sphinx's parallel mode, and Sphinx's warning about that would fail"

@@ -16,15 +16,42 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.nbval_sanitize_with = str(config.rootpath / sanitize)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that reads the built book is a build test, whether or not it says so.
+#: Tests in the fast folders (``tests/unit``, ``tests/data``) that run a whole stage end to end:
+#: thousands of survey draws, a Dask cluster, every chart rendered, a project copy built.  Each
+#: takes several seconds, so ``make check`` leaves them to ``make test`` (they are marked ``slow``).
+END_TO_END = {
+    "tests/unit/test_survey_bounds.py": {
+        "test_draws_on_a_dask_cluster_give_identical_files",
+        "test_outside_bounds_message_names_each_value",
+        "test_the_cache_reuses_a_result_and_notices_a_changed_input",
+        "test_an_export_of_another_size_is_measured_on_its_own_respondents",
+        "test_a_build_with_findings_that_cannot_all_hold_stops_and_keeps_the_old_book",
+        "test_a_real_value_outside_its_bounds_is_flagged",
+        "test_check_data_names_conflicting_findings_and_exits_1",
+        "test_conflicting_findings_are_named",
+    },
+    "tests/unit/test_chart_legibility.py": {"test_every_chart_keeps_its_text_inside_the_image_at_a_readable_size"},
+}
 
-    ``make check`` leaves out build tests (``-m "not build"``); a test that asks for the
-    ``built_book`` fixture would otherwise start the whole build from the fast lane.
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by what they cost, so ``make check`` can leave out the slow ones.
+
+    A test that reads the built book is a build test, whether or not it says so: ``make check``
+    leaves out build tests (``-m "not build"``), and a test that asks for the ``built_book``
+    fixture would otherwise start the whole build from the fast lane.  The end-to-end tests named
+    in :data:`END_TO_END` are marked ``slow``.
     """
     for item in items:
         if "built_book" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.build)
+        path = Path(str(item.path)).resolve()
+        try:
+            relative = path.relative_to(config.rootpath).as_posix()
+        except ValueError:
+            continue
+        if getattr(item, "originalname", item.name) in END_TO_END.get(relative, ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +118,22 @@ def project_copy(tmp_path: Path) -> Path:
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     shutil.copytree(paths.BOOK_DIR, root / "book", ignore=shutil.ignore_patterns("executed", "__pycache__"))
     return root
+
+
+#: Environment variable naming the source report's text (not part of the repository).
+SOURCE_TEXT_ENV = "NPTSC_EVAL_SOURCE_TEXT"
+
+
+@pytest.fixture(scope="session")
+def source_report_text() -> str:
+    """The source report's text, from the file ``$NPTSC_EVAL_SOURCE_TEXT`` names; skips the test without it.
+
+    The report's text is not in the repository, so tests never name a path outside it: the
+    machine that has the text says where it is (``make test`` passes it on when set).
+    """
+    import os
+
+    location = os.environ.get(SOURCE_TEXT_ENV)
+    if not location or not Path(location).is_file():
+        pytest.skip(f"the source report's text is not available (set {SOURCE_TEXT_ENV} to its file)")
+    return Path(location).read_text(encoding="utf-8")

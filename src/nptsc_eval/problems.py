@@ -87,7 +87,7 @@ def validate_records(path: Path | str, records: Sequence[Any], model: type[Model
     valid records (duplicates, references) and yield further problems.
     """
     valid: list[tuple[int, Model]] = []
-    problems: list[Problem] = []
+    problems = Problems(path)
     for index, record in enumerate(records):
         name = key(record) if key is not None and isinstance(record, dict) else None
         try:
@@ -96,6 +96,40 @@ def validate_records(path: Path | str, records: Sequence[Any], model: type[Model
             problems.extend(problems_from(exc, entry_label(index, name, noun)))
     for check in checks:
         problems.extend(check(valid))
-    if problems:
-        raise DataValidationError(path, [str(p) for p in problems])
+    problems.raise_if_any()
     return [m for _, m in valid]
+
+
+class Problems:
+    """The one collector of a file's problems: add them as they are found, raise them all at once.
+
+    >>> problems = Problems("data/raw/x.csv")
+    >>> problems.add("'fifty' is not a number", "row 5", "target_low")
+    >>> len(problems), bool(problems)
+    (1, True)
+    >>> problems.raise_if_any()
+    Traceback (most recent call last):
+    ...
+    nptsc_eval.errors.DataValidationError: data/raw/x.csv is not valid (1 problem(s)):
+      - row 5, column 'target_low': 'fifty' is not a number
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.items: list[Problem] = []
+
+    def add(self, what: str, where: str = "", column: str | None = None, *, field: str = "column") -> None:
+        """Record one problem: what is wrong, where (row or entry), in which column or field."""
+        self.items.append(Problem(what, where, column, field))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Record problems found elsewhere (a model's validation, a cross-check)."""
+        self.items.extend(problems)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`~nptsc_eval.errors.DataValidationError` listing every problem, if there are any."""
+        if self.items:
+            raise DataValidationError(self.path, [str(p) for p in self.items])

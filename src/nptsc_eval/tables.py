@@ -17,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
+from pydantic import ConfigDict, ValidationError
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR, relative
+from nptsc_eval.problems import RawRecord, problems_from, validate_records
 from nptsc_eval.yaml_text import read_yaml_mapping
 
 #: Column types a metadata file may declare, and the pandas dtype each becomes.
@@ -91,28 +93,70 @@ def meta_path_for(csv_path: Path) -> Path:
     return csv_path.with_suffix(".meta.yml")
 
 
+class FieldEntry(RawRecord):
+    """One entry of a metadata file's ``fields``: a column of the table."""
+
+    name: str
+    type: Literal["string", "integer", "number", "boolean"] = "string"
+    description: str = ""
+    required: bool = True
+    nullable: bool = False
+    unique: bool = False
+    enum: list[Any] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+class MetaFile(RawRecord):
+    """A table's metadata file (``name.meta.yml``): provenance, data dictionary and rules.
+
+    Keys other than these are kept (in :attr:`TableMeta.raw`) for the checks that read them.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    title: str
+    source: dict[str, Any]
+    fields: list[Any]
+    primary_key: list[str] = []
+    totals: list[dict[str, Any]] = []
+    notes: list[str] = []
+
+
 def read_meta(csv_path: Path) -> TableMeta:
-    """Read the metadata file that sits beside ``csv_path``."""
+    """Read the metadata file that sits beside ``csv_path``; every problem names its key or entry and field.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     csv = Path(folder) / "t.csv"
+    ...     _ = csv.with_suffix(".meta.yml").write_text("title: T\\nsource: {}\\nfields:\\n  - {name: a, type: text}\\n")
+    ...     try:
+    ...         read_meta(csv)
+    ...     except DataValidationError as exc:
+    ...         print(exc.problems)
+    ["entry 1 ('a'), field 'type': input should be 'string', 'integer', 'number' or 'boolean' (found 'text')"]
+    """
     mpath = meta_path_for(csv_path)
     if not mpath.exists():
         raise DataValidationError(csv_path, [f"no metadata file: expected {relative(mpath)} beside it"])
     d = read_yaml_mapping(mpath, "a metadata file")
-    problems = [f"missing key '{k}'" for k in ("title", "source", "fields") if k not in d]
-    if problems:
-        raise DataValidationError(mpath, problems)
     try:
-        fields = tuple(FieldSpec.from_dict(f) for f in d["fields"])
-    except (KeyError, ValueError) as exc:
-        raise DataValidationError(mpath, [f"bad field definition: {exc}"]) from None
+        meta = MetaFile.model_validate(d)
+    except ValidationError as exc:
+        raise DataValidationError(mpath, [str(p) for p in problems_from(exc, field="key")]) from None
+    entries = validate_records(mpath, meta.fields, FieldEntry, key=lambda f: f.get("name"))
+    fields = tuple(FieldSpec(name=f.name, type=f.type, description=f.description, required=f.required,
+                             nullable=f.nullable, unique=f.unique, enum=tuple(f.enum) if f.enum is not None else None,
+                             minimum=f.minimum, maximum=f.maximum) for f in entries)
     return TableMeta(
         name=csv_path.stem,
         path=csv_path,
-        title=d["title"],
-        source=d["source"],
+        title=meta.title,
+        source=meta.source,
         fields=fields,
-        primary_key=tuple(d.get("primary_key", ())),
-        totals=tuple(d.get("totals", ())),
-        notes=tuple(d.get("notes", ())),
+        primary_key=tuple(meta.primary_key),
+        totals=tuple(meta.totals),
+        notes=tuple(meta.notes),
         raw=d,
     )
 

@@ -64,9 +64,9 @@ def test_broken_constraint_names_finding_and_field(tmp_path):
 
 
 def test_raw_survey_files_pass_check_data():
-    from nptsc_eval.validate_raw import VALIDATORS, undocumented_raw_files, validate_raw_data
+    from nptsc_eval.validate_raw import undocumented_raw_files, validate_raw_data, validators
 
-    patterns = [p for p, _ in VALIDATORS]
+    patterns = [p for p, _ in validators()]
     for name in ("survey_codebook.yml", "survey_constraints.yml", "survey_export_mapping.yml"):
         assert name in patterns
     survey_errors = [e for e in validate_raw_data() if "survey" in str(e)]

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from nptsc_eval import paths, report, survey_chapter
+from nptsc_eval.report import values as report_values
 from nptsc_eval.survey import analysis, chapter_data
 from nptsc_eval.survey.codebook import load_codebook
 
@@ -22,7 +23,7 @@ def glued(tmp_path, monkeypatch):
 
     def spy(key, value, kind="number", digits=0, evidence=None):
         shown = real_glue(key, value, kind=kind, digits=digits, evidence=evidence)
-        values[key] = (str(shown), evidence or report._default_evidence)
+        values[key] = (str(shown), evidence or report_values._default_evidence)
         return shown
 
     for module in (survey_chapter, chapter_data):

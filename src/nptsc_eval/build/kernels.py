@@ -23,6 +23,11 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enable
 
 
 
+def prepare_arguments(prepare: str) -> list[str]:
+    """Kernel arguments that make a kernel papermill starts itself run ``prepare`` first."""
+    return [*KERNEL_ARGUMENTS, f"--IPKernelApp.exec_lines={[prepare]!r}"] if prepare else list(KERNEL_ARGUMENTS)
+
+
 def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | None = None, **options: Any) -> Any:
     """Execute ``source`` with papermill into ``target``, its kernel started in the notebook's folder.
 
@@ -76,12 +81,15 @@ class KernelPool:
         self.started = 0
         self.reused = 0
 
-    def acquire(self, folder: Path) -> Any | None:
-        """This thread's kernel, reset and moved to ``folder``; ``None`` when kernels are not reused."""
+    def acquire(self, folder: Path, prepare: str = "") -> Any | None:
+        """This thread's kernel, reset and moved to ``folder``; ``None`` when kernels are not reused.
+
+        ``prepare`` is Python code the kernel runs before the notebook (after the reset).
+        """
         if not self.enabled:
             return None
         km = getattr(self._local, "km", None)
-        if km is not None and not self._reset(km, folder, self.startup_timeout):
+        if km is not None and not self._reset(km, folder, self.startup_timeout, prepare):
             self.discard()
             km = None
         if km is not None:
@@ -92,7 +100,8 @@ class KernelPool:
             from jupyter_core.utils import run_sync
 
             km = AsyncKernelManager(kernel_name="python3")
-            run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=KERNEL_ARGUMENTS)
+            # A new kernel runs ``prepare`` as it starts (IPython's exec_lines).
+            run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=prepare_arguments(prepare))
             self._local.km = km
             with self._lock:
                 self._kernels.append(km)
@@ -100,7 +109,7 @@ class KernelPool:
         return km
 
     @staticmethod
-    def _reset(km: Any, folder: Path, timeout: float = 60) -> bool:
+    def _reset(km: Any, folder: Path, timeout: float = 60, prepare: str = "") -> bool:
         from jupyter_client.blocking import BlockingKernelClient
 
         client = BlockingKernelClient()
@@ -108,7 +117,8 @@ class KernelPool:
         client.start_channels()
         try:
             client.wait_for_ready(timeout=timeout)
-            reply = client.execute_interactive(_RESET_KERNEL.format(folder=str(folder)), store_history=False,
+            code = _RESET_KERNEL.format(folder=str(folder)) + (prepare + "\n" if prepare else "")
+            reply = client.execute_interactive(code, store_history=False,
                                                timeout=60, output_hook=lambda message: None)
             return reply["content"]["status"] == "ok"
         except (RuntimeError, TimeoutError):

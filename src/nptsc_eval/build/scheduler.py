@@ -15,15 +15,35 @@ from collections.abc import Callable
 from nptsc_eval.build.cache import cache_parts, completed_record, file_hash, package_hash, why_run
 from nptsc_eval.build.executed import finish_executed_notebook, refresh_prose, source_cell_number
 from nptsc_eval.build.kernels import (PIPELINE_ENV, KernelPool, KernelUnavailable, check_loopback, execute_notebook,
-                                      is_kernel_failure, preload_execution_modules)
+                                      is_kernel_failure, prepare_arguments, preload_execution_modules)
 from nptsc_eval.build.spec import Run, Spec, describe_missing, produced_by_another_run
 from nptsc_eval.build.state import load_state, save_state
+from nptsc_eval.build.written import read_log, start_code, undeclared_and_unwritten
 from nptsc_eval.errors import PipelineError
 from nptsc_eval.project import Project
 
 
 class NotebookFailed(PipelineError):
     """A notebook raised an exception while it ran."""
+
+
+class OutputsMismatch(PipelineError):
+    """A run wrote a file its ``outputs`` in pipeline.yml do not declare, or did not write one they do."""
+
+
+def check_outputs(run: Run, written: set[str], root: Path) -> None:
+    """Raise :class:`OutputsMismatch` when what ``run`` wrote differs from its declared outputs."""
+    undeclared, unwritten = undeclared_and_unwritten(written, run.outputs, run.patterns, root)
+    if not undeclared and not unwritten:
+        return
+    notebook = Project(root).relative(run.notebook)
+    lines = [f"{notebook} (run '{run.id}') wrote {path}, which its outputs in pipeline.yml do not declare"
+             for path in undeclared]
+    lines += [f"{notebook} (run '{run.id}') did not write {entry}, which its outputs in pipeline.yml declare"
+              for entry in unwritten]
+    raise OutputsMismatch("what a notebook wrote does not match pipeline.yml; the book was not rebuilt.\n  "
+                          + "\n  ".join(lines)
+                          + "\n  declare each file the notebook writes under its run's outputs, and only those")
 
 
 
@@ -46,13 +66,18 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
     failed_dir = project.cache / "failed"
     work.mkdir(parents=True, exist_ok=True)
     scratch = work / f"{run.id}.ipynb"
+    log = project.cache / "written" / f"{run.id}.log"
+    log.unlink(missing_ok=True)
+    record = start_code(project.root, log)
     start = time.perf_counter()
     os.environ[PIPELINE_ENV] = "1"
     kernels = kernels or KernelPool(enabled=False)
     try:
-        # km=None: papermill starts (and shuts down) a kernel of its own.
+        # km=None: papermill starts (and shuts down) a kernel of its own, which starts recording itself.
+        km = kernels.acquire(run.notebook.parent, prepare=record)
         execute_notebook(run.notebook, scratch, run.parameters, log_output=False,
-                         request_save_on_cell_execute=False, km=kernels.acquire(run.notebook.parent),
+                         request_save_on_cell_execute=False, km=km,
+                         extra_arguments=prepare_arguments("" if km else record),
                          start_timeout=kernels.startup_timeout)
     except PapermillExecutionError as exc:
         kernels.discard()
@@ -75,6 +100,12 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
         ) from None
     except BaseException:
         kernels.discard()
+        raise
+    try:
+        check_outputs(run, read_log(log, project.root), project.root)
+    except OutputsMismatch:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(scratch), failed_dir / f"{run.id}.ipynb")
         raise
     finish_executed_notebook(scratch)
     run.executed.parent.mkdir(parents=True, exist_ok=True)
@@ -171,7 +202,7 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
                 run, reason, parts = running.pop(fut)
                 try:
                     seconds = fut.result()
-                except (NotebookFailed, KernelUnavailable) as exc:
+                except (NotebookFailed, KernelUnavailable, OutputsMismatch) as exc:
                     done[run.id] = RunResult(run.id, "failed", str(exc))
                     state.pop(run.id, None)
                     save_state(root, state)
@@ -185,7 +216,7 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
             run, reason, parts = running.pop(fut)
             try:
                 complete(run, reason, parts, fut.result())
-            except (NotebookFailed, KernelUnavailable) as exc:
+            except (NotebookFailed, KernelUnavailable, OutputsMismatch) as exc:
                 done[run.id] = RunResult(run.id, "failed", str(exc))
                 state.pop(run.id, None)
     save_state(root, state)

@@ -53,7 +53,7 @@ def load_quotations(raw_dir: Path | None = None) -> pd.DataFrame:
 
 
 def validate_quotations(path: Path) -> None:
-    """Validator for ``VALIDATORS``: the quotation bank's cross-references."""
+    """Validator for :func:`nptsc_eval.validate_raw.validators`: the quotation bank's cross-references."""
     load_quotations(Path(path).parent)
 
 

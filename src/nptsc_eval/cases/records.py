@@ -238,7 +238,7 @@ def _known_sets(raw_dir: Path) -> dict[str, str] | None:
 
 
 def validate_case_file(path: Path) -> None:
-    """Validator for ``nptsc_eval.validate_raw.VALIDATORS``: one case record, cross-checked."""
+    """Validator for :func:`nptsc_eval.validate_raw.validators`: one case record, cross-checked."""
     raw_dir = _raw_dir_of_case(Path(path))
     try:
         themes, projects, sets = _known_themes(raw_dir), _known_projects(raw_dir), _known_sets(raw_dir)

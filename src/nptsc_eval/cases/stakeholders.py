@@ -51,7 +51,7 @@ def load_stakeholders(raw_dir: Path | None = None) -> pd.DataFrame:
 
 
 def validate_stakeholders(path: Path) -> None:
-    """Validator for ``VALIDATORS``: the stakeholder list's published counts."""
+    """Validator for :func:`nptsc_eval.validate_raw.validators`: the stakeholder list's published counts."""
     load_stakeholders(Path(path).parent)
 
 

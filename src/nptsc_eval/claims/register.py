@@ -394,5 +394,5 @@ def load_register(path: Path | None = None) -> Register:
 
 
 def validate_register_file(path: Path) -> None:
-    """Validator for :data:`nptsc_eval.validate_raw.VALIDATORS`: raises DataValidationError."""
+    """Validator for :func:`nptsc_eval.validate_raw.validators`: raises DataValidationError."""
     load_register(path)

@@ -74,7 +74,7 @@ CROSS_CHECKED: dict[str, Callable[[Path | None], object]] = {
 
 
 def validate_strand_table(path: Path) -> None:
-    """Validator for ``nptsc_eval.validate_raw.VALIDATORS``: the cross-table rules of a strand table.
+    """Validator for :func:`nptsc_eval.validate_raw.validators`: the cross-table rules of a strand table.
 
     Runs the checks of :data:`CROSS_CHECKED` for ``path`` (logic models against projects
     and KPI targets, sets per approach, stages that break down another, areas of Table 4.2,

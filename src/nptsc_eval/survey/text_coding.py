@@ -78,7 +78,7 @@ def load_coding(raw_dir: Path | None = None) -> pd.DataFrame:
 
 
 def validate_coding_file(path: Path) -> None:
-    """Validator for ``nptsc_eval.validate_raw.VALIDATORS``: the hand coding, cross-checked."""
+    """Validator for :func:`nptsc_eval.validate_raw.validators`: the hand coding, cross-checked."""
     load_coding(Path(path).parent)
 
 
