@@ -253,3 +253,24 @@ def test_no_survey_chart_title_in_the_book_presents_a_synthetic_number_as_a_find
         assert not re.search(r"\d|%", words), f"{number}: {words}"
         published = words.removeprefix("Published finding: ").removesuffix(" (the chart shows synthetic data, not this finding)")
         assert published in quotes or words.endswith("(synthetic)"), title
+
+
+def test_the_kpi_target_line_never_runs_through_a_label():
+    """Each value label the 100% line would cross sits on an opaque box drawn above the line."""
+    from nptsc_eval import kpi
+    from nptsc_eval.charts import colours
+
+    plots.setup()
+    fig = kpi_chart(kpi.load_kpi_attainment())
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    line = next(drawn for drawn in ax.get_lines() if list(drawn.get_xdata()) == [100, 100])
+    x = ax.transData.transform((100, 0))[0]
+    crossed = [t for t in ax.texts if t.get_text().strip() != "target"
+               and t.get_window_extent(renderer).x0 < x < t.get_window_extent(renderer).x1]
+    assert crossed, "no label reaches the target line, so this test checks nothing"
+    for text in crossed:
+        box = text.get_bbox_patch()
+        assert box is not None and box.get_facecolor()[:3] == matplotlib.colors.to_rgb(colours.WHITE), text.get_text()
+        assert text.get_zorder() > line.get_zorder(), text.get_text()

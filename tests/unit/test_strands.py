@@ -293,8 +293,9 @@ def test_logic_model_html_escapes_its_text():
 def test_logic_model_alt_text_states_the_numbers():
     alt = logic_models.logic_model_alt_text(logic_models.logic_model(3), 3)
     assert alt.startswith("Logic model of strand three, drawn project by project and read from top to bottom")
-    assert "Activities: 6 projects" in alt
-    assert "10 outputs or KPI targets and 6 outcomes" in alt
+    # Counts from one to nine in words, as in running text.
+    assert "Activities: six projects" in alt
+    assert "10 outputs or KPI targets and six outcomes" in alt
     assert "Indirect or long-term impacts: More third sector organisations commissioned" in alt
 
 

@@ -30,13 +30,15 @@ def kpi_chart(attainment: pd.DataFrame, cap: float = 250.0):
     bar_colours = [colours.KPI_STATUS[str(s)] for s in data["status"]]
     ax.barh(data["label"], values, color=bar_colours, edgecolor="white")
     ax.tick_params(axis="y", labelsize=9.5)
-    ax.axvline(100, color=TEXT_COLOUR, linewidth=1.2, linestyle="--")
+    ax.axvline(100, color=TEXT_COLOUR, linewidth=1.2, linestyle="--", zorder=1)
     ax.text(100, len(data) - 0.4, " target", va="bottom", ha="left", fontsize=9.5)
     for y, (value, row) in enumerate(zip(values, data.itertuples())):
         shown = f"{row.actual:g} of {row.target_label} ({row.percent_of_target:.0f}%): {row.status}"
         if float(row.percent_of_target) > cap:
             shown += f" (bar cut at {cap:.0f}%)"
-        ax.text(value + 3, y, textwrap.fill(shown, 26), va="center", fontsize=9.5, color=TEXT_COLOUR)
+        # A label that starts left of the target line sits on a white box, so the line never runs through its words.
+        ax.text(value + 3, y, textwrap.fill(shown, 26), va="center", fontsize=9.5, color=TEXT_COLOUR, zorder=3,
+                bbox={"facecolor": colours.WHITE, "edgecolor": "none", "pad": 1.0})
     ax.set_xlim(0, cap * 1.8)
     ax.set_xticks([0, 100, 200])
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
