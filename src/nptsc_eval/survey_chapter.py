@@ -269,6 +269,13 @@ def show_sector_tests(ch: Chapter) -> None:
     report.show_table(shown, ch.caption("Public against third sector answers"), "survey-sector-tests", source=ch.source)
 
 
+def _headline_range(bounds: pd.DataFrame, key: str) -> str:
+    """A headline share's allowed range in words; a pooled share's range is the outer limits of its questions'."""
+    allowed = charts.quantity_range(bounds, f"headline.{key}")
+    pooled = bounds.loc[bounds["quantity_id"] == f"headline.{key}", "description"].str.contains("outer limits").any()
+    return f"{allowed} (outer limits)" if allowed and pooled else allowed
+
+
 def show_intervals(ch: Chapter) -> None:
     """The headline shares with Wilson intervals; writes ``survey_intervals.csv`` and glues the expectations interval."""
     intervals = analysis.headline_intervals(ch.frame, ch.cb, analysis.headlines(ch.cb))
@@ -279,8 +286,10 @@ def show_intervals(ch: Chapter) -> None:
         "Count": intervals["count"], "Base n": _with_flag(intervals["base"], intervals["flag"]),
         "Per cent": [pct(v) for v in intervals["percent"]],
         "95% interval": [f"{pct(lo)} to {pct(hi)}" for lo, hi in zip(intervals["lower"], intervals["upper"])],
+        "Range the published figures allow": [_headline_range(ch.bounds, key) for key in intervals["key"]],
     })
-    report.show_table(shown, ch.caption("Headline shares with Wilson 95% confidence intervals"), "survey-intervals",
+    report.show_table(shown, ch.caption("Headline shares with Wilson 95% confidence intervals, and the range the published figures "
+                                 "allow (for a share pooled over several questions, the outer limits of their ranges)"), "survey-intervals",
                       source=ch.source, number_key="intervals_table_number")
     heads = intervals.set_index("key")
     report.glue("exp_ci_low", pct(heads.loc["expectations_positive", "lower"]), kind="text")

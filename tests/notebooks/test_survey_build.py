@@ -83,9 +83,8 @@ def test_survey_notebook_runs_on_a_real_export_layout(tmp_path, monkeypatch, not
 
 
 #: Survey tables whose percentages are not survey quantities with a published range: Table 1.1 prints the
-#: published figures themselves; the findings table gives each check its own bounds; the intervals table
-#: gives confidence intervals (its pooled shares have no published range computed yet).
-NO_RANGE_TABLES = {"survey-table-1-1", "survey-findings", "survey-intervals"}
+#: published figures themselves; the findings table gives each check its own bounds.
+NO_RANGE_TABLES = {"survey-table-1-1", "survey-findings"}
 
 
 @pytest.mark.build
@@ -144,3 +143,7 @@ def test_every_percentage_in_the_survey_tables_has_its_published_range(built_boo
     paired = tables["survey-paired-tests"]
     assert paired.count("; allowed") == 3 * 5
     assert len(re.findall(r">allowed (?:only )?\d", tables["survey-partner-sector"])) == 2 * 7
+    # The headline shares: each has its range; a share pooled over several questions says its range is outer limits.
+    intervals = tables["survey-intervals"]
+    assert len(re.findall(r">allowed (?:only )?\d", intervals)) == 6
+    assert intervals.count("(outer limits)") == 2

@@ -404,3 +404,23 @@ def test_paired_shares_and_partner_sector_splits_have_ranges(synthetic, table):
     paired = analysis.before_after_tests(synthetic, cb).set_index("question_id")
     assert b.loc["ps_awareness.public.rated_lower_after", "synthetic_value"] == pytest.approx(
         100 * paired.loc["ps_awareness", "lower_after"] / paired.loc["ps_awareness", "n_pairs"])
+
+
+def test_each_headline_share_has_a_range_and_a_pooled_one_the_outer_limits_of_its_questions(cs, table):
+    from nptsc_eval.survey.bounds_solver import ratio_bounds
+
+    rows = table.set_index("quantity_id")
+    keys = [h["key"] for h in analysis.HEADLINES]
+    assert {f"headline.{k}" for k in keys} <= set(rows.index)
+    pooled = [q for q in bounds.quantities(cs) if q.quantity_id.startswith("headline.") and q.parts]
+    assert {q.quantity_id for q in pooled} == {f"headline.{h['key']}" for h in analysis.HEADLINES if "columns_of" in h}
+    for q in pooled:
+        limits = [ratio_bounds(cs, part) for part in q.parts]
+        assert rows.loc[q.quantity_id, "lower"] == min(lo for lo, _ in limits)
+        assert rows.loc[q.quantity_id, "upper"] == max(hi for _, hi in limits)
+        assert "outer limits" in rows.loc[q.quantity_id, "description"]
+    # The outer limits hold: where the exact programme of a pooled share is small enough to solve, its
+    # exact range lies inside them.
+    public = next(q for q in pooled if q.quantity_id == "headline.public_stage_positive")
+    low, high = ratio_bounds(cs, public.ratio)
+    assert rows.loc[public.quantity_id, "lower"] <= low <= high <= rows.loc[public.quantity_id, "upper"]

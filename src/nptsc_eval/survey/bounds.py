@@ -34,6 +34,7 @@ import pandas as pd
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.survey.analysis import headlines
 from nptsc_eval.survey.codebook import SECTOR_LABELS, Codebook
 
 # The consistent set (its model) and the solver are modules of their own; their names are kept importable from here.
@@ -343,6 +344,14 @@ def quantities(cs: ConsistentSet) -> list[Quantity]:
             out.append(Quantity(f"composition.partner_sector.{p}.{s}", "delivery_partner", GROUP_LABELS[s],
                                 f"Respondents supported by {p} who are from the {SECTOR_LABELS[s].lower()}",
                                 Ratio({cs.index[("partner", p, s)]: 1.0}, dict(partner))))
+    # The headline shares of the intervals table; a pooled one gets the outer limits of its parts.
+    for h in headlines(cb):
+        group, args = h.get("sector", "all"), (h.get("polarity"), h.get("levels"))
+        pooled = len(h["columns"]) > 1
+        out.append(Quantity(f"headline.{h['key']}", h["key"], GROUP_LABELS[group],
+                            h["label"] + (" (outer limits of each question's range)" if pooled else ""),
+                            cs.share(h["columns"], group, *args),
+                            tuple(cs.share([c], group, *args) for c in h["columns"]) if pooled else ()))
     return out
 
 
@@ -389,7 +398,11 @@ def survey_bounds(cs: ConsistentSet, synthetic: pd.DataFrame | None = None,
     observed = observed_quantities(cs, real) if real is not None else {}
     out = []
     for q in quantities(cs):
-        lo, hi = ratio_bounds(cs, q.ratio, solver=solver)
+        if q.parts:
+            limits = [ratio_bounds(cs, part, solver=solver) for part in q.parts]
+            lo, hi = min(lo for lo, _ in limits), max(hi for _, hi in limits)
+        else:
+            lo, hi = ratio_bounds(cs, q.ratio, solver=solver)
         row = {"quantity_id": q.quantity_id, "question_id": q.question_id, "group": q.group,
                "description": q.description, "lower": lo, "upper": hi,
                "synthetic_value": q.ratio.value(xs) if xs is not None else np.nan}

@@ -79,11 +79,20 @@ class Ratio:
 
 @dataclass
 class Quantity:
+    """A survey percentage the book shows, as a ratio of cell counts.
+
+    ``parts`` is set for a share pooled over several questions: its range is then the outer
+    limits of the parts' exact ranges (a pooled share is a weighted mean of its parts, so it lies
+    between the smallest lower and the largest upper bound), because the exact programme of a
+    pooled share spans every question it pools and can take too long to solve.
+    """
+
     quantity_id: str
     question_id: str
     group: str
     description: str
     ratio: Ratio
+    parts: tuple[Ratio, ...] = ()
 
 
 @dataclass
