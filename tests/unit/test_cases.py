@@ -19,7 +19,6 @@ from nptsc_eval.validate_raw import validate_raw_data
 
 CASE_NAMES = ["Commissioner A", "Commissioner B", "Gateshead", "Bristol", "Doncaster", "Southwark",
               "Gloucestershire", "Norfolk"]
-SOURCE_TEXT = Path("/work/shared/source/nptsc-phase-two-impact-evaluation.txt")
 
 
 @pytest.fixture(scope="module")
@@ -255,9 +254,8 @@ def test_quotation_cross_references_are_checked(raw_copy: Path):
     ]
 
 
-@pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source report's text is not available here")
-def test_every_quotation_is_verbatim_in_the_source():
-    text = re.sub(r"\s+", " ", SOURCE_TEXT.read_text(encoding="utf-8"))
+def test_every_quotation_is_verbatim_in_the_source(source_report_text):
+    text = re.sub(r"\s+", " ", source_report_text)
     missing = [q.quote_id for q in quotations.load_quotations().itertuples() if re.sub(r"\s+", " ", q.text) not in text]
     assert missing == []
 
@@ -378,9 +376,8 @@ def test_gateshead_held_two_sessions_and_only_agreed_a_third(records):
     assert "does not say" in text and "extended by a further session" not in text
 
 
-@pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source report's text is not available here")
-def test_a_form_in_quotation_marks_is_printed_in_the_source(records):
-    text = re.sub(r"\s+", " ", SOURCE_TEXT.read_text(encoding="utf-8"))
+def test_a_form_in_quotation_marks_is_printed_in_the_source(records, source_report_text):
+    text = re.sub(r"\s+", " ", source_report_text)
     quoted = [(r.case_id, f.text) for r in records for d in r.discrepancies for f in d.forms if f.printed]
     assert quoted and [q for q in quoted if q[1] not in text] == []
 

@@ -590,7 +590,6 @@ def test_counts_by_basis_and_the_sentence_that_reports_them():
 
 # --- the real register: quotes, hedges, scope, one verdict per statement ------------------
 
-SOURCE_TEXT = Path("/work/shared/source/nptsc-phase-two-impact-evaluation.txt")
 
 
 def test_every_statement_outside_a_table_quotes_the_source():
@@ -599,9 +598,8 @@ def test_every_statement_outside_a_table_quotes_the_source():
             assert c.quote, f"{c.id} has no quote of the source's own words"
 
 
-@pytest.mark.skipif(not SOURCE_TEXT.exists(), reason="the source report's text is not on this machine")
-def test_every_quote_is_the_sources_own_words():
-    source = tidy_text(SOURCE_TEXT.read_text(encoding="utf-8"))
+def test_every_quote_is_the_sources_own_words(source_report_text):
+    source = tidy_text(source_report_text)
     for c in load_register().claims:
         for quote in (c.quote, c.other_quote):
             if quote:
