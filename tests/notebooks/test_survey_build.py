@@ -89,7 +89,7 @@ NO_RANGE_TABLES = {"survey-table-1-1", "survey-findings"}
 
 @pytest.mark.build
 def test_every_percentage_in_the_survey_tables_has_its_published_range(built_book):
-    from html.parser import HTMLParser
+    from bs4 import BeautifulSoup
 
     nb = json.loads((paths.BOOK_DIR / "executed" / "02-survey.ipynb").read_text(encoding="utf-8"))
     tables = {}
@@ -101,34 +101,13 @@ def test_every_percentage_in_the_survey_tables_has_its_published_range(built_boo
             if match:
                 tables[match.group(1)] = html
 
-    class Rows(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.rows: list[list[str]] = []
-            self.cell: list[str] | None = None
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "tr":
-                self.rows.append([])
-            elif tag in ("td", "th"):
-                self.cell = []
-
-        def handle_endtag(self, tag):
-            if tag in ("td", "th") and self.cell is not None:
-                self.rows[-1].append("".join(self.cell).strip())
-                self.cell = None
-
-        def handle_data(self, data):
-            if self.cell is not None:
-                self.cell.append(data)
-
     checked = 0
     for name, html in tables.items():
         if name in NO_RANGE_TABLES:
             continue
-        parser = Rows()
-        parser.feed(html)
-        header, *body = [r for r in parser.rows if r]
+        rows = [[cell.get_text().strip() for cell in tr.find_all(["td", "th"])]
+                for tr in BeautifulSoup(html, "html.parser").find_all("tr")]
+        header, *body = [r for r in rows if r]
         for row in body:
             cells = dict(zip(header, row))
             ranged = any("allowed" in v for k, v in cells.items() if "range" in k.lower())

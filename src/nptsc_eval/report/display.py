@@ -63,12 +63,9 @@ def show_figure(fig: Any, alt: str, data: Any, title: str = "", source: str = ""
     from IPython.display import HTML, display
     import matplotlib.pyplot as plt
 
-
-    if not alt or len(alt) < 20:
-        raise ValueError("a figure needs alt text that says what it shows (at least 20 characters)")
-    if not title:
-        raise ValueError("a figure needs a title that states its main message")
     from nptsc_eval.charts.style import figure_legibility
+
+    _require_alt_and_title("a figure", "alt text", alt, title)
 
     source_html = _source_html(source)
     number, anchor = _next_number("figure")
@@ -86,6 +83,14 @@ def show_figure(fig: Any, alt: str, data: Any, title: str = "", source: str = ""
     frame = frame if isinstance(frame, (pd.DataFrame, pd.Series)) else pd.DataFrame(frame)
     display(HTML(source_html + _write_download(frame, anchor, f"{number}: {title}", source)))
     _glue_number(number_key, number, anchor)
+
+
+def _require_alt_and_title(what: str, alt_name: str, alt: str, title: str) -> None:
+    """Refuse a figure or diagram without a description of at least 20 characters or without a title."""
+    if not alt or len(alt) < 20:
+        raise ValueError(f"{what} needs {alt_name} that says what it shows (at least 20 characters)")
+    if not title:
+        raise ValueError(f"{what} needs a title that states its main message")
 
 
 def _figure_title_html(anchor: str, number: str, title: str, attributes: str = "") -> str:
@@ -108,10 +113,7 @@ def show_diagram(diagram_html: str, alt: str, data: Any, title: str, source: str
 
     from nptsc_eval.safe_text import html_content
 
-    if not alt or len(alt) < 20:
-        raise ValueError("a diagram needs a summary that says what it shows (at least 20 characters)")
-    if not title:
-        raise ValueError("a diagram needs a title that states its main message")
+    _require_alt_and_title("a diagram", "a summary", alt, title)
     source_html = _source_html(source)
     number, anchor = _next_number("figure")
     frame = data if isinstance(data, (pd.DataFrame, pd.Series)) else pd.DataFrame(data)
