@@ -269,11 +269,14 @@ def show_sector_tests(ch: Chapter) -> None:
     report.show_table(shown, ch.caption("Public against third sector answers"), "survey-sector-tests", source=ch.source)
 
 
+#: Headline shares pooled over several questions: their range is the outer limits of their questions' ranges.
+POOLED_HEADLINES = frozenset(h["key"] for h in analysis.HEADLINES if "columns_of" in h)
+
+
 def _headline_range(bounds: pd.DataFrame, key: str) -> str:
     """A headline share's allowed range in words; a pooled share's range is the outer limits of its questions'."""
     allowed = charts.quantity_range(bounds, f"headline.{key}")
-    pooled = bounds.loc[bounds["quantity_id"] == f"headline.{key}", "description"].str.contains("outer limits").any()
-    return f"{allowed} (outer limits)" if allowed and pooled else allowed
+    return f"{allowed} (outer limits)" if allowed and key in POOLED_HEADLINES else allowed
 
 
 def show_intervals(ch: Chapter) -> None:
