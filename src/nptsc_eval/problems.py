@@ -98,7 +98,7 @@ def locate(loc: Sequence[Any], data: Any, nouns: Mapping[str, str], key: str = "
     places: list[str] = []
     fields: list[str] = []
     node: Any = data
-    parts = [p for p in loc if not (isinstance(p, str) and (p in _TYPE_TAGS or p.startswith(("function-", "union["))))]
+    parts = [p for p in loc if not (isinstance(p, str) and (p in _TYPE_TAGS or p.startswith(("function-", "union[", "list[", "dict["))))]
     last = ""
     i = 0
     while i < len(parts):
