@@ -225,20 +225,6 @@ def evaluate_findings(frame: pd.DataFrame, data_kind: str, cb: Codebook | None =
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def validate_codebook_file(path: Path) -> None:
-    """Validator for ``data/raw/survey_codebook.yml`` (registered in validate_raw)."""
-    from nptsc_eval.survey.codebook import validate_codebook
-
-    validate_codebook(path)
-
-
-def validate_mapping_file(path: Path) -> None:
-    """Validator for ``data/raw/survey_export_mapping.yml`` (registered in validate_raw)."""
-    from nptsc_eval.survey.exports import validate_mapping
-
-    validate_mapping(path)
-
-
 # --------------------------------------------------------------------------------------
 # Published figures and the headline texts of the summary pages
 # --------------------------------------------------------------------------------------
