@@ -52,6 +52,10 @@ class FileCached(Generic[T]):
         result = self._cached(path, file_stamp(path), *args)
         return self._copy(result) if self._copy is not None else result
 
+    def __reduce__(self) -> str:
+        """Pickled by name, like the function it wraps (so a function that uses it can go to another process)."""
+        return str(self.__qualname__)
+
     def cache_clear(self) -> None:
         """Forget every kept result."""
         self._cached.cache_clear()

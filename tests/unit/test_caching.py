@@ -91,3 +91,10 @@ def test_the_disk_cache_survives_a_folder_it_cannot_write(tmp_path):
     store = DiskCache(blocker / "cache", "thing")
     store.store("k", 1)  # no error: the next run computes it again
     assert store.load("k") == (False, None)
+
+
+def test_a_cached_reader_is_pickled_by_name_like_a_function():
+    from nptsc_eval import tables
+
+    assert pickle.loads(pickle.dumps(tables._load_cached)) is tables._load_cached
+    assert tables._load_cached.__name__ == "_load_cached"
