@@ -40,6 +40,7 @@ class FileCached(Generic[T]):
 
     def __init__(self, read: Callable[..., T], maxsize: int, copy: Callable[[T], T] | None) -> None:
         self._read = read
+        self._name = read.__qualname__
         self._copy = copy
         self._cached = lru_cache(maxsize=maxsize)(self._call)
         wraps(read)(self)
@@ -54,7 +55,7 @@ class FileCached(Generic[T]):
 
     def __reduce__(self) -> str:
         """Pickled by name, like the function it wraps (so a function that uses it can go to another process)."""
-        return str(self.__qualname__)
+        return self._name
 
     def cache_clear(self) -> None:
         """Forget every kept result."""
