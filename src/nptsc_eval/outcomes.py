@@ -15,8 +15,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationInfo, field_validator
 
-from nptsc_eval.errors import DataValidationError
-from nptsc_eval.problems import Problem, Problems, RawRecord, entry_label, validate_records
+from nptsc_eval.problems import Problem, Problems, RawRecord, entry_label, record_problems
 
 #: Kinds of evidence, in the order the matrix shows them, with labels for readers.
 SOURCE_TYPES = {
@@ -296,7 +295,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def cost_problems(costs: pd.DataFrame, projects: pd.DataFrame, path: Path | str = "programme_costs.csv") -> list[Problem]:
+def cost_problems(costs: pd.DataFrame, projects: pd.DataFrame) -> list[Problem]:
     """A cost needs its basis and its source (:class:`CostRow`), and every project must be a known one."""
     known = set(projects["project_id"])
 
@@ -305,11 +304,7 @@ def cost_problems(costs: pd.DataFrame, projects: pd.DataFrame, path: Path | str 
             if row.project_id not in known:
                 yield Problem(f"{row.project_id!r} is not a project of projects.csv", _row(i), "project_id")
 
-    try:
-        validate_records(path, _records(costs), CostRow, noun="row", start=1, field="column", checks=[projects_known])
-    except DataValidationError as exc:
-        return [Problem(p) for p in exc.problems]
-    return []
+    return record_problems(_records(costs), CostRow, noun="row", start=1, field="column", checks=[projects_known])[1]
 
 
 def value_for_money(costs: pd.DataFrame, outputs: pd.DataFrame, attainment: pd.DataFrame,
@@ -408,7 +403,7 @@ def validate_file(path: Path) -> None:
     if name == "outcome_evidence":
         problems = evidence_problems(table, load_table("logic_models", raw_dir))
     elif name == "programme_costs":
-        problems = cost_problems(table, load_table("projects", raw_dir), path)
+        problems = cost_problems(table, load_table("projects", raw_dir))
     elif name == "conclusion_evidence":
         boxes = outcome_boxes(load_table("logic_models", raw_dir))
         problems = conclusion_problems(table, set(boxes["box_id"]))

@@ -137,19 +137,16 @@ class RawRecord(BaseModel):
 Model = TypeVar("Model", bound=RawRecord)
 
 
-def validate_records(path: Path | str, records: Sequence[Any], model: type[Model], *,
-                     key: Callable[[Any], Any] | None = None, noun: str = "entry", start: int = 0,
-                     field: str = "field",
-                     checks: Iterable[Callable[[list[tuple[int, Model]]], Iterable[Problem]]] = ()) -> list[Model]:
-    """Check every record of ``path`` against ``model``; raise one error listing every problem.
+#: A check across a file's valid records, each with its 0-based position: yields problems.
+RecordsCheck = Callable[[list[tuple[int, Model]]], Iterable[Problem]]
 
-    ``key`` gives a record's name for messages (its id, say); ``checks`` look across the
-    valid records (duplicates, references) and yield further problems.  For the rows of a
-    CSV file, ``noun="row", start=1, field="column"`` numbers them as a spreadsheet does
-    (the header is row 1).
-    """
+
+def record_problems(records: Sequence[Any], model: type[Model], *, key: Callable[[Any], Any] | None = None,
+                    noun: str = "entry", start: int = 0, field: str = "field",
+                    checks: Iterable[RecordsCheck[Model]] = ()) -> tuple[list[Model], list[Problem]]:
+    """The valid records as models, and every problem of the records: :func:`validate_records` without raising."""
     valid: list[tuple[int, Model]] = []
-    problems = Problems(path)
+    problems: list[Problem] = []
     for index, record in enumerate(records):
         name = key(record) if key is not None and isinstance(record, dict) else None
         try:
@@ -158,8 +155,24 @@ def validate_records(path: Path | str, records: Sequence[Any], model: type[Model
             problems.extend(problems_from(exc, entry_label(index + start, name, noun), field))
     for check in checks:
         problems.extend(check(valid))
+    return [m for _, m in valid], problems
+
+
+def validate_records(path: Path | str, records: Sequence[Any], model: type[Model], *,
+                     key: Callable[[Any], Any] | None = None, noun: str = "entry", start: int = 0,
+                     field: str = "field", checks: Iterable[RecordsCheck[Model]] = ()) -> list[Model]:
+    """Check every record of ``path`` against ``model``; raise one error listing every problem.
+
+    ``key`` gives a record's name for messages (its id, say); ``checks`` look across the
+    valid records (duplicates, references) and yield further problems.  For the rows of a
+    CSV file, ``noun="row", start=1, field="column"`` numbers them as a spreadsheet does
+    (the header is row 1).
+    """
+    valid, found = record_problems(records, model, key=key, noun=noun, start=start, field=field, checks=checks)
+    problems = Problems(path)
+    problems.extend(found)
     problems.raise_if_any()
-    return [m for _, m in valid]
+    return valid
 
 
 @dataclass(frozen=True)
