@@ -98,3 +98,26 @@ def test_a_cached_reader_is_pickled_by_name_like_a_function():
 
     assert pickle.loads(pickle.dumps(tables._load_cached)) is tables._load_cached
     assert tables._load_cached.__name__ == "_load_cached"
+
+
+def test_the_bounds_cache_recomputes_a_damaged_entry_and_keeps_its_file_name(tmp_path, monkeypatch):
+    from nptsc_eval.survey import bounds_cache
+
+    monkeypatch.setenv(bounds_cache.CACHE_ENV, str(tmp_path / "cache"))
+    calls: list[int] = []
+
+    def compute():
+        calls.append(1)
+        return {"answer": 42}
+
+    first = bounds_cache.cached(compute, {"frame": None}, {"what": "test"})
+    assert (first["answer"], first["cache_hit"], len(calls)) == (42, False, 1)
+    entry = tmp_path / "cache" / f"survey-bounds-{first['cache_key']}.pickle"
+    entry.write_bytes(b"\x80\x05not a pickle")
+    second = bounds_cache.cached(compute, {"frame": None}, {"what": "test"})
+    assert (second["answer"], second["cache_hit"], len(calls)) == (42, False, 2)
+    third = bounds_cache.cached(compute, {"frame": None}, {"what": "test"})
+    assert (third["answer"], third["cache_hit"], third["cache_key"], len(calls)) == (42, True, first["cache_key"], 2)
+    monkeypatch.setenv(bounds_cache.CACHE_ENV, "off")
+    assert bounds_cache.cached(compute, {"frame": None}, {"what": "test"}) == {"answer": 42, "cache_hit": False,
+                                                                                "cache_key": ""}
