@@ -6,8 +6,10 @@ or field, and what is wrong, in that order::
     entry 3 ('Q4'), field 'codebook_column': 'sector' is already given by entry 1
 
 :class:`RawRecord` is the base of the pydantic models that describe one record of a raw file;
-:func:`validate_records` checks a file's records against such a model and raises one
-:class:`~nptsc_eval.errors.DataValidationError` listing every problem, formatted alike.
+:func:`validate_records` checks a file's records against such a model (:func:`record_problems`
+returns the problems instead), and :func:`validate_document` checks a whole YAML file against
+one model, naming each entry by its list (``question 3 ('ps_stage_improved')``).  Both raise
+one :class:`~nptsc_eval.errors.DataValidationError` listing every problem, formatted alike.
 """
 
 from __future__ import annotations
