@@ -9,12 +9,13 @@ entered in ``data/raw/programme_costs.csv``, the programme's unit costs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationInfo, field_validator
 
-from nptsc_eval.errors import DataValidationError
-from nptsc_eval.problems import Problem, entry_label
+from nptsc_eval.problems import Problem, Problems, RawRecord, entry_label, record_problems
 
 #: Kinds of evidence, in the order the matrix shows them, with labels for readers.
 SOURCE_TYPES = {
@@ -96,11 +97,6 @@ def evidence_problems(evidence: pd.DataFrame, logic_models: pd.DataFrame) -> lis
         problems.append(Problem(f"box {missing} of logic_models.csv has no row: add one "
                                 "(direction 'silent' if the source says nothing)"))
     return problems
-
-
-def _raise(path: Path | str, problems: list[Problem]) -> None:
-    if problems:
-        raise DataValidationError(path, [str(p) for p in problems])
 
 
 def _type_direction(directions: pd.Series) -> str:
@@ -277,18 +273,38 @@ def dissimilarity_index(rates: pd.DataFrame) -> float:
     return float(50 * (shares_r - shares_p).abs().sum())
 
 
+class CostRow(RawRecord):
+    """One row of ``programme_costs.csv``: a cost needs what it covers and where it comes from."""
+
+    project_id: str
+    cost_gbp: float | None = None
+    cost_basis: str | None = None
+    cost_source: str | None = None
+    notes: str | None = None
+
+    @field_validator("cost_basis", "cost_source")
+    @classmethod
+    def _filled_with_cost(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("cost_gbp") is not None and (value is None or not value.strip()):
+            raise ValueError("must be filled when 'cost_gbp' is given")
+        return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """A table's rows as dicts, an empty cell as None."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
 def cost_problems(costs: pd.DataFrame, projects: pd.DataFrame) -> list[Problem]:
-    """A cost needs its basis and its source, and every project must be a known one."""
-    problems = []
+    """A cost needs its basis and its source (:class:`CostRow`), and every project must be a known one."""
     known = set(projects["project_id"])
-    for i, row in costs.iterrows():
-        if row["project_id"] not in known:
-            problems.append(Problem(f"{row['project_id']!r} is not a project of projects.csv", _row(i), "project_id"))
-        if pd.notna(row["cost_gbp"]):
-            for column in ("cost_basis", "cost_source"):
-                if pd.isna(row[column]) or not str(row[column]).strip():
-                    problems.append(Problem("must be filled when 'cost_gbp' is given", _row(i), column))
-    return problems
+
+    def projects_known(rows: list[tuple[int, CostRow]]) -> Iterable[Problem]:
+        for i, row in rows:
+            if row.project_id not in known:
+                yield Problem(f"{row.project_id!r} is not a project of projects.csv", _row(i), "project_id")
+
+    return record_problems(_records(costs), CostRow, noun="row", start=1, field="column", checks=[projects_known])[1]
 
 
 def value_for_money(costs: pd.DataFrame, outputs: pd.DataFrame, attainment: pd.DataFrame,
@@ -393,7 +409,9 @@ def validate_file(path: Path) -> None:
         problems = conclusion_problems(table, set(boxes["box_id"]))
     else:
         raise ValueError(f"{path.name} is not a raw file of the outcomes chapter")
-    _raise(path, problems)
+    collected = Problems(path)
+    collected.extend(problems)
+    collected.raise_if_any()
 
 
 def conclusion_ratings(evidence: pd.DataFrame) -> pd.DataFrame:

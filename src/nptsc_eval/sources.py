@@ -9,13 +9,13 @@ missing.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from nptsc_eval.caching import cached_by_file
 from nptsc_eval.paths import RAW_DIR
 from nptsc_eval.yaml_text import load_yaml
 
@@ -101,9 +101,9 @@ def is_synthetic_file(path: Path) -> bool:
     """True when a data file's own metadata says it is synthetic (``synthetic: true``)."""
     path = Path(path)
     own = path if path.suffix in (".yml", ".yaml") else path.with_suffix(".meta.yml")
-    return own.exists() and _says_synthetic(own, own.stat().st_mtime_ns)
+    return own.exists() and _says_synthetic(own)
 
 
-@lru_cache(maxsize=512)
-def _says_synthetic(path: Path, _mtime: int) -> bool:
+@cached_by_file(maxsize=512)
+def _says_synthetic(path: Path) -> bool:
     return bool(_read_yaml(path).get("synthetic", False))

@@ -15,7 +15,6 @@ row 2.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +23,7 @@ from pydantic import ConfigDict, ValidationError
 
 from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR, relative
+from nptsc_eval.caching import cached_by_file, copy_frame
 from nptsc_eval.problems import RawRecord, problems_from, validate_records
 from nptsc_eval.yaml_text import read_yaml_mapping
 
@@ -369,11 +369,11 @@ def load_table(name: str, raw_dir: Path | None = None) -> pd.DataFrame:
         28
     """
     path = (raw_dir or RAW_DIR) / f"{name}.csv"
-    return _load_cached(path, path.stat().st_mtime_ns if path.exists() else 0).copy()
+    return _load_cached(path)
 
 
-@lru_cache(maxsize=64)
-def _load_cached(path: Path, _mtime: int) -> pd.DataFrame:
+@cached_by_file(maxsize=64, copy=copy_frame)
+def _load_cached(path: Path) -> pd.DataFrame:
     meta = read_meta(path)
     return validate_frame(read_csv_text(path), meta)
 
@@ -395,7 +395,7 @@ def validate_all(raw_dir: Path | None = None) -> list[DataValidationError]:
     errors = []
     for csv in sorted(folder.glob("*.csv")):
         try:
-            _load_cached(csv, csv.stat().st_mtime_ns)
+            _load_cached(csv)
         except DataValidationError as exc:
             errors.append(exc)
     return errors

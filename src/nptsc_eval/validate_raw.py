@@ -18,8 +18,8 @@ from nptsc_eval.paths import RAW_DIR, relative
 from nptsc_eval.problems import Problems
 from nptsc_eval.project import Project
 
-#: A validator: takes a raw file's path, raises an error naming file, row and column.
-Validator = Callable[[Path], None]
+#: A validator: takes a raw file's path, raises an error naming file, row and column (what it returns is not used).
+Validator = Callable[[Path], object]
 
 
 def validators() -> list[tuple[str, Validator]]:
@@ -35,16 +35,17 @@ def validators() -> list[tuple[str, Validator]]:
     from nptsc_eval.outcomes import validate_file as validate_outcomes_file
     from nptsc_eval.strands.sections import validate_strand_table
     from nptsc_eval.survey.bounds import validate_constraints_file
-    from nptsc_eval.survey.findings import validate_codebook_file, validate_mapping_file
+    from nptsc_eval.survey.codebook import validate_codebook
+    from nptsc_eval.survey.export_mapping import validate_mapping
     from nptsc_eval.survey.text_coding import validate_coding_file
 
     return [
         ("case_studies/*.yml", validate_case_file),
         ("quotations.csv", validate_quotations),
         ("stakeholders.csv", validate_stakeholders),
-        ("survey_codebook.yml", validate_codebook_file),
+        ("survey_codebook.yml", validate_codebook),
         ("survey_constraints.yml", validate_constraints_file),
-        ("survey_export_mapping.yml", validate_mapping_file),
+        ("survey_export_mapping.yml", validate_mapping),
         ("claims_register.yml", validate_register_file),
         ("claims_register.yml", check_register_totals),
         ("logic_models.csv", validate_strand_table),

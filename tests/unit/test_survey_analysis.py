@@ -46,8 +46,8 @@ def test_broken_codebook_names_question_and_field(tmp_path):
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(DataValidationError) as info:
         validate_codebook(path)
-    assert "question 3 ('ps_stage_improved'): field 'scale' is 'stars', not a scale of the codebook" in info.value.problems
-    assert "question 5 ('ps_bid_quality'): missing field 'asked'" in info.value.problems
+    assert "question 3 ('ps_stage_improved'), field 'scale': 'stars' is not a scale of the codebook" in info.value.problems
+    assert "question 5 ('ps_bid_quality'), field 'asked': is missing" in info.value.problems
 
 
 def test_broken_constraint_names_finding_and_field(tmp_path):
@@ -59,8 +59,8 @@ def test_broken_constraint_names_finding_and_field(tmp_path):
     with pytest.raises(DataValidationError) as info:
         findings.validate_constraints(path)
     text = "\n".join(info.value.problems)
-    assert "finding 1 ('responses_public_share'): field 'metric.type' is 'vibes'" in text
-    assert "finding 2 ('responses_third_share'): column 'no_such_column' is not in the codebook" in text
+    assert "finding 1 ('responses_public_share'), field 'metric.type': 'vibes' is not one of" in text
+    assert "finding 2 ('responses_third_share'), field 'metric.columns': 'no_such_column' is not a codebook column" in text
 
 
 def test_raw_survey_files_pass_check_data():

@@ -10,20 +10,21 @@ A change to any input or to the code gives a new key, so a stale result is never
 
 The folder is ``$NPTSC_EVAL_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/nptsc-eval``, else
 ``~/.cache/nptsc-eval``.  Setting ``NPTSC_EVAL_CACHE_DIR`` to ``off`` turns the cache off.
+Entries are kept by :class:`nptsc_eval.caching.DiskCache` (atomic writes; a damaged entry is
+computed again).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import pandas as pd
 
+from nptsc_eval.caching import DiskCache
 from nptsc_eval.paths import RAW_DIR
 
 CACHE_ENV = "NPTSC_EVAL_CACHE_DIR"
@@ -84,19 +85,10 @@ def cached(compute: Callable[[], dict[str, Any]], frames: dict[str, pd.DataFrame
     if folder is None:
         return {**compute(), "cache_hit": False, "cache_key": ""}
     k = key(raw_dir or RAW_DIR, frames, parameters)
-    path = folder / f"survey-bounds-{k}.pickle"
-    if path.exists():
-        try:
-            with path.open("rb") as f:
-                return {**pickle.load(f), "cache_hit": True, "cache_key": k}
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass  # a damaged entry is computed again and replaced
+    store = DiskCache(folder, "survey-bounds")
+    found, result = store.load(k)
+    if found:
+        return {**result, "cache_hit": True, "cache_key": k}
     result = compute()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as out:
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(out.name, path)  # atomic: a build running at the same time never reads half a file
-    except OSError:
-        pass  # a read-only cache folder only costs the next build the same time again
+    store.store(k, result)
     return {**result, "cache_hit": False, "cache_key": k}

@@ -9,14 +9,17 @@ stage, a multi-select question one true/false column per option.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import field_validator
 
-from nptsc_eval.errors import DataValidationError
+from nptsc_eval.caching import cached_by_file
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.problems import Checked, Problem, RawRecord, entry_label, validate_document
 from nptsc_eval.yaml_text import read_yaml_mapping
 
 CODEBOOK_FILE = "survey_codebook.yml"
@@ -137,59 +140,133 @@ def _expand(q: dict[str, Any], raw: dict[str, Any]) -> list[Column]:
     return [Column(id=f"{q['id']}_{o['id']}", option=o["id"], sub_label=o["label"], **base) for o in q["options"]]
 
 
+class LevelEntry(RawRecord):
+    """One answer of a scale in the file: its label and score (null for "don't know")."""
+
+    label: str
+    score: int | None
+
+
+class Item(RawRecord):
+    """A stage, period, sector or multi-select option: an id and the label readers see."""
+
+    id: str
+    label: str
+    assumed: bool = False
+
+
+class ProfileEntry(RawRecord):
+    """A profile question (sector, organisation type, delivery partner)."""
+
+    id: str
+    text: str
+    required: bool = True
+    values: list[str] = []
+    sector_of_value: dict[str, str] = {}
+
+
+class QuestionEntry(RawRecord):
+    """One question of the survey: wording, who was asked, kind and answer scale."""
+
+    id: str
+    text: str
+    asked: str
+    kind: str
+    scale: str | None = None
+    options: list[Item] = []
+    required: bool = True
+    source_location: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"{value!r} is not one of {', '.join(KINDS)}")
+        return value
+
+    @field_validator("asked")
+    @classmethod
+    def _asked(cls, value: str) -> str:
+        if value not in ASKED:
+            raise ValueError(f"{value!r} is not one of {', '.join(ASKED)}")
+        return value
+
+
+class ThemeEntry(RawRecord):
+    """A theme of the free-text answers, matched by a regular expression."""
+
+    id: str
+    label: str = ""
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"is not a valid pattern ({exc})") from None
+        return value
+
+
+class CodebookFile(RawRecord):
+    """The whole codebook file."""
+
+    title: str
+    source: dict[str, str]
+    description: str = ""
+    licence: str = ""
+    notes: list[str] = []
+    scales: dict[str, list[LevelEntry]]
+    sectors: list[Item] = []
+    profile: list[ProfileEntry]
+    questions: list[QuestionEntry]
+    stages: list[Item]
+    periods: list[Item]
+    themes: list[ThemeEntry] = []
+
+
+#: The codebook's lists and maps, as its messages name their entries.
+NOUNS = {"scales": "scale", "scales[]": "level", "profile": "profile entry", "questions": "question", "options": "option",
+         "stages": "stage", "periods": "period", "sectors": "sector", "themes": "theme", "notes": "note"}
+
+
+def _scale_checks(checked: Checked[CodebookFile]) -> Iterable[Problem]:
+    """Every scale has a "don't know" level."""
+    for name, levels in checked.document.scales.items():
+        if DONT_KNOW not in [lv.label for lv in levels]:
+            yield Problem(f'has no "{DONT_KNOW}" level', f"scale {name!r}")
+
+
+def _question_checks(checked: Checked[CodebookFile]) -> Iterable[Problem]:
+    """Question ids are unique; a scaled question names a scale; a multi-select question has options."""
+    seen: dict[str, int] = {}
+    doc = checked.document
+    for index, q in checked.entries("questions"):
+        where = entry_label(index, q.id, "question")
+        if q.id in seen:
+            yield Problem(f"repeats question {seen[q.id]}", where, "id", field="field")
+        seen.setdefault(q.id, index + 1)
+        if q.kind in ("single", "before_after", "stages") and q.scale not in doc.scales \
+                and q.scale not in checked.invalid.get("scales", set()):
+            what = (f"{q.scale!r} is not a scale of the codebook" if q.scale is not None
+                    else f"is missing (a {q.kind} question needs a scale)")
+            yield Problem(what, where, "scale", field="field")
+        if q.kind == "multi" and not q.options:
+            yield Problem("is required for a multi-select question", where, "options", field="field")
+
+
 def validate_codebook(path: Path) -> Codebook:
     """Validate a codebook file; raise :class:`DataValidationError` naming question and field."""
     raw = read_yaml_mapping(path, "a codebook")
-    problems = [f"missing key '{k}'" for k in ("title", "source", "scales", "profile", "questions", "stages", "periods")
-                if k not in raw]
-    if problems:
-        raise DataValidationError(path, problems)
-    scales: dict[str, tuple[Level, ...]] = {}
-    for name, levels in raw["scales"].items():
-        try:
-            scales[name] = tuple(Level(str(lv["label"]), lv.get("score")) for lv in levels)
-        except (KeyError, TypeError):
-            problems.append(f"scale '{name}': every level needs a label and a score")
-            continue
-        if DONT_KNOW not in [lv.label for lv in scales[name]]:
-            problems.append(f"scale '{name}': has no \"{DONT_KNOW}\" level")
-    seen: set[str] = set()
-    columns: list[Column] = []
-    for i, q in enumerate(raw["questions"], start=1):
-        where = f"question {i} ('{q.get('id', '?')}')"
-        for key in ("id", "text", "asked", "kind"):
-            if key not in q:
-                problems.append(f"{where}: missing field '{key}'")
-        if any(k not in q for k in ("id", "text", "asked", "kind")):
-            continue
-        if q["id"] in seen:
-            problems.append(f"{where}: field 'id' repeats an earlier question")
-        seen.add(q["id"])
-        if q["kind"] not in KINDS:
-            problems.append(f"{where}: field 'kind' is {q['kind']!r}, not one of {', '.join(KINDS)}")
-            continue
-        if q["asked"] not in ASKED:
-            problems.append(f"{where}: field 'asked' is {q['asked']!r}, not one of {', '.join(ASKED)}")
-        if q["kind"] in ("single", "before_after", "stages") and q.get("scale") not in scales:
-            problems.append(f"{where}: field 'scale' is {q.get('scale')!r}, not a scale of the codebook")
-        if q["kind"] == "multi" and not q.get("options"):
-            problems.append(f"{where}: field 'options' is required for a multi-select question")
-            continue
-        columns.extend(_expand(q, raw))
-    for j, t in enumerate(raw.get("themes", []) or [], start=1):
-        import re
-
-        try:
-            re.compile(t["pattern"])
-        except (KeyError, re.error) as exc:
-            problems.append(f"theme {j} ('{t.get('id', '?')}'): field 'pattern' is not a valid pattern ({exc})")
-    if problems:
-        raise DataValidationError(path, problems)
+    doc = validate_document(path, raw, CodebookFile, nouns=NOUNS, checks=[_scale_checks, _question_checks])
+    scales = {name: tuple(Level(lv.label, lv.score) for lv in levels) for name, levels in doc.scales.items()}
+    columns = [c for q in raw["questions"] for c in _expand(q, raw)]
     return Codebook(path=Path(path), raw=raw, scales=scales, columns=tuple(columns))
 
 
-@lru_cache(maxsize=8)
-def _cached(path: Path, _mtime: int) -> Codebook:
+@cached_by_file(maxsize=8)
+def _cached(path: Path) -> Codebook:
     return validate_codebook(path)
 
 
@@ -201,5 +278,4 @@ def load_codebook(path: Path | None = None) -> Codebook:
         >>> [c.id for c in cb.question_columns("ps_awareness")]
         ['ps_awareness_before', 'ps_awareness_after']
     """
-    path = Path(path or RAW_DIR / CODEBOOK_FILE)
-    return _cached(path, path.stat().st_mtime_ns if path.exists() else 0)
+    return _cached(Path(path or RAW_DIR / CODEBOOK_FILE))

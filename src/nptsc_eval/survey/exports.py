@@ -38,17 +38,14 @@ import csv
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from nptsc_eval.errors import DataValidationError
-from nptsc_eval.paths import RAW_DIR
 from nptsc_eval.sources import is_synthetic_file
 from nptsc_eval.survey.codebook import Codebook, load_codebook
-from nptsc_eval.yaml_text import read_yaml_mapping
 
 # Reading a file into a grid, then checking and converting it, are modules of their own; their names
 # that other modules and the tests use are kept importable from here.
@@ -58,7 +55,8 @@ from nptsc_eval.survey.export_files import (  # noqa: F401
     MAX_BYTES, SUFFIXES, SurveyValidationError, _column_letter, _detect_layout, _duplicates, _norm, _quote, _read_grid,
     check_file, file_sha256, workbook_sheets)
 
-MAPPING_FILE = "survey_export_mapping.yml"
+# The export mapping file is read and checked in a module of its own.
+from nptsc_eval.survey.export_mapping import MAPPING_FILE, load_mapping, validate_mapping  # noqa: F401
 #: Most lines in a grouped problem summary; ``all_problems=True`` lists every cell.
 
 @dataclass
@@ -109,39 +107,6 @@ class SurveyData:
         from nptsc_eval.redact import summary
 
         return summary(self.redactions)
-
-
-def validate_mapping(path: Path) -> dict[str, Any]:
-    """Validate the export mapping file against the codebook."""
-    raw = read_yaml_mapping(path, "the export mapping")
-    problems = [f"missing key '{k}'" for k in ("title", "source", "layouts", "identifying_columns") if k not in raw]
-    if problems:
-        raise DataValidationError(path, problems)
-    known = set(load_codebook().column_ids)
-    for name, layout in raw["layouts"].items():
-        for i, entry in enumerate(layout.get("columns", []), start=1):
-            if entry.get("column") not in known:
-                problems.append(f"layout '{name}', column entry {i}: field 'column' is {entry.get('column')!r}, not a codebook column")
-        mapped = {e.get("column") for e in layout.get("columns", [])}
-        for missing in sorted(known - mapped - {"respondent_id"}):
-            problems.append(f"layout '{name}': codebook column '{missing}' has no mapping")
-    try:
-        re.compile(raw.get("identifying_pattern", ""))
-    except re.error as exc:
-        problems.append(f"field 'identifying_pattern' is not a valid pattern ({exc})")
-    if problems:
-        raise DataValidationError(path, problems)
-    return raw
-
-
-@lru_cache(maxsize=4)
-def _mapping_cached(path: Path, _mtime: int) -> dict[str, Any]:
-    return validate_mapping(path)
-
-
-def load_mapping(path: Path | None = None) -> dict[str, Any]:
-    path = Path(path or RAW_DIR / MAPPING_FILE)
-    return _mapping_cached(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
 def _identifying(name: str, mapping: dict[str, Any]) -> bool:

@@ -8,15 +8,17 @@ generator is calibrated to them); on a real export they test the source's claims
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import field_validator, model_validator
 
-from nptsc_eval.errors import DataValidationError
+from nptsc_eval.caching import cached_by_file
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.problems import Checked, Problem, RawRecord, entry_label, validate_document
 from nptsc_eval.survey import analysis, stats
 from nptsc_eval.survey.codebook import Codebook, load_codebook
 from nptsc_eval.yaml_text import read_yaml_mapping
@@ -43,54 +45,116 @@ def _expand(raw: dict[str, Any], cb: Codebook) -> list[dict[str, Any]]:
     return out
 
 
+class Group(RawRecord):
+    """One side of a ``share_difference``: its columns and sector."""
+
+    columns: list[str]
+    sector: str = "all"
+
+
+class Metric(RawRecord):
+    """What a finding measures: the kind of metric and the columns, question and answers it reads."""
+
+    type: str
+    columns: list[str] = []
+    column: str | None = None
+    before: str | None = None
+    after: str | None = None
+    a: Group | None = None
+    b: Group | None = None
+    question: str | None = None
+    values: list[str] = []
+    levels: list[str] | None = None
+    options: list[str] = []
+    polarity: list[str] | None = None
+    base: str = "valid"
+    sector: str = "all"
+    within: dict[str, str] = {}
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in METRICS:
+            raise ValueError(f"{value!r} is not one of {', '.join(METRICS)}")
+        return value
+
+    def named_columns(self) -> list[tuple[str, str]]:
+        """(field, codebook column) for every column the metric names."""
+        named = [("metric.columns", c) for c in self.columns]
+        named += [(f"metric.{k}", v) for k, v in (("column", self.column), ("before", self.before),
+                                                    ("after", self.after)) if v is not None]
+        named += [(f"metric.{k}.columns", c) for k, g in (("a", self.a), ("b", self.b)) if g for c in g.columns]
+        return named
+
+
+class Finding(RawRecord):
+    """A quantified statement of the source about the survey, as a metric with bounds."""
+
+    id: str
+    source_location: str
+    statement: str
+    interpretation: str = ""
+    metric: Metric
+    lower: float | None = None
+    upper: float | None = None
+    each: str | list[str] | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Finding:
+        if self.lower is None and self.upper is None:
+            raise ValueError("needs a 'lower' or an 'upper' bound")
+        return self
+
+
+class ConstraintsFile(RawRecord):
+    """The whole constraints file."""
+
+    title: str
+    source: dict[str, str]
+    description: str = ""
+    licence: str = ""
+    findings: list[Finding]
+
+
+def _against_codebook(cb: Codebook) -> Callable[[Checked[ConstraintsFile]], Iterable[Problem]]:
+    """A check that finding ids are unique and every column and question named is in the codebook."""
+    known, questions = set(cb.column_ids), {q["id"] for q in cb.questions}
+
+    def check(checked: Checked[ConstraintsFile]) -> Iterable[Problem]:
+        seen: dict[str, int] = {}
+        for index, f in checked.entries("findings"):
+            where = entry_label(index, f.id, "finding")
+            if f.id in seen:
+                yield Problem(f"repeats finding {seen[f.id]}", where, "id", field="field")
+            seen.setdefault(f.id, index + 1)
+            named = f.metric.named_columns() + ([("each", c) for c in f.each] if isinstance(f.each, list) else [])
+            for name, column in named:
+                if column not in known:
+                    yield Problem(f"{column!r} is not a codebook column", where, name, field="field")
+            for name, question in (("metric.question", f.metric.question),
+                                   ("each", f.each if isinstance(f.each, str) else None)):
+                if question is not None and question not in questions:
+                    yield Problem(f"{question!r} is not a question of the codebook", where, name, field="field")
+
+    return check
+
+
 def validate_constraints(path: Path) -> list[dict[str, Any]]:
     """Validate the constraints file; return its checks (findings expanded per stage)."""
     raw = read_yaml_mapping(path, "the constraints file")
-    problems = [f"missing key '{k}'" for k in ("title", "source", "findings") if k not in raw]
-    if problems:
-        raise DataValidationError(path, problems)
     cb = load_codebook()
-    known = set(cb.column_ids)
-    questions = {q["id"] for q in cb.questions}
-    seen = set()
-    for i, f in enumerate(raw["findings"], start=1):
-        where = f"finding {i} ('{f.get('id', '?')}')"
-        for key in ("id", "source_location", "statement", "metric"):
-            if key not in f:
-                problems.append(f"{where}: missing field '{key}'")
-        if "metric" not in f or "id" not in f:
-            continue
-        if f["id"] in seen:
-            problems.append(f"{where}: field 'id' repeats an earlier finding")
-        seen.add(f["id"])
-        if "lower" not in f and "upper" not in f:
-            problems.append(f"{where}: needs a 'lower' or an 'upper' bound")
-        m = f["metric"]
-        if m.get("type") not in METRICS:
-            problems.append(f"{where}: field 'metric.type' is {m.get('type')!r}, not one of {', '.join(METRICS)}")
-        named = list(m.get("columns", [])) + [m[k] for k in ("before", "after") if k in m]
-        named += [c for g in ("a", "b") for c in (m.get(g) or {}).get("columns", [])]
-        each = f.get("each")
-        named += [] if each is None or isinstance(each, str) else list(each)
-        for c in named:
-            if c not in known:
-                problems.append(f"{where}: column '{c}' is not in the codebook")
-        for q in [m.get("question"), each if isinstance(each, str) else None]:
-            if q is not None and q not in questions:
-                problems.append(f"{where}: question '{q}' is not in the codebook")
-    if problems:
-        raise DataValidationError(path, problems)
+    validate_document(path, raw, ConstraintsFile, nouns={"findings": "finding"}, checks=[_against_codebook(cb)])
     return _expand(raw, cb)
 
 
-@lru_cache(maxsize=4)
-def _cached(path: Path, _mtime: int) -> tuple[dict[str, Any], ...]:
+@cached_by_file(maxsize=4)
+def _cached(path: Path) -> tuple[dict[str, Any], ...]:
     return tuple(validate_constraints(path))
 
 
 def load_constraints(path: Path | None = None) -> list[dict[str, Any]]:
-    path = Path(path or RAW_DIR / CONSTRAINTS_FILE)
-    return list(_cached(path, path.stat().st_mtime_ns if path.exists() else 0))
+    """The checks of the constraints file (``data/raw/survey_constraints.yml``), validated."""
+    return list(_cached(Path(path or RAW_DIR / CONSTRAINTS_FILE)))
 
 
 def compute_metric(frame: pd.DataFrame, cb: Codebook, m: dict[str, Any]) -> tuple[float, int]:
@@ -159,20 +223,6 @@ def evaluate_findings(frame: pd.DataFrame, data_kind: str, cb: Codebook | None =
                      "lower": f.get("lower", np.nan), "upper": f.get("upper", np.nan), "satisfied": ok, "base": base,
                      "data_kind": data_kind})
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
-
-
-def validate_codebook_file(path: Path) -> None:
-    """Validator for ``data/raw/survey_codebook.yml`` (registered in validate_raw)."""
-    from nptsc_eval.survey.codebook import validate_codebook
-
-    validate_codebook(path)
-
-
-def validate_mapping_file(path: Path) -> None:
-    """Validator for ``data/raw/survey_export_mapping.yml`` (registered in validate_raw)."""
-    from nptsc_eval.survey.exports import validate_mapping
-
-    validate_mapping(path)
 
 
 # --------------------------------------------------------------------------------------

@@ -11,12 +11,15 @@ the table (from a real export) has no codes: it is reported as not coded, never 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from pydantic import field_validator
 
-from nptsc_eval.errors import DataValidationError
 from nptsc_eval.paths import RAW_DIR
+from nptsc_eval.problems import Problem, RawRecord, entry_label, validate_records
 
 #: Label of answers the hand-coded table does not hold.
 NOT_CODED = "Not coded"
@@ -39,6 +42,58 @@ def coding_frame(raw_dir: Path | None = None) -> pd.DataFrame:
     return load_table("survey_text_coding_frame", raw_dir)
 
 
+class CodedAnswer(RawRecord):
+    """One row of the hand coding: a printed answer, its themes (space-separated codes) and the coder's note."""
+
+    quote_id: str
+    answer: str
+    themes: list[str]
+    coder_note: str
+
+    @field_validator("themes", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return str(value).split() if isinstance(value, str) else value
+
+    @field_validator("themes")
+    @classmethod
+    def _well_formed(cls, codes: list[str]) -> list[str]:
+        wrong = []
+        if not codes:
+            wrong.append("no code given")
+        if len(set(codes)) != len(codes):
+            wrong.append("a code is given twice")
+        if "other" in codes and len(codes) > 1:
+            wrong.append("'other' is used only when no other theme fits")
+        if wrong:
+            raise ValueError("; ".join(wrong))
+        return codes
+
+
+def _against(quotes: pd.DataFrame, themes: set[str],
+             coded: set[str]) -> Callable[[list[tuple[int, CodedAnswer]]], Iterable[Problem]]:
+    """A check of the coded rows against the printed quotations and the coding frame's themes.
+
+    ``coded`` is every quote id of the table, so that a row with a problem of its own still counts as coded.
+    """
+
+    def check(rows: list[tuple[int, CodedAnswer]]) -> Iterable[Problem]:
+        for index, row in rows:
+            where = entry_label(index + 1, noun="row")
+            if row.quote_id not in quotes.index:
+                yield Problem(f"{row.quote_id!r} is not a quotation of survey_free_text_quotations.csv", where, "quote_id")
+            elif normalise(row.answer) != normalise(quotes.at[row.quote_id, "text"]):
+                yield Problem(f"differs from the quotation {row.quote_id!r}", where, "answer")
+            for code in row.themes:
+                if code not in themes:
+                    yield Problem(f"{code!r} is not a theme of survey_text_coding_frame.csv", where, "themes")
+        missing = sorted(set(quotes.index) - coded)
+        if missing:
+            yield Problem(f"printed answers not coded: {', '.join(missing)}", column="quote_id")
+
+    return check
+
+
 def load_coding(raw_dir: Path | None = None) -> pd.DataFrame:
     """The hand-coded table, checked against the printed answers and the coding frame.
 
@@ -52,28 +107,9 @@ def load_coding(raw_dir: Path | None = None) -> pd.DataFrame:
     coding = load_table("survey_free_text_coding", raw_dir)
     quotes = load_table("survey_free_text_quotations", raw_dir).set_index("quote_id")
     themes = set(coding_frame(raw_dir)["theme_id"])
-    problems = []
-    for i, row in coding.iterrows():
-        where = f"row {i + 2}"
-        if row["quote_id"] not in quotes.index:
-            problems.append(f"{where}, column 'quote_id': {row['quote_id']!r} is not a quotation of survey_free_text_quotations.csv")
-        elif normalise(row["answer"]) != normalise(quotes.at[row["quote_id"], "text"]):
-            problems.append(f"{where}, column 'answer': differs from the quotation {row['quote_id']!r}")
-        codes = str(row["themes"]).split()
-        if not codes:
-            problems.append(f"{where}, column 'themes': no code given")
-        for code in codes:
-            if code not in themes:
-                problems.append(f"{where}, column 'themes': {code!r} is not a theme of survey_text_coding_frame.csv")
-        if len(set(codes)) != len(codes):
-            problems.append(f"{where}, column 'themes': a code is given twice")
-        if "other" in codes and len(codes) > 1:
-            problems.append(f"{where}, column 'themes': 'other' is used only when no other theme fits")
-    missing = sorted(set(quotes.index) - set(coding["quote_id"]))
-    if missing:
-        problems.append(f"column 'quote_id': printed answers not coded: {', '.join(missing)}")
-    if problems:
-        raise DataValidationError(raw_dir / "survey_free_text_coding.csv", problems)
+    records = coding.astype(object).where(coding.notna(), None).to_dict("records")
+    validate_records(raw_dir / "survey_free_text_coding.csv", records, CodedAnswer, noun="row", start=1,
+                     field="column", checks=[_against(quotes, themes, set(coding["quote_id"]))])
     return coding
 
 
