@@ -66,14 +66,16 @@ def session_start() -> float:
 
 
 @pytest.fixture(scope="session")
-def built_book(session_start: float) -> Path:
+def built_book(session_start: float, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The book built by the real pipeline (incrementally: only what changed is re-run).
 
-    Returns the ``_build/html`` folder.  Build tests and browser tests read it.
+    Returns the ``_build/html`` folder.  Build tests and browser tests read it.  The build runs
+    once for the test run (see :func:`shared_once`): a second process does not build again, so
+    it does not wait for the project's build lock while another process makes the PDF.
     """
     from nptsc_eval.build import build
 
-    build(report=lambda message: None)
+    shared_once(tmp_path_factory, "real-book-build", lambda folder: build(report=lambda message: None))
     html = paths.HTML_DIR
     assert (html / "index.html").exists()
     return html
