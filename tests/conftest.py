@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from nptsc_eval import paths
+
+from shared_builds import HOSTILE_NAME, build_hostile_export, shared_once
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,14 +66,16 @@ def session_start() -> float:
 
 
 @pytest.fixture(scope="session")
-def built_book(session_start: float) -> Path:
+def built_book(session_start: float, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The book built by the real pipeline (incrementally: only what changed is re-run).
 
-    Returns the ``_build/html`` folder.  Build tests and browser tests read it.
+    Returns the ``_build/html`` folder.  Build tests and browser tests read it.  The build runs
+    once for the test run (see :func:`shared_once`): a second process does not build again, so
+    it does not wait for the project's build lock while another process makes the PDF.
     """
     from nptsc_eval.build import build
 
-    build(report=lambda message: None)
+    shared_once(tmp_path_factory, "real-book-build", lambda folder: build(report=lambda message: None))
     html = paths.HTML_DIR
     assert (html / "index.html").exists()
     return html
@@ -137,3 +142,21 @@ def source_report_text() -> str:
     if not location or not Path(location).is_file():
         pytest.skip(f"the source report's text is not available (set {SOURCE_TEXT_ENV} to its file)")
     return Path(location).read_text(encoding="utf-8")
+
+
+
+@pytest.fixture(scope="session")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The whole book built, in a copy of the project, from a hostile real-layout survey export.
+
+    Built once for the test run (see :func:`shared_once`) and only read by the tests that use
+    it: the hostile-export browser tests, the real-export evidence test and the claims audit on
+    a real export.  Returns the project ``root``, the export's folder (``home``), the
+    ``export`` and the command's ``stdout`` and ``stderr``.
+    """
+    base = shared_once(tmp_path_factory, "hostile-export-build", build_hostile_export)
+    stdout = (base / "stdout").read_text(encoding="utf-8")
+    stderr = (base / "stderr").read_text(encoding="utf-8")
+    assert (base / "returncode").read_text() == "0", stdout[-3000:] + stderr[-3000:]
+    home = base / "home" / "jo.bloggs" / "exports"
+    return {"root": base / "project", "home": home, "export": home / HOSTILE_NAME, "stdout": stdout, "stderr": stderr}

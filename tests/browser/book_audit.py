@@ -1,15 +1,24 @@
 """What the browser tests record about each page of the built book, and how.
 
-Every page is visited once in light mode and once in dark mode.  While a page loads, the
-audit records its console errors, its requests and those that failed; then its links, ids
-and images; then axe-core's results.  Requests made by axe itself (it re-reads style sheets)
-are not the page's doing and are not recorded.
+Every page is visited once in light mode, once in dark mode and once from disk (``file://``).
+While a page loads, the audit records its console errors, its requests and those that failed;
+then its links, ids and images; then axe-core's results: every WCAG 2.2 A and AA rule in light
+mode, and the rules that depend on colour in dark mode (the markup is the same in both modes;
+only the colours change).  Requests made by axe itself (it re-reads style sheets) are not the
+page's doing and are not recorded.
+
+The visits run concurrently, several pages at once in one chromium (most of a visit is spent
+waiting for the page to go quiet), driven by Playwright's asyncio API in a thread of its own so
+that it can run beside the synchronous ``browser`` fixture.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import threading
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +30,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 #: The WCAG 2.2 A and AA rule sets of axe-core.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+#: The rules of those sets whose outcome depends on the colours shown: text contrast, and links
+#: told apart from the text around them by colour alone.  Dark mode changes colours only.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+DARK_AXE_OPTIONS = {"runOnly": {"type": "rule", "values": COLOUR_RULES}, "resultTypes": ["violations"]}
+#: How many pages the audit has open at once.
+CONCURRENT_PAGES = int(os.environ.get("NPTSC_BROWSER_PAGES", "6"))
 #: Folders of the HTML output that hold assets and template fragments, not pages.
 NOT_PAGES = {"_static", "_sources", "_images"}
 
@@ -46,12 +61,25 @@ class PageAudit:
 
 
 @dataclass
+class DiskVisit:
+    """What one page did when opened from disk (``file://``)."""
+
+    path: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    broken_images: list[str] = field(default_factory=list)
+    style_sheets: int = 0
+
+
+@dataclass
 class SiteAudit:
     """The audit of every page, and where the book was served from."""
 
     base_url: str
     html_dir: Path
     pages: dict[str, PageAudit]
+    from_disk: dict[str, DiskVisit] = field(default_factory=dict)
 
     def rules_run(self) -> set[str]:
         """Ids of the axe rules that ran (passed, failed, needed review or did not apply)."""
@@ -66,6 +94,14 @@ def redirect_target(html_file: Path) -> str | None:
     return match.group(1) if match else None
 
 
+def _record(page: Any, audit: PageAudit | DiskVisit) -> None:
+    page.on("console", lambda m: audit.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: audit.console_errors.append(f"uncaught: {e}"))
+    page.on("request", lambda r: audit.requests.append(r.url))
+    page.on("requestfailed", lambda r: audit.failed_requests.append(f"{r.url} ({r.failure})"))
+    page.on("response", lambda r: audit.failed_requests.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+
+
 def open_page(browser: Any, url: str, audit: PageAudit, *, dark: bool = False, lands_on: str | None = None) -> Any:
     """Open ``url`` in a fresh context, recording console errors and requests into ``audit``.
 
@@ -76,11 +112,7 @@ def open_page(browser: Any, url: str, audit: PageAudit, *, dark: bool = False, l
     if dark:
         context.add_init_script("localStorage.setItem('mode', 'dark')")
     page = context.new_page()
-    page.on("console", lambda m: audit.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: audit.console_errors.append(f"uncaught: {e}"))
-    page.on("request", lambda r: audit.requests.append(r.url))
-    page.on("requestfailed", lambda r: audit.failed_requests.append(f"{r.url} ({r.failure})"))
-    page.on("response", lambda r: audit.failed_requests.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+    _record(page, audit)
     page.goto(url, wait_until="load")
     if lands_on:
         page.wait_for_url(lands_on, wait_until="load")
@@ -103,8 +135,72 @@ def run_axe(page: Any) -> dict[str, Any]:
     return Axe().run(page, options=AXE_OPTIONS).response
 
 
-def audit_page(browser: Any, base_url: str, html_dir: Path, path: str) -> PageAudit:
-    """Visit one page in light mode, then in dark mode.
+async def open_page_async(browser: Any, url: str, audit: PageAudit | DiskVisit, *, dark: bool = False,
+                          lands_on: str | None = None, viewport: dict[str, int] | None = None) -> Any:
+    """:func:`open_page` for Playwright's asyncio API (``viewport`` sets the window's size)."""
+    options: dict[str, Any] = {"color_scheme": "dark" if dark else "light"}
+    if viewport:
+        options["viewport"] = viewport
+    context = await browser.new_context(**options)
+    if dark:
+        await context.add_init_script("localStorage.setItem('mode', 'dark')")
+    page = await context.new_page()
+    _record(page, audit)
+    await page.goto(url, wait_until="load")
+    if lands_on:
+        await page.wait_for_url(lands_on, wait_until="load")
+    await page.wait_for_load_state("networkidle")
+    return page
+
+
+async def run_axe_async(page: Any, options: dict[str, Any] = AXE_OPTIONS) -> dict[str, Any]:
+    """axe-core's results for the page (by default the WCAG 2.2 A and AA rules)."""
+    from axe_playwright_python.async_playwright import Axe
+
+    return (await Axe().run(page, options=options)).response
+
+
+def run_in_browser(chromium: str, jobs: Sequence[Callable[[Any], Awaitable[Any]]],
+                   concurrency: int = CONCURRENT_PAGES) -> list[Any]:
+    """Run ``jobs`` (each given the browser) in one headless chromium, ``concurrency`` at a time.
+
+    Returns their results in order.  The browser runs under asyncio in a thread of its own, so
+    this works whether or not the calling thread drives a synchronous Playwright.
+    """
+    async def main() -> list[Any]:
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            gate = asyncio.Semaphore(concurrency)
+
+            async def one(job: Callable[[Any], Awaitable[Any]]) -> Any:
+                async with gate:
+                    return await job(browser)
+
+            try:
+                return list(await asyncio.gather(*(one(job) for job in jobs)))
+            finally:
+                await browser.close()
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = asyncio.run(main())
+        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="browser-audit")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+async def audit_page(browser: Any, base_url: str, html_dir: Path, path: str) -> PageAudit:
+    """Visit one page in light mode (every rule), then in dark mode (the colour rules).
 
     A page that only redirects is audited where it lands; its own markup is checked by
     ``test_the_front_door_is_accessible``.
@@ -112,23 +208,47 @@ def audit_page(browser: Any, base_url: str, html_dir: Path, path: str) -> PageAu
     recording = PageAudit(path)
     target = redirect_target(html_dir / path)
     lands_on = urljoin(base_url + path, target) if target else None
-    page = open_page(browser, base_url + path, recording, lands_on=lands_on)
-    facts = page.evaluate(_PAGE_FACTS)
+    page = await open_page_async(browser, base_url + path, recording, lands_on=lands_on)
+    facts = await page.evaluate(_PAGE_FACTS)
     # The load is done: keep what it recorded, before axe makes requests of its own.
     audit = PageAudit(path, list(recording.console_errors), list(recording.failed_requests),
                       list(recording.requests), facts["links"], set(facts["ids"]), facts["images"])
-    audit.axe["light"] = run_axe(page)
-    page.context.close()
+    audit.axe["light"] = await run_axe_async(page)
+    await page.context.close()
 
-    dark = open_page(browser, base_url + path, PageAudit(path), dark=True, lands_on=lands_on)
-    audit.axe["dark"] = run_axe(dark)
-    audit.axe["dark"]["theme"] = dark.evaluate("() => document.documentElement.dataset.theme")
-    dark.context.close()
+    dark = await open_page_async(browser, base_url + path, PageAudit(path), dark=True, lands_on=lands_on)
+    audit.axe["dark"] = await run_axe_async(dark, DARK_AXE_OPTIONS)
+    audit.axe["dark"]["theme"] = await dark.evaluate("() => document.documentElement.dataset.theme")
+    await dark.context.close()
     return audit
 
 
-def audit_site(browser: Any, base_url: str, html_dir: Path) -> SiteAudit:
-    return SiteAudit(base_url, html_dir, {p: audit_page(browser, base_url, html_dir, p) for p in book_pages(html_dir)})
+_BROKEN_IMAGES = "() => Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+
+
+async def visit_from_disk(browser: Any, html_dir: Path, path: str) -> DiskVisit:
+    """Open one page from ``file://``: what it asked for, what failed, its images and style sheets."""
+    visit = DiskVisit(path)
+    target = redirect_target(html_dir / path)
+    lands_on = (html_dir / path).parent.joinpath(target).resolve().as_uri() if target else None
+    page = await open_page_async(browser, (html_dir / path).as_uri(), visit, lands_on=lands_on)
+    visit.broken_images = await page.evaluate(_BROKEN_IMAGES)
+    visit.style_sheets = await page.evaluate("() => document.styleSheets.length")
+    await page.context.close()
+    return visit
+
+
+def audit_site(chromium: str, base_url: str, html_dir: Path) -> SiteAudit:
+    """Every page served over HTTP (light and dark mode) and opened from disk, several at a time."""
+    # The biggest pages take longest: start them first.
+    pages = sorted(book_pages(html_dir), key=lambda path: -(html_dir / path).stat().st_size)
+    jobs: list[Callable[[Any], Awaitable[Any]]] = []
+    for path in pages:
+        jobs.append(lambda browser, path=path: audit_page(browser, base_url, html_dir, path))
+        jobs.append(lambda browser, path=path: visit_from_disk(browser, html_dir, path))
+    results = run_in_browser(chromium, jobs)
+    return SiteAudit(base_url, html_dir, {r.path: r for r in results if isinstance(r, PageAudit)},
+                     {r.path: r for r in results if isinstance(r, DiskVisit)})
 
 
 def local_target(audit: SiteAudit, url: str) -> tuple[Path, str] | None:

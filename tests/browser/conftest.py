@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from book_audit import AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, SiteAudit, audit_site
+from book_audit import AXE_TAGS, CHROMIUM, COLOUR_RULES, CHROMIUM_ARGS, SiteAudit, audit_site
 
 _SUMMARY: dict[str, Any] = {}
 
@@ -90,9 +90,13 @@ def browser(chromium: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def site_audit(browser: Any, book_server: str, book_copy: Path) -> SiteAudit:
-    """Every page of the book visited in light and dark mode, with axe-core run on each."""
-    audit = audit_site(browser, book_server, book_copy)
+def site_audit(browser: Any, chromium: str, book_server: str, book_copy: Path) -> SiteAudit:
+    """Every page of the book visited in light and dark mode, with axe-core run on each, and from disk.
+
+    (``browser`` is asked for so that a chromium that cannot start skips the tests, or fails
+    them under CI, with the reason.)
+    """
+    audit = audit_site(chromium, book_server, book_copy)
     _SUMMARY.update(pages=len(audit.pages), rules=len(audit.rules_run()),
                     violations=sum(len(p.axe[m]["violations"]) for p in audit.pages.values() for m in p.axe))
     return audit
@@ -112,4 +116,5 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _SUMMARY:
         terminalreporter.write_line(
             f"browser audit: {_SUMMARY['pages']} pages, {_SUMMARY['rules']} axe-core rules run "
-            f"({', '.join(AXE_TAGS)}; light and dark mode), {_SUMMARY['violations']} violations")
+            f"({', '.join(AXE_TAGS)} in light mode; {', '.join(COLOUR_RULES)} in dark mode), "
+            f"{_SUMMARY['violations']} violations")

@@ -49,25 +49,41 @@ def _chart_pages(book_copy: Path) -> list[str]:
                   if 'class="figure-title"' in p.read_text(encoding="utf-8"))
 
 
+async def _visit_chart_page(browser: Any, url: str, width: int) -> dict[str, Any]:
+    """One chart page at one width: its charts measured, and at phone width axe-core's violations."""
+    from book_audit import PageAudit, open_page_async, run_axe_async
+
+    page = await open_page_async(browser, url, PageAudit(url), viewport={"width": width, "height": 900})
+    await page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
+    sideways = await page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+    rows = await page.evaluate(_MEASURE)
+    violations = (await run_axe_async(page))["violations"] if width == min(WIDTHS) else []
+    await page.context.close()
+    return {"sideways": sideways, "rows": rows, "violations": violations}
+
+
 @pytest.fixture(scope="module")
-def chart_sizes(browser: Any, book_server: str, book_copy: Path) -> list[dict[str, Any]]:
+def chart_visits(browser: Any, chromium: str, book_server: str, book_copy: Path) -> dict[tuple[str, int], dict[str, Any]]:
+    """Every chart page opened at each width (several at once), by page and width."""
+    from book_audit import run_in_browser
+
+    keys = [(path, width) for width in WIDTHS for path in _chart_pages(book_copy)]
+    results = run_in_browser(chromium, [lambda b, path=path, width=width: _visit_chart_page(b, book_server + path, width)
+                                        for path, width in keys])
+    return dict(zip(keys, results))
+
+
+@pytest.fixture(scope="module")
+def chart_sizes(chart_visits: dict[tuple[str, int], dict[str, Any]]) -> list[dict[str, Any]]:
     """Every chart of every page, measured at each width (and whether the page scrolls sideways)."""
     measured = []
-    for width in WIDTHS:
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        page = context.new_page()
-        for path in _chart_pages(book_copy):
-            page.goto(book_server + path, wait_until="load")
-            page.wait_for_load_state("networkidle")
-            page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
-            sideways = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
-            for row in page.evaluate(_MEASURE):
-                row.update(page=path, width=width, page_scrolls_sideways=sideways)
-                measured.append(row)
-                entry = CHART_TEXT_SIZES.setdefault((path, row["id"]), {"title": row["title"], "kind": row["kind"]})
-                if row["kind"] != "none":
-                    entry[width] = row["px"]
-        context.close()
+    for (path, width), visit in chart_visits.items():
+        for row in visit["rows"]:
+            row.update(page=path, width=width, page_scrolls_sideways=visit["sideways"])
+            measured.append(row)
+            entry = CHART_TEXT_SIZES.setdefault((path, row["id"]), {"title": row["title"], "kind": row["kind"]})
+            if row["kind"] != "none":
+                entry[width] = row["px"]
     return measured
 
 
@@ -92,16 +108,9 @@ def test_on_a_phone_charts_scroll_in_their_own_block_not_the_page(chart_sizes):
     assert not any(r.get("overflows") for r in phone if r["kind"] == "diagram")
 
 
-def test_chart_pages_pass_axe_at_phone_width(browser: Any, book_server: str, book_copy: Path):
+def test_chart_pages_pass_axe_at_phone_width(chart_visits: dict[tuple[str, int], dict[str, Any]], book_copy: Path):
     """A chart that scrolls sideways on a phone must still be reachable by keyboard (axe checks it)."""
-    from book_audit import run_axe
-
-    context = browser.new_context(viewport={"width": 390, "height": 900})
-    page = context.new_page()
-    problems = []
-    for path in _chart_pages(book_copy):
-        page.goto(book_server + path, wait_until="load")
-        page.wait_for_load_state("networkidle")
-        problems += [f"{path}: {v['id']} ({len(v['nodes'])})" for v in run_axe(page)["violations"]]
-    context.close()
+    phone = {path: visit for (path, width), visit in chart_visits.items() if width == 390}
+    assert sorted(phone) == _chart_pages(book_copy)
+    problems = [f"{path}: {v['id']} ({len(v['nodes'])})" for path, visit in phone.items() for v in visit["violations"]]
     assert not problems, problems

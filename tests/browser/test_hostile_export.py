@@ -1,6 +1,7 @@
 """A hostile survey export: HTML and script in its free text and in its file name, and personal data.
 
-The whole book is built, in a copy of the project, from an export kept outside it (as a
+The whole book is built (once for the test run, by the ``hostile_build`` fixture of
+``tests/conftest.py``), in a copy of the project, from an export kept outside it (as a
 user's would be, in their home folder).  Then
 
 * in chromium, no dialog fires on the chapters that show the export, and the hostile text
@@ -12,59 +13,14 @@ user's would be, in their home folder).  Then
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 
-from nptsc_eval import paths
+from shared_builds import FORMULA, HOSTILE_NAME, HOSTILE_TEXT, PERSONAL
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
-
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "survey"
-HOSTILE_TEXT = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>"]
-FORMULA = "=HYPERLINK(\"http://example.org\",\"click\")"
-HOSTILE_NAME = "survey` <img src=x onerror=alert(1)> <svg onload=alert(1)>.csv"  # one backtick: breaks out of `...`
-PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
-COPY = ["_config.yml", "_toc.yml", "pipeline.yml", "book", "notebooks", "data/raw"]
-
-
-@pytest.fixture(scope="module")
-def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The book built from the hostile export in a copy of the project; the build's output and paths."""
-    base = tmp_path_factory.mktemp("hostile")
-    root = base / "project"
-    for name in COPY:
-        source = paths.PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("executed", "__pycache__"))
-        else:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
-    (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
-    home = base / "home" / "jo.bloggs" / "exports"
-    home.mkdir(parents=True)
-    grid = pd.read_csv(FIXTURES / "surveymonkey_real.csv", header=None, dtype=str, keep_default_na=False,
-                       na_values=[""], encoding="utf-8-sig")
-    columns = {grid.iloc[0, j]: j for j in range(grid.shape[1]) if isinstance(grid.iloc[0, j], str)}
-    intend = next(j for q, j in columns.items() if "intend to implement" in q)
-    answered = [i for i in range(2, len(grid)) if isinstance(grid.iloc[i, intend], str)
-                and not any(p in grid.iloc[i, intend] for p in PERSONAL)]
-    for k, text in enumerate(HOSTILE_TEXT + [FORMULA]):
-        grid.iloc[answered[k], intend] = f"{text} We will do more."
-    export = home / HOSTILE_NAME
-    grid.to_csv(export, header=False, index=False, encoding="utf-8")
-    env = dict(os.environ)  # the command finds the project from its working folder
-    env.pop("NPTSC_EVAL_PIPELINE", None)
-    done = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--survey", str(export), "--jobs", "2"],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return {"root": root, "home": home, "export": export, "stdout": done.stdout}
 
 
 def test_build_says_what_it_left_out_and_redacted(hostile_build):

@@ -686,21 +686,17 @@ def test_a_typo_in_our_data_is_reported_as_ours(built_book):
 
 
 @pytest.mark.build
-@pytest.mark.papermill
-def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_path, monkeypatch, notebook_in):
-    """Run the survey notebook on the Qualtrics fixture, then audit: no survey verdict is synthetic."""
+def test_with_a_real_export_survey_claims_are_judged_for_real(hostile_build):
+    """The survey facts of a build with a real-layout export (the hostile one, built once for the
+    run), audited beside the real build's other facts: no survey verdict is synthetic."""
     from nptsc_eval.facts import load_facts
-    from nptsc_eval.build import execute_notebook
 
-    export = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey" / "qualtrics_export.xlsx"
+    export = hostile_build["export"]
     real_facts = load_facts()
-    root = tmp_path / "project"
-    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
-    (root / "data" / "processed").mkdir(parents=True)
-    monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
-    execute_notebook(notebook_in(root, "02-survey.ipynb"), tmp_path / "02.ipynb", {"survey_path": str(export)})
-    processed = root / "data" / "processed"
-    facts = pd.concat([real_facts[real_facts["produced_by"] != "survey"], load_facts(processed)], ignore_index=True)
+    processed = hostile_build["root"] / "data" / "processed"
+    export_facts = load_facts(processed)
+    facts = pd.concat([real_facts[real_facts["produced_by"] != "survey"],
+                       export_facts[export_facts["produced_by"] == "survey"]], ignore_index=True)
     findings = pd.read_csv(processed / SURVEY_FINDINGS)
     audit = run_audit(load_register(), facts, processed_dir=paths.PROCESSED_DIR, findings=findings,
                          survey_file=export).set_index("claim_id")
@@ -708,8 +704,8 @@ def test_with_a_real_export_survey_claims_are_judged_for_real(built_book, tmp_pa
     assert len(survey) >= 30
     assert set(survey["evidence_basis"].astype(str)) == {"real_survey"}
     assert "synthetic" not in set(audit["evidence_basis"].astype(str))
-    assert audit.loc["ch2-survey-responses", "status"] == "differs"  # the fixture has 140 responses, not 250
-    assert audit.loc["ch2-survey-responses", "computed"] == "140"
+    assert audit.loc["ch2-survey-responses", "status"] == "differs"  # the export has 180 responses, not 250
+    assert audit.loc["ch2-survey-responses", "computed"] == "180"
     assert not survey["explanation"].str.contains("synthetic").any()
     # With the synthetic file named as the build's survey, the export's facts are refused.
     with pytest.raises(PipelineError, match="computed from real survey data, but this build's survey file"):

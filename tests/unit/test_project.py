@@ -44,8 +44,19 @@ def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
 
 @pytest.mark.build
 def test_a_build_of_a_copy_writes_only_inside_the_copy(tmp_path):
-    from nptsc_eval.build import build
+    """The build runs from a copy of the package in a checkout of its own, whose project no other
+    test writes to (the real checkout's is written by the tests that build or run its notebooks
+    at the same time): nothing of that checkout changes."""
+    import json
+    import os
+    import subprocess
+    import sys
 
+    checkout = tmp_path / "checkout"  # the package's own checkout, with its project
+    shutil.copytree(paths.RAW_DIR, checkout / "data" / "raw")
+    shutil.copytree(Path(paths.__file__).parent, checkout / "src" / "nptsc_eval", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("_toc.yml", "pipeline.yml"):
+        shutil.copy(paths.PROJECT_ROOT / name, checkout / name)
     root = tmp_path / "copy"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     (root / "notebooks").mkdir()
@@ -53,11 +64,21 @@ def test_a_build_of_a_copy_writes_only_inside_the_copy(tmp_path):
     shutil.copy(paths.PROJECT_ROOT / "_toc.yml", root)
     spec = paths.PIPELINE_FILE.read_text(encoding="utf-8")
     (root / "pipeline.yml").write_text(spec[: spec.index("  - notebook: notebooks/02-survey.ipynb")], encoding="utf-8")
-    real = paths.PROJECT
-    watched = [real.processed, real.executed, real.build_dir, real.root / ".survey-input", real.lock_file]
+    real = Project(checkout)
+    watched = [real.root / "data", real.executed, real.build_dir, real.root / ".survey-input", real.lock_file]
     before = _snapshot(watched)
-    results = build(root=root, book=False, jobs=1, report=lambda message: None)
-    assert [(r.run_id, r.action) for r in results] == [("01-programme-outputs", "executed")]
+    script = ("import json, sys; from nptsc_eval import paths; from nptsc_eval.build import build; "
+              "results = build(root=sys.argv[1], book=False, jobs=1, report=lambda message: None); "
+              "print(json.dumps([str(paths.PROJECT_ROOT), [[r.run_id, r.action] for r in results]]))")
+    env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
+    env.pop("NPTSC_EVAL_PIPELINE", None)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run([sys.executable, "-c", script, str(root)], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    package_root, results = json.loads(done.stdout.strip().splitlines()[-1])
+    assert Path(package_root) == checkout.resolve()  # the copy of the package ran
+    assert results == [["01-programme-outputs", "executed"]]
     assert _snapshot(watched) == before
     written = Project(root)
     assert (written.processed / "kpi_attainment.csv").is_file()

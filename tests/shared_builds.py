@@ -1,0 +1,91 @@
+"""Expensive things several test files read, made once per test run (see ``shared_once``).
+
+``tests/conftest.py`` turns them into session fixtures; the constants are imported by the tests
+that check what the hostile export did.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from nptsc_eval import paths
+
+
+def shared_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder ``make(folder)`` fills once for the whole test run, whichever process asks first.
+
+    Under pytest-xdist each worker has its own session, so a session fixture would run once per
+    worker.  The workers share the parent of their temporary folders: the first to take the
+    lock there makes the folder and leaves a marker; the others wait, then read the same folder.
+    Without xdist the folder is in the session's own temporary folder.
+    """
+    import fcntl
+    import shutil
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+#: Free-text answers of the hostile export: markup and script, and a spreadsheet formula.
+HOSTILE_TEXT = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>"]
+FORMULA = "=HYPERLINK(\"http://example.org\",\"click\")"
+#: The hostile export's file name (one backtick: breaks out of `...`).
+HOSTILE_NAME = "survey` <img src=x onerror=alert(1)> <svg onload=alert(1)>.csv"
+#: Personal data typed into the free text of the export (kept out of the answers that get the hostile text).
+PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
+
+
+def build_hostile_export(base: Path) -> None:
+    """Copy the project to ``base/project`` and build it with a hostile real-layout export.
+
+    The export is the SurveyMonkey fixture (180 complete responses) with markup, script and a
+    formula in its free text, kept outside the project (as a user's would be, in their home
+    folder) under a hostile file name.  The command's exit code and output are kept beside it.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    root = base / "project"
+    for name in ("_config.yml", "_toc.yml", "pipeline.yml", "book", "notebooks", "data/raw"):
+        source = paths.PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("executed", "__pycache__"))
+        else:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    home = base / "home" / "jo.bloggs" / "exports"
+    home.mkdir(parents=True)
+    grid = pd.read_csv(paths.PROJECT_ROOT / "tests" / "fixtures" / "survey" / "surveymonkey_real.csv", header=None,
+                       dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    columns = {grid.iloc[0, j]: j for j in range(grid.shape[1]) if isinstance(grid.iloc[0, j], str)}
+    intend = next(j for q, j in columns.items() if "intend to implement" in q)
+    answered = [i for i in range(2, len(grid)) if isinstance(grid.iloc[i, intend], str)
+                and not any(p in grid.iloc[i, intend] for p in PERSONAL)]
+    for k, text in enumerate(HOSTILE_TEXT + [FORMULA]):
+        grid.iloc[answered[k], intend] = f"{text} We will do more."
+    export = home / HOSTILE_NAME
+    grid.to_csv(export, header=False, index=False, encoding="utf-8")
+    env = dict(os.environ)  # the command finds the project from its working folder
+    env.pop("NPTSC_EVAL_PIPELINE", None)
+    done = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--survey", str(export), "--jobs", "2"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=1200)
+    (base / "returncode").write_text(str(done.returncode))
+    (base / "stdout").write_text(done.stdout, encoding="utf-8")
+    (base / "stderr").write_text(done.stderr, encoding="utf-8")
