@@ -38,6 +38,8 @@ def project(tmp_path: Path) -> Path:
     (root / "data" / "raw").mkdir(parents=True)
     (root / "data" / "raw" / "a.txt").write_text("1 2 3\n")
     (root / "data" / "raw" / "b.txt").write_text("unused by count\n")
+    for name in ("a", "b"):  # every raw file is described, or the build refuses to start
+        (root / "data" / "raw" / f"{name}.meta.yml").write_text(f"title: Test file {name}\nsource: made by the test\n")
     (root / "data" / "processed").mkdir(parents=True)
     _notebook(root / "notebooks" / "count.ipynb", "factor = 1  # multiplier",
               "from pathlib import Path\nn = len(Path('../data/raw/a.txt').read_text().split()) * factor\n"
