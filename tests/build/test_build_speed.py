@@ -1,0 +1,67 @@
+"""What makes a cold build fast, on a small project: the longest run starts first, each notebook is
+told its share of the cores, and kernels warmed while the build checks its data are the ones used."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nptsc_eval.build import load_spec, run_notebooks
+from nptsc_eval.build.kernels import CORES_ENV, KernelPool, cores_per_run
+from test_pipeline import _notebook, _printed
+
+pytestmark = pytest.mark.slow
+
+_PRINT = f"import os, sys\nprint(name, os.environ.get('{CORES_ENV}'), 'pandas' in sys.modules)"
+
+
+def _project(tmp_path: Path, pipeline: str) -> Path:
+    root = tmp_path / "p"
+    for name in ("a-short", "z-long"):
+        _notebook(root / "notebooks" / f"{name}.ipynb", f"name = {name!r}", _PRINT)
+    (root / "pipeline.yml").write_text(textwrap.dedent(pipeline))
+    return root
+
+
+def test_the_longest_run_starts_first_and_each_notebook_is_told_its_cores(tmp_path):
+    root = _project(tmp_path, """
+        notebooks:
+          - notebook: notebooks/a-short.ipynb
+            runs: [{id: a-short, cost: 1}]
+          - notebook: notebooks/z-long.ipynb
+            runs: [{id: z-long, cost: 30}]
+    """)
+    messages: list[str] = []
+    run_notebooks(load_spec(root=root), root, jobs=1, report=messages.append)
+    started = [m.split("] ")[1].split(":")[0] for m in messages if ": running" in m]
+    assert started == ["z-long", "a-short"]
+    # One notebook at a time: each may use every core.
+    assert _printed(root / "book" / "executed" / "z-long.ipynb").split()[:2] == ["z-long", str(cores_per_run(1))]
+
+
+def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_shut_down(tmp_path):
+    from jupyter_core.utils import run_sync
+
+    root = _project(tmp_path, """
+        notebooks:
+          - notebook: notebooks/a-short.ipynb
+          - notebook: notebooks/z-long.ipynb
+    """)
+    pool = KernelPool()
+    pool.warm(2, root / "notebooks")
+    kernels = list(pool._warming)
+    try:
+        results = run_notebooks(load_spec(root=root), root, jobs=1, kernels=pool, report=lambda m: None)
+        # The caller's pool is left open for the caller to close.
+        assert len(pool._kernels) == 2
+    finally:
+        pool.close()
+    assert [r.action for r in results] == ["executed", "executed"]
+    # Two kernels started (both warm), one reused for the second notebook; none started for a notebook.
+    assert (pool.started, pool.reused) == (2, 1)
+    # The warm kernel had imported pandas before the notebook, which itself imports nothing.
+    for name in ("a-short", "z-long"):
+        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[-1] == "True"
+    assert not any(run_sync(f.result().is_alive)() for f in kernels)
