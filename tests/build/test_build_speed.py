@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nptsc_eval.build import load_spec, run_notebooks
-from nptsc_eval.build.kernels import CORES_ENV, KernelPool, cores_per_run
+from nptsc_eval.build import build, load_spec, run_notebooks
+from nptsc_eval.build.kernels import CORES_ENV, KernelPool, cores_per_run, kernel_environment
 from test_pipeline import _notebook, _printed
 
 pytestmark = pytest.mark.slow
@@ -49,7 +49,7 @@ def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_sh
           - notebook: notebooks/a-short.ipynb
           - notebook: notebooks/z-long.ipynb
     """)
-    pool = KernelPool()
+    pool = KernelPool(environment=kernel_environment(2))
     pool.warm(2, root / "notebooks")
     kernels = list(pool._warming)
     try:
@@ -61,7 +61,26 @@ def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_sh
     assert [r.action for r in results] == ["executed", "executed"]
     # Two kernels started (both warm), one reused for the second notebook; none started for a notebook.
     assert (pool.started, pool.reused) == (2, 1)
-    # The warm kernel had imported pandas before the notebook, which itself imports nothing.
+    # The warm kernel had imported pandas before the notebook, which itself imports nothing, and it
+    # was started with the pool's environment.
     for name in ("a-short", "z-long"):
-        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[-1] == "True"
+        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == [str(cores_per_run(2)), "True"]
     assert not any(run_sync(f.result().is_alive)() for f in kernels)
+
+
+def test_a_cold_build_runs_its_first_notebooks_in_kernels_warmed_with_the_build_environment(tmp_path):
+    # The kernels start before the build checks its raw data; they must still be told their cores.
+    root = _project(tmp_path, """
+        notebooks:
+          - notebook: notebooks/a-short.ipynb
+          - notebook: notebooks/z-long.ipynb
+    """)
+    messages: list[str] = []
+    build(root=root, jobs=2, book=False, report=messages.append)
+    assert "kernels: 2 started, reused for 0 further notebooks" in messages
+    for name in ("a-short", "z-long"):
+        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == [str(cores_per_run(2)), "True"]
+    # A second build has nothing to run, so it starts no kernel.
+    messages.clear()
+    build(root=root, jobs=2, book=False, report=messages.append)
+    assert not any(m.startswith("kernels:") for m in messages)

@@ -9,7 +9,7 @@ from pathlib import Path
 from collections.abc import Callable
 
 from nptsc_eval.build.book import book_sources_hash, build_book
-from nptsc_eval.build.kernels import KernelPool, check_loopback, preload_execution_modules
+from nptsc_eval.build.kernels import KernelPool, check_loopback, kernel_environment, preload_execution_modules
 from nptsc_eval.build.scheduler import RunResult, first_wave, run_notebooks
 from nptsc_eval.build.spec import load_spec
 from nptsc_eval.build.state import BOOK_STATE_KEY, build_lock, load_state, save_state
@@ -48,7 +48,7 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
     root = project.root
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
-    kernels = KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout)
+    kernels = KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout, environment=kernel_environment(jobs))
     with build_lock(root), contextlib.ExitStack() as cleanup:
         cleanup.callback(kernels.close)
         warm_kernels(kernels, root, overrides, force, jobs)

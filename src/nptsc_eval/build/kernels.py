@@ -20,6 +20,12 @@ PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
 CORES_ENV = "NPTSC_EVAL_CORES"
 
 
+def kernel_environment(jobs: int) -> dict[str, str]:
+    """What every kernel of a build that runs ``jobs`` notebooks at once finds in its environment:
+    that it runs in the pipeline, and the cores it may use."""
+    return {PIPELINE_ENV: "1", CORES_ENV: str(cores_per_run(jobs))}
+
+
 def cores_per_run(jobs: int, cores: int | None = None) -> int:
     """The cores each of ``jobs`` notebooks running at once may use (at least 1).
 
@@ -97,9 +103,11 @@ class KernelPool:
     Jupyter does.
     """
 
-    def __init__(self, enabled: bool = True, startup_timeout: float = 60) -> None:
+    def __init__(self, enabled: bool = True, startup_timeout: float = 60, environment: dict[str, str] | None = None) -> None:
         self.enabled = enabled
         self.startup_timeout = startup_timeout
+        #: Variables added to the environment of every kernel the pool starts (see :func:`kernel_environment`).
+        self.environment = dict(environment or {})
         self._local = threading.local()
         self._lock = threading.Lock()
         self._kernels: list[Any] = []
@@ -134,7 +142,8 @@ class KernelPool:
         from jupyter_core.utils import run_sync
 
         km = AsyncKernelManager(kernel_name="python3")
-        run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=prepare_arguments(prepare))
+        run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=prepare_arguments(prepare),
+                                  env={**os.environ, **self.environment})
         with self._lock:
             self._kernels.append(km)
             self.started += 1

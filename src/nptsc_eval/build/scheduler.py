@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from nptsc_eval.build.cache import cache_parts, completed_record, file_hash, package_hash, why_run
 from nptsc_eval.build.executed import finish_executed_notebook, refresh_prose, source_cell_number
 from nptsc_eval.build.kernels import (CORES_ENV, PIPELINE_ENV, KernelPool, KernelUnavailable, check_loopback,
-                                      cores_per_run, execute_notebook, is_kernel_failure, prepare_arguments,
-                                      preload_execution_modules)
+                                      cores_per_run, execute_notebook, is_kernel_failure, kernel_environment,
+                                      prepare_arguments, preload_execution_modules)
 from nptsc_eval.build.spec import Run, Spec, describe_missing, produced_by_another_run
 from nptsc_eval.build.state import load_state, save_state
 from nptsc_eval.build.written import read_log, start_code, undeclared_and_unwritten
@@ -235,11 +235,13 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
         done[run.id] = RunResult(run.id, "executed", reason, seconds)
 
     owned = kernels is None
-    kernels = kernels or KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout)
+    kernels = kernels or KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout,
+                                    environment=kernel_environment(jobs))
     with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         if owned:
             cleanup.callback(kernels.close)
-        # Kernels inherit this: a notebook that can spread work over processes uses only its share of the cores.
+        # Kernels papermill starts itself (fresh kernels) inherit this: a notebook that can spread work
+        # over processes uses only its share of the cores.
         cleanup.enter_context(environment(CORES_ENV, str(cores_per_run(jobs))))
         running: dict[Future, tuple[Run, str, dict[str, Any]]] = {}
         while (pending or running) and failure is None:
