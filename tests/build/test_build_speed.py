@@ -1,5 +1,5 @@
-"""What makes a cold build fast, on a small project: the longest run starts first, each notebook is
-told its share of the cores, and kernels warmed while the build checks its data are the ones used."""
+"""What makes a cold build fast, on a small project: the longest run starts first, and kernels warmed
+while the build checks its data are the ones used, with the environment of any kernel of the build."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from nptsc_eval.build import build, load_spec, run_notebooks
-from nptsc_eval.build.kernels import CORES_ENV, KernelPool, cores_per_run, kernel_environment
+from nptsc_eval.build.kernels import PIPELINE_ENV, KernelPool, kernel_environment
 from test_pipeline import _notebook, _printed
 
 pytestmark = pytest.mark.slow
 
-_PRINT = f"import os, sys\nprint(name, os.environ.get('{CORES_ENV}'), 'pandas' in sys.modules)"
+_PRINT = f"import os, sys\nprint(name, os.environ.get('{PIPELINE_ENV}'), 'pandas' in sys.modules)"
 
 
 def _project(tmp_path: Path, pipeline: str) -> Path:
@@ -25,7 +25,7 @@ def _project(tmp_path: Path, pipeline: str) -> Path:
     return root
 
 
-def test_the_longest_run_starts_first_and_each_notebook_is_told_its_cores(tmp_path):
+def test_the_longest_run_starts_first(tmp_path):
     root = _project(tmp_path, """
         notebooks:
           - notebook: notebooks/a-short.ipynb
@@ -37,8 +37,7 @@ def test_the_longest_run_starts_first_and_each_notebook_is_told_its_cores(tmp_pa
     run_notebooks(load_spec(root=root), root, jobs=1, report=messages.append)
     started = [m.split("] ")[1].split(":")[0] for m in messages if ": running" in m]
     assert started == ["z-long", "a-short"]
-    # One notebook at a time: each may use every core.
-    assert _printed(root / "book" / "executed" / "z-long.ipynb").split()[:2] == ["z-long", str(cores_per_run(1))]
+    assert _printed(root / "book" / "executed" / "z-long.ipynb").split()[:2] == ["z-long", "1"]
 
 
 def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_shut_down(tmp_path):
@@ -49,7 +48,7 @@ def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_sh
           - notebook: notebooks/a-short.ipynb
           - notebook: notebooks/z-long.ipynb
     """)
-    pool = KernelPool(environment=kernel_environment(2))
+    pool = KernelPool(environment=kernel_environment())
     pool.warm(2, root / "notebooks")
     kernels = list(pool._warming)
     try:
@@ -64,12 +63,12 @@ def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_sh
     # The warm kernel had imported pandas before the notebook, which itself imports nothing, and it
     # was started with the pool's environment.
     for name in ("a-short", "z-long"):
-        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == [str(cores_per_run(2)), "True"]
+        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == ["1", "True"]
     assert not any(run_sync(f.result().is_alive)() for f in kernels)
 
 
 def test_a_cold_build_runs_its_first_notebooks_in_kernels_warmed_with_the_build_environment(tmp_path):
-    # The kernels start before the build checks its raw data; they must still be told their cores.
+    # The kernels start before the build runs a notebook; they must still know they run in the pipeline.
     root = _project(tmp_path, """
         notebooks:
           - notebook: notebooks/a-short.ipynb
@@ -79,7 +78,7 @@ def test_a_cold_build_runs_its_first_notebooks_in_kernels_warmed_with_the_build_
     build(root=root, jobs=2, book=False, report=messages.append)
     assert "kernels: 2 started, reused for 0 further notebooks" in messages
     for name in ("a-short", "z-long"):
-        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == [str(cores_per_run(2)), "True"]
+        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == ["1", "True"]
     # A second build has nothing to run, so it starts no kernel.
     messages.clear()
     build(root=root, jobs=2, book=False, report=messages.append)

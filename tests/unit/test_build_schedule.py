@@ -1,20 +1,17 @@
-"""How the build orders its runs and shares the machine: cost hints, start priority, cores per notebook."""
+"""How the build orders its runs: cost hints in pipeline.yml, timings from the last build, start priority."""
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from nptsc_eval.build.kernels import CORES_ENV, cores_per_run
 from nptsc_eval.build.scheduler import expected_seconds, first_wave, start_priority
 from nptsc_eval.build.spec import Run, load_spec
 from nptsc_eval.errors import PipelineError
 from nptsc_eval.project import SOURCE_ROOT
-from nptsc_eval.survey import bounds_view
 
 
 def _project(tmp_path: Path, runs: str) -> Path:
@@ -82,23 +79,3 @@ def test_the_first_wave_leaves_out_completed_runs_and_runs_waiting_for_others():
     state = {"c": {"status": "done", "seconds": 1.0}}
     assert [r.id for r in first_wave(runs, state)] == ["a", "d"]
     assert [r.id for r in first_wave(runs, state, force=True)] == ["a", "c"]
-
-
-def test_each_notebook_gets_its_share_of_the_cores():
-    assert cores_per_run(2, cores=2) == 1
-    assert cores_per_run(1, cores=2) == 2
-    assert cores_per_run(4, cores=2) == 1
-
-
-def test_the_draws_use_the_cores_the_build_gives_their_notebook(monkeypatch):
-    # The build and the survey package name the same variable (the survey package does not import the build).
-    assert bounds_view.CORES_ENV == CORES_ENV
-    monkeypatch.setenv(CORES_ENV, "1")
-    assert bounds_view.draw_jobs() == 1
-    monkeypatch.setenv(CORES_ENV, "3")
-    assert bounds_view.draw_jobs() == 3
-    monkeypatch.setenv(CORES_ENV, "none")
-    assert bounds_view.draw_jobs() == 2
-    monkeypatch.delenv(CORES_ENV)
-    assert bounds_view.draw_jobs() == bounds_view.DEFAULT_JOBS == 2
-    assert CORES_ENV not in os.environ

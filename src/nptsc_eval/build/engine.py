@@ -48,7 +48,7 @@ def build(*, root: Path | None = None, force: bool = False, jobs: int | None = N
     root = project.root
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
-    kernels = KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout, environment=kernel_environment(jobs))
+    kernels = KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout, environment=kernel_environment())
     with build_lock(root), contextlib.ExitStack() as cleanup:
         cleanup.callback(kernels.close)
         warm_kernels(kernels, root, overrides, force, jobs)

@@ -15,25 +15,13 @@ from nptsc_eval.errors import PipelineError
 
 #: Environment variable that tells notebooks they run inside the pipeline.
 PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
-#: Environment variable giving each notebook the cores it may use: the machine's cores divided by
-#: the notebooks run at once (read by ``nptsc_eval.survey.robustness.default_jobs``).
-CORES_ENV = "NPTSC_EVAL_CORES"
 
 
-def kernel_environment(jobs: int) -> dict[str, str]:
-    """What every kernel of a build that runs ``jobs`` notebooks at once finds in its environment:
-    that it runs in the pipeline, and the cores it may use."""
-    return {PIPELINE_ENV: "1", CORES_ENV: str(cores_per_run(jobs))}
+def kernel_environment() -> dict[str, str]:
+    """What every kernel of a build finds in its environment: that it runs in the pipeline.
 
-
-def cores_per_run(jobs: int, cores: int | None = None) -> int:
-    """The cores each of ``jobs`` notebooks running at once may use (at least 1).
-
-    Examples:
-        >>> cores_per_run(2, cores=2), cores_per_run(1, cores=2), cores_per_run(3, cores=8)
-        (1, 2, 2)
-    """
-    return max(1, (cores or os.cpu_count() or 1) // max(1, jobs))
+    Kernels the pool starts before the first notebook (:meth:`KernelPool.warm`) get it too."""
+    return {PIPELINE_ENV: "1"}
 
 
 

@@ -11,13 +11,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from nptsc_eval.build.cache import cache_parts, completed_record, file_hash, package_hash, why_run
 from nptsc_eval.build.executed import finish_executed_notebook, refresh_prose, source_cell_number
-from nptsc_eval.build.kernels import (CORES_ENV, PIPELINE_ENV, KernelPool, KernelUnavailable, check_loopback,
-                                      cores_per_run, execute_notebook, is_kernel_failure, kernel_environment,
-                                      prepare_arguments, preload_execution_modules)
+from nptsc_eval.build.kernels import (PIPELINE_ENV, KernelPool, KernelUnavailable, check_loopback, execute_notebook,
+                                      is_kernel_failure, kernel_environment, prepare_arguments,
+                                      preload_execution_modules)
 from nptsc_eval.build.spec import Run, Spec, describe_missing, produced_by_another_run
 from nptsc_eval.build.state import load_state, save_state
 from nptsc_eval.build.written import read_log, start_code, undeclared_and_unwritten
@@ -47,20 +47,6 @@ def check_outputs(run: Run, written: set[str], root: Path) -> None:
                           + "\n  ".join(lines)
                           + "\n  declare each file the notebook writes under its run's outputs, and only those")
 
-
-
-@contextlib.contextmanager
-def environment(name: str, value: str) -> Iterator[None]:
-    """Set an environment variable for the duration of the block, then put back what was there."""
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
 
 
 @dataclass
@@ -236,13 +222,10 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
 
     owned = kernels is None
     kernels = kernels or KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout,
-                                    environment=kernel_environment(jobs))
+                                    environment=kernel_environment())
     with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         if owned:
             cleanup.callback(kernels.close)
-        # Kernels papermill starts itself (fresh kernels) inherit this: a notebook that can spread work
-        # over processes uses only its share of the cores.
-        cleanup.enter_context(environment(CORES_ENV, str(cores_per_run(jobs))))
         running: dict[Future, tuple[Run, str, dict[str, Any]]] = {}
         while (pending or running) and failure is None:
             for rid in sorted(pending, key=lambda rid: (-priority[rid], rid)):

@@ -8,10 +8,6 @@ import pandas as pd
 
 from nptsc_eval import report
 
-#: Set by the build to the cores each notebook may use (``nptsc_eval.build.kernels.CORES_ENV``).
-CORES_ENV = "NPTSC_EVAL_CORES"
-#: Worker processes for the draws outside a build.
-DEFAULT_JOBS = 2
 SYNTHETIC_LABEL = "Illustrative: synthetic data"
 TOLERANCE = 1e-6
 #: The bound the executive summary cites: how many third sector respondents rated their bidding higher after.
@@ -39,28 +35,13 @@ def short_label(quantity_id: str) -> str:
     return f"{column.replace('_', ' ')}, {group}: {answer.replace('_', ' ')}"
 
 
-def draw_jobs() -> int:
-    """Worker processes for the draws: the cores the build gives this notebook (``NPTSC_EVAL_CORES``),
-    else :data:`DEFAULT_JOBS`.
-
-    In a build running two notebooks at once on two cores that is 1: the datasets are solved in the
-    kernel itself, with no worker processes to start (each would start Python and import the package
-    again, seconds of work) on a core the other notebook keeps busy.  The result does not depend on
-    the number of workers (:func:`nptsc_eval.survey.robustness.solve_pool`).
-    """
-    import os
-
-    value = os.environ.get(CORES_ENV, "")
-    return int(value) if value.isdigit() and int(value) >= 1 else DEFAULT_JOBS
-
-
 def load(survey_path: str, survey_options: str | dict | None, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """Set up the section and compute (or take from the shared cache) the bounds and the findings' verdicts.
 
     Writes ``survey_bounds.csv`` and ``survey_findings_robustness.csv``, glues the section's numbers
     and returns the bounds table, the verdicts and whether the survey is a real export.  The draws
-    run on :func:`draw_jobs` local processes (in the kernel itself when that is 1), or on the Dask
-    cluster named by ``DASK_SCHEDULER_ADDRESS`` (``build --dask-scheduler``).
+    run on local processes, or on the Dask cluster named by ``DASK_SCHEDULER_ADDRESS``
+    (``build --dask-scheduler``).
     """
     from pathlib import Path
 
@@ -79,8 +60,7 @@ def load(survey_path: str, survey_options: str | dict | None, draws: int, seed: 
     synthetic_frame = survey.frame if survey.is_synthetic and path.resolve() == synthetic_path.resolve() else \
         load_survey(synthetic_path).frame
     real = not survey.is_synthetic
-    result = robustness.cached_outputs(survey.frame if real else None, synthetic_frame, k=draws, seed=seed,
-                                       n_jobs=draw_jobs())
+    result = robustness.cached_outputs(survey.frame if real else None, synthetic_frame, k=draws, seed=seed)
     table, verdicts = result["bounds"], result["robustness"]
     table.to_csv(processed("survey_bounds.csv"), index=False)
     verdicts.to_csv(processed("survey_findings_robustness.csv"), index=False)
