@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,13 @@ from nptsc_eval.errors import PipelineError
 
 #: Environment variable that tells notebooks they run inside the pipeline.
 PIPELINE_ENV = "NPTSC_EVAL_PIPELINE"
+
+
+def kernel_environment() -> dict[str, str]:
+    """What every kernel of a build finds in its environment: that it runs in the pipeline.
+
+    Kernels the pool starts before the first notebook (:meth:`KernelPool.warm`) get it too."""
+    return {PIPELINE_ENV: "1"}
 
 
 
@@ -46,7 +55,17 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | No
     )
 
 
-# folder and the execution counter.  Imported modules (and the package's file caches, keyed
+#: What a warm kernel imports as it starts (:meth:`KernelPool.warm`): what nearly every notebook
+#: imports first, and inflect, which the package's wording imports on first use and which takes
+#: seconds to import.  A reused kernel keeps these from its earlier notebook in the same way.
+WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "inflect", "nptsc_eval.report", "nptsc_eval.charts", "nptsc_eval.facts")
+WARM_CODE = (f"import importlib as _importlib\nfor _name in {WARM_IMPORTS!r}:\n"
+             "    try:\n        _importlib.import_module(_name)\n    except Exception:\n        pass\n"
+             "del _importlib, _name")
+
+
+# Before each further notebook a reused kernel forgets the earlier notebook's variables and figures, and
+# gets back its folder and the execution counter.  Imported modules (and the package's file caches, keyed
 # on each file's modification time) stay: that is what makes a reused kernel fast.
 _RESET_KERNEL = """\
 get_ipython().run_line_magic("reset", "-f")
@@ -72,14 +91,62 @@ class KernelPool:
     Jupyter does.
     """
 
-    def __init__(self, enabled: bool = True, startup_timeout: float = 60) -> None:
+    def __init__(self, enabled: bool = True, startup_timeout: float = 60, environment: dict[str, str] | None = None) -> None:
         self.enabled = enabled
         self.startup_timeout = startup_timeout
+        #: Variables added to the environment of every kernel the pool starts (see :func:`kernel_environment`).
+        self.environment = dict(environment or {})
         self._local = threading.local()
         self._lock = threading.Lock()
         self._kernels: list[Any] = []
+        self._warming: list[Future] = []
         self.started = 0
         self.reused = 0
+
+    def warm(self, count: int, folder: Path) -> None:
+        """Start ``count`` kernels now, in the background, each importing :data:`WARM_IMPORTS`.
+
+        The build calls this before it checks the raw data, so the kernels start Python and
+        import the libraries on the other cores while the build's own process is busy; a
+        notebook then takes a warm kernel (reset like a reused one) instead of starting its own.
+        """
+        if not self.enabled:
+            return
+        for _ in range(count):
+            future: Future = Future()
+            threading.Thread(target=self._start_into, args=(future, folder, WARM_CODE), daemon=True).start()
+            with self._lock:
+                self._warming.append(future)
+
+    def _start_into(self, future: Future, folder: Path, prepare: str) -> None:
+        try:
+            future.set_result(self._start(folder, prepare))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever takes the kernel
+            future.set_exception(exc)
+
+    def _start(self, folder: Path, prepare: str) -> Any:
+        """A new kernel in ``folder`` that runs ``prepare`` as it starts (IPython's exec_lines)."""
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        km = AsyncKernelManager(kernel_name="python3")
+        run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=prepare_arguments(prepare),
+                                  env={**os.environ, **self.environment})
+        with self._lock:
+            self._kernels.append(km)
+            self.started += 1
+        return km
+
+    def _take_warm(self) -> Any | None:
+        """A kernel :meth:`warm` started, or None when there is none (or it failed to start)."""
+        with self._lock:
+            future = self._warming.pop(0) if self._warming else None
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:
+            return None  # a kernel started for the notebook itself reports the problem
 
     def acquire(self, folder: Path, prepare: str = "") -> Any | None:
         """This thread's kernel, reset and moved to ``folder``; ``None`` when kernels are not reused.
@@ -89,23 +156,20 @@ class KernelPool:
         if not self.enabled:
             return None
         km = getattr(self._local, "km", None)
+        reused = km is not None
+        if km is None:
+            km = self._take_warm()
+            self._local.km = km
         if km is not None and not self._reset(km, folder, self.startup_timeout, prepare):
             self.discard()
             km = None
         if km is not None:
-            with self._lock:
-                self.reused += 1
+            if reused:
+                with self._lock:
+                    self.reused += 1
         else:
-            from jupyter_client.manager import AsyncKernelManager
-            from jupyter_core.utils import run_sync
-
-            km = AsyncKernelManager(kernel_name="python3")
-            # A new kernel runs ``prepare`` as it starts (IPython's exec_lines).
-            run_sync(km.start_kernel)(cwd=str(folder), extra_arguments=prepare_arguments(prepare))
+            km = self._start(folder, prepare)
             self._local.km = km
-            with self._lock:
-                self._kernels.append(km)
-                self.started += 1
         return km
 
     @staticmethod
@@ -144,6 +208,11 @@ class KernelPool:
 
     def close(self) -> None:
         """Shut down every kernel the pool started."""
+        with self._lock:
+            warming, self._warming = self._warming, []
+        for future in warming:  # started but never used: wait until each has started, to shut it down
+            with contextlib.suppress(Exception):
+                future.result(timeout=self.startup_timeout)
         with self._lock:
             kernels, self._kernels = self._kernels, []
         for km in kernels:

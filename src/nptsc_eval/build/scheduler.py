@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import graphlib
 import os
 import shutil
 import time
@@ -15,7 +16,8 @@ from collections.abc import Callable
 from nptsc_eval.build.cache import cache_parts, completed_record, file_hash, package_hash, why_run
 from nptsc_eval.build.executed import finish_executed_notebook, refresh_prose, source_cell_number
 from nptsc_eval.build.kernels import (PIPELINE_ENV, KernelPool, KernelUnavailable, check_loopback, execute_notebook,
-                                      is_kernel_failure, prepare_arguments, preload_execution_modules)
+                                      is_kernel_failure, kernel_environment, prepare_arguments,
+                                      preload_execution_modules)
 from nptsc_eval.build.spec import Run, Spec, describe_missing, produced_by_another_run
 from nptsc_eval.build.state import load_state, save_state
 from nptsc_eval.build.written import read_log, start_code, undeclared_and_unwritten
@@ -114,6 +116,56 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
 
 
 
+#: Seconds assumed for a run with neither a timing from an earlier build nor a ``cost`` in pipeline.yml.
+DEFAULT_COST = 1.0
+
+
+def expected_seconds(run: Run, record: Any) -> float:
+    """How long ``run`` should take: its time in the last build that ran it (``record``, its entry in
+    the build state), else its ``cost`` in pipeline.yml, else :data:`DEFAULT_COST`."""
+    seconds = record.get("seconds") if isinstance(record, dict) else None
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
+        return float(seconds)
+    return run.cost or DEFAULT_COST
+
+
+def start_priority(runs: list[Run], expected: dict[str, float]) -> dict[str, float]:
+    """Each run's longest chain: its expected seconds plus the longest chain among the runs that
+    read its outputs.
+
+    Ready runs start in decreasing order of this (ties by id), so a long run, or one that a long
+    chain waits for, starts first and short runs fill the other workers around it; started in
+    alphabetical order, a long run can start last and leave the other workers idle at the end.
+
+    Examples:
+        >>> from pathlib import Path
+        >>> def run(rid, after=()):
+        ...     return Run(rid, Path(f"{rid}.ipynb"), {}, [], [], Path(f"{rid}.out"), set(after))
+        >>> runs = [run("a"), run("b"), run("c", after=["a"])]
+        >>> start_priority(runs, {"a": 2.0, "b": 5.0, "c": 4.0})
+        {'a': 6.0, 'b': 5.0, 'c': 4.0}
+    """
+    readers: dict[str, list[str]] = {r.id: [] for r in runs}
+    for r in runs:
+        for d in r.depends_on:
+            if d in readers:
+                readers[d].append(r.id)
+    chain: dict[str, float] = {}
+    order = list(graphlib.TopologicalSorter({r.id: r.depends_on & readers.keys() for r in runs}).static_order())
+    for rid in reversed(order):
+        chain[rid] = expected[rid] + max((chain[c] for c in readers[rid]), default=0.0)
+    return {r.id: chain[r.id] for r in runs}
+
+
+def first_wave(runs: list[Run], state: dict[str, Any], force: bool = False) -> list[Run]:
+    """The runs that will surely execute and can start at once: with ``force`` or never completed by
+    a build, and reading no output of another such run.  (A completed run may still execute when
+    its inputs changed; that is found out only as it starts.)"""
+    done = {r.id for r in runs if not force and isinstance(state.get(r.id), dict) and state[r.id].get("status") == "done"}
+    to_run = {r.id for r in runs} - done
+    return [r for r in runs if r.id in to_run and not (r.depends_on & to_run)]
+
+
 def missing_inputs(runs: list[Run], root: Path) -> list[str]:
     """Declared inputs that name no file and that no run of the pipeline writes."""
     problems = []
@@ -127,12 +179,14 @@ def missing_inputs(runs: list[Run], root: Path) -> list[str]:
 
 def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
                   select: Callable[[Run], bool] | None = None, reuse_kernels: bool = True,
-                  kernel_timeout: float = 60, report: Callable[[str], None] = print) -> list[RunResult]:
+                  kernel_timeout: float = 60, report: Callable[[str], None] = print,
+                  kernels: KernelPool | None = None) -> list[RunResult]:
     """Execute the runs whose cache key changed, in dependency order, ``jobs`` at a time.
 
     Each worker reuses one warm kernel from run to run (see ``KernelPool``) unless
     ``reuse_kernels`` is false.  A kernel that does not answer within ``kernel_timeout``
-    seconds of starting stops the build with a one-line message.
+    seconds of starting stops the build with a one-line message.  ``kernels`` is a pool the caller
+    made (and closes), perhaps warmed already; by default the run makes and closes its own.
 
     A run's record changes together with its outputs: before a run starts, its record is
     replaced by "running" (saved at once); only when the notebook has finished and written
@@ -146,6 +200,7 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
     if problems:
         raise PipelineError("inputs declared in pipeline.yml are missing; nothing was run.\n  " + "\n  ".join(problems))
     by_id = {r.id: r for r in runs}
+    priority = start_priority(runs, {r.id: expected_seconds(r, state.get(r.id)) for r in runs})
     pending = {r.id for r in runs}
     done: dict[str, RunResult] = {}
     total = len(runs)
@@ -165,12 +220,15 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
         save_state(root, state)
         done[run.id] = RunResult(run.id, "executed", reason, seconds)
 
-    kernels = KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout)
+    owned = kernels is None
+    kernels = kernels or KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout,
+                                    environment=kernel_environment())
     with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        cleanup.callback(kernels.close)
+        if owned:
+            cleanup.callback(kernels.close)
         running: dict[Future, tuple[Run, str, dict[str, Any]]] = {}
         while (pending or running) and failure is None:
-            for rid in sorted(pending):
+            for rid in sorted(pending, key=lambda rid: (-priority[rid], rid)):
                 if failure or not ready(rid) or len(running) >= max(1, jobs):
                     continue
                 run = by_id[rid]

@@ -38,6 +38,9 @@ class RunEntry(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     inputs: list[str] = Field(default_factory=list)
     outputs: list[str] = Field(default_factory=list)
+    #: Roughly how many seconds the run takes, for a build that has no timing of it yet: the
+    #: scheduler starts the runs on the longest chain first (see ``scheduler.start_priority``).
+    cost: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 class NotebookEntry(BaseModel):
@@ -78,6 +81,8 @@ class Run:
     executed: Path
     depends_on: set[str] = field(default_factory=set)
     patterns: set[str] = field(default_factory=set)
+    #: Expected seconds from pipeline.yml (``cost``), used until a build has timed the run.
+    cost: float | None = None
 
     def expand(self, entry: str, root: Path) -> list[Path]:
         """The files ``entry`` (an input or output) names now: the path itself, or a pattern's matches."""
@@ -207,7 +212,7 @@ def load_spec(path: Path | None = None, overrides: dict[str, str] | None = None,
             outputs, output_patterns = _file_entries(entry.outputs + r.outputs, variables)
             runs.append(Run(id=r.id, notebook=notebook, parameters=params, inputs=inputs, outputs=outputs,
                             executed=project.executed / f"{r.id}.ipynb",
-                            patterns=input_patterns | output_patterns))
+                            patterns=input_patterns | output_patterns, cost=r.cost))
     ids = [r.id for r in runs]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

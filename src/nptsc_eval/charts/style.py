@@ -112,7 +112,9 @@ def figure_legibility(fig, dpi: float = FIGURE_DPI) -> Legibility:
         >>> round(figure_legibility(fig, dpi=110).min_font_px, 2), figure_legibility(fig).outside
         (13.75, [])
     """
-    fig.canvas.draw()
+    # Lay the figure out as a draw would, without painting pixels: text sizes and positions are
+    # all this needs, and savefig paints the figure afterwards anyway.
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     saved = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
     texts = drawn_texts(fig)
