@@ -14,13 +14,14 @@ one :class:`~nptsc_eval.errors.DataValidationError` listing every problem, forma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from nptsc_eval.errors import DataValidationError
 
@@ -134,6 +135,27 @@ class RawRecord(BaseModel):
     """Base of the models of one record of a raw file: unknown fields are errors, values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"is not a valid pattern ({exc})") from None
+    return value
+
+
+#: A field holding a regular expression: one that does not compile is a problem of the file.
+RegexPattern = Annotated[str, AfterValidator(_compiles)]
+
+
+class RawDocument(RawRecord):
+    """Base of the models of a whole YAML file: its title and source come first, as in every raw file."""
+
+    title: str
+    source: dict[str, str]
+    description: str = ""
+    licence: str = ""
 
 
 Model = TypeVar("Model", bound=RawRecord)

@@ -9,7 +9,6 @@ stage, a multi-select question one true/false column per option.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from pydantic import field_validator
 
 from nptsc_eval.caching import cached_by_file
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.problems import Checked, Problem, RawRecord, entry_label, validate_document
+from nptsc_eval.problems import Checked, Problem, RawDocument, RawRecord, RegexPattern, entry_label, validate_document
 from nptsc_eval.yaml_text import read_yaml_mapping
 
 CODEBOOK_FILE = "survey_codebook.yml"
@@ -197,25 +196,12 @@ class ThemeEntry(RawRecord):
 
     id: str
     label: str = ""
-    pattern: str
-
-    @field_validator("pattern")
-    @classmethod
-    def _pattern(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"is not a valid pattern ({exc})") from None
-        return value
+    pattern: RegexPattern
 
 
-class CodebookFile(RawRecord):
+class CodebookFile(RawDocument):
     """The whole codebook file."""
 
-    title: str
-    source: dict[str, str]
-    description: str = ""
-    licence: str = ""
     notes: list[str] = []
     scales: dict[str, list[LevelEntry]]
     sectors: list[Item] = []

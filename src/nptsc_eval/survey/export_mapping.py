@@ -8,16 +8,14 @@ codebook; every problem names the layout, the column entry and the field.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import field_validator
 
 from nptsc_eval.caching import cached_by_file
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.problems import Checked, Problem, RawRecord, entry_label, validate_document
+from nptsc_eval.problems import Checked, Problem, RawDocument, RawRecord, RegexPattern, entry_label, validate_document
 from nptsc_eval.survey.codebook import load_codebook
 from nptsc_eval.yaml_text import read_yaml_mapping
 
@@ -47,26 +45,13 @@ class Layout(RawRecord):
     metadata_columns: list[str] = []
 
 
-class MappingFile(RawRecord):
+class MappingFile(RawDocument):
     """The whole export mapping file."""
 
-    title: str
-    source: dict[str, str]
-    description: str = ""
-    licence: str = ""
     layouts: dict[str, Layout]
     identifying_columns: list[str]
-    identifying_pattern: str = ""
+    identifying_pattern: RegexPattern = ""
     answer_aliases: dict[str, str] = {}
-
-    @field_validator("identifying_pattern")
-    @classmethod
-    def _pattern(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"is not a valid pattern ({exc})") from None
-        return value
 
 
 def _against_codebook(known: set[str]) -> Callable[[Checked[MappingFile]], Iterable[Problem]]:

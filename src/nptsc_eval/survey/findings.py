@@ -18,7 +18,7 @@ from pydantic import field_validator, model_validator
 
 from nptsc_eval.caching import cached_by_file
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.problems import Checked, Problem, RawRecord, entry_label, validate_document
+from nptsc_eval.problems import Checked, Problem, RawDocument, RawRecord, entry_label, validate_document
 from nptsc_eval.survey import analysis, stats
 from nptsc_eval.survey.codebook import Codebook, load_codebook
 from nptsc_eval.yaml_text import read_yaml_mapping
@@ -106,13 +106,9 @@ class Finding(RawRecord):
         return self
 
 
-class ConstraintsFile(RawRecord):
+class ConstraintsFile(RawDocument):
     """The whole constraints file."""
 
-    title: str
-    source: dict[str, str]
-    description: str = ""
-    licence: str = ""
     findings: list[Finding]
 
 
