@@ -56,6 +56,15 @@ def test_show_table_categorical_cells_are_escaped_too(shown):
     assert "&lt;b&gt;x&lt;/b&gt;" in shown[0][1] and "<b>" not in shown[0][1]
 
 
+def test_show_table_escapes_cells_that_are_not_text(shown):
+    """A list, a dict or any other object in a cell is shown as its text, escaped (pandas' Styler would not)."""
+    frame = pd.DataFrame({"themes": [["<b>x</b>", "ok"], {"k": "<svg onload=alert(1)>"}], "n": [1, 2]})
+    report.show_table(frame, "Objects in cells", "t3", source="Our own test data")
+    html = shown[0][1]
+    assert "<b>" not in html and "<svg" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "&lt;svg onload=alert(1)&gt;" in html
+
+
 def test_show_notice_shows_outside_values_literally_even_with_backticks(shown):
     name = "a`b <img src=x onerror=alert(1)>.csv"
     report.show_notice("**Data source.** The export {source}.", kind="important", values={"source": name})

@@ -165,8 +165,7 @@ def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, 
     # Every text cell, header and the caption as text, not HTML; raw numbers made readable.
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column].dtype):
-            frame[column] = frame[column].astype(object).map(
-                lambda v: html_content(readable_cell(v)) if isinstance(v, str) else v)
+            frame[column] = frame[column].astype(object).map(_cell_html)
     frame.columns = [html_content(c) if isinstance(c, str) else c for c in frame.columns]
     if formats:
         formats = {html_content(k): v for k, v in formats.items()}
@@ -187,6 +186,23 @@ def show_table(frame: pd.DataFrame, caption: str, name: str, formats: dict[str, 
     html += download + "</div>"
     display(HTML(html))
     _glue_number(number_key, number, anchor)
+
+
+def _cell_html(value: Any) -> Any:
+    """A cell of a text column as escaped HTML: text made readable, any other object as its text.
+
+    Numbers and missing values stay as they are, for the table's number formats; anything else
+    (a list, a dict from an export) is escaped here, since pandas' Styler prints it unescaped.
+    """
+    from numbers import Number
+
+    from nptsc_eval.safe_text import html_content
+
+    if isinstance(value, str):
+        return html_content(readable_cell(value))
+    if value is None or isinstance(value, Number) or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return value
+    return html_content(str(value))
 
 
 def with_row_ids(table_html: str, row_ids: list[str]) -> str:
