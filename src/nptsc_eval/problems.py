@@ -145,6 +145,21 @@ def _compiles(value: str) -> str:
     return value
 
 
+def one_of(value: str, choices: Sequence[str]) -> str:
+    """``value`` when it is one of ``choices``; else the error a field validator raises.
+
+    >>> one_of("multi", ("single", "multi"))
+    'multi'
+    >>> one_of("stars", ("single", "multi"))
+    Traceback (most recent call last):
+    ...
+    ValueError: 'stars' is not one of single, multi
+    """
+    if value not in choices:
+        raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
 #: A field holding a regular expression: one that does not compile is a problem of the file.
 RegexPattern = Annotated[str, AfterValidator(_compiles)]
 

@@ -47,13 +47,19 @@ def book_pages(html_dir: Path) -> list[str]:
 
 
 @dataclass
-class PageAudit:
-    """What one page did in the browser."""
+class Visit:
+    """What loading one page did: its errors and the requests it made."""
 
     path: str
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageAudit(Visit):
+    """What one page did in the browser."""
+
     links: list[str] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     images: list[dict[str, Any]] = field(default_factory=list)
@@ -61,13 +67,9 @@ class PageAudit:
 
 
 @dataclass
-class DiskVisit:
+class DiskVisit(Visit):
     """What one page did when opened from disk (``file://``)."""
 
-    path: str
-    console_errors: list[str] = field(default_factory=list)
-    failed_requests: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
     broken_images: list[str] = field(default_factory=list)
     style_sheets: int = 0
 
@@ -94,7 +96,7 @@ def redirect_target(html_file: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _record(page: Any, audit: PageAudit | DiskVisit) -> None:
+def _record(page: Any, audit: Visit) -> None:
     page.on("console", lambda m: audit.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: audit.console_errors.append(f"uncaught: {e}"))
     page.on("request", lambda r: audit.requests.append(r.url))
@@ -135,7 +137,7 @@ def run_axe(page: Any) -> dict[str, Any]:
     return Axe().run(page, options=AXE_OPTIONS).response
 
 
-async def open_page_async(browser: Any, url: str, audit: PageAudit | DiskVisit, *, dark: bool = False,
+async def open_page_async(browser: Any, url: str, audit: Visit, *, dark: bool = False,
                           lands_on: str | None = None, viewport: dict[str, int] | None = None) -> Any:
     """:func:`open_page` for Playwright's asyncio API (``viewport`` sets the window's size)."""
     options: dict[str, Any] = {"color_scheme": "dark" if dark else "light"}

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 
 from nptsc_eval.caching import cached_by_file
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.problems import Checked, Problem, RawDocument, RawRecord, RegexPattern, entry_label, validate_document
+from nptsc_eval.problems import Checked, Problem, RawDocument, RawRecord, RegexPattern, entry_label, one_of, validate_document
 from nptsc_eval.yaml_text import read_yaml_mapping
 
 CODEBOOK_FILE = "survey_codebook.yml"
@@ -176,19 +176,10 @@ class QuestionEntry(RawRecord):
     required: bool = True
     source_location: str | None = None
 
-    @field_validator("kind")
+    @field_validator("kind", "asked")
     @classmethod
-    def _kind(cls, value: str) -> str:
-        if value not in KINDS:
-            raise ValueError(f"{value!r} is not one of {', '.join(KINDS)}")
-        return value
-
-    @field_validator("asked")
-    @classmethod
-    def _asked(cls, value: str) -> str:
-        if value not in ASKED:
-            raise ValueError(f"{value!r} is not one of {', '.join(ASKED)}")
-        return value
+    def _known(cls, value: str, info: ValidationInfo) -> str:
+        return one_of(value, {"kind": KINDS, "asked": ASKED}[info.field_name or ""])
 
 
 class ThemeEntry(RawRecord):

@@ -18,7 +18,7 @@ from pydantic import field_validator, model_validator
 
 from nptsc_eval.caching import cached_by_file
 from nptsc_eval.paths import RAW_DIR
-from nptsc_eval.problems import Checked, Problem, RawDocument, RawRecord, entry_label, validate_document
+from nptsc_eval.problems import Checked, Problem, RawDocument, RawRecord, entry_label, one_of, validate_document
 from nptsc_eval.survey import analysis, stats
 from nptsc_eval.survey.codebook import Codebook, load_codebook
 from nptsc_eval.yaml_text import read_yaml_mapping
@@ -74,9 +74,7 @@ class Metric(RawRecord):
     @field_validator("type")
     @classmethod
     def _known(cls, value: str) -> str:
-        if value not in METRICS:
-            raise ValueError(f"{value!r} is not one of {', '.join(METRICS)}")
-        return value
+        return one_of(value, METRICS)
 
     def named_columns(self) -> list[tuple[str, str]]:
         """(field, codebook column) for every column the metric names."""
