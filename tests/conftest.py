@@ -146,13 +146,14 @@ def source_report_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def hostile_build(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The whole book built, in a copy of the project, from a hostile real-layout survey export.
 
     Built once for the test run (see :func:`shared_once`) and only read by the tests that use
     it: the hostile-export browser tests, the real-export evidence test and the claims audit on
-    a real export.  Returns the project ``root``, the export's folder (``home``), the
-    ``export`` and the command's ``stdout`` and ``stderr``.
+    a real export.  It starts from the notebook runs of the real build (``built_book``).
+    Returns the project ``root``, the export's folder (``home``), the ``export`` and the
+    command's ``stdout`` and ``stderr``.
     """
     base = shared_once(tmp_path_factory, "hostile-export-build", build_hostile_export)
     stdout = (base / "stdout").read_text(encoding="utf-8")
