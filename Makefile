@@ -29,10 +29,15 @@ $(STAMP): pyproject.toml requirements.lock
 .PHONY: install
 install: $(STAMP)
 
-## report: build the whole report into _build/html/ (SURVEY=path/to/export.csv to use a real survey)
+## report: build the whole report into _build/html/ and its PDF into _build/pdf/ (SURVEY=path/to/export.csv to use a real survey)
+# The PDF needs chromium; without it the report is the HTML book alone, and the command says so.
+# It is made again only when the book changed (so `make test` reuses it).
+CHROMIUM ?= /usr/bin/chromium
 .PHONY: report
 report: $(STAMP)
 	$(BIN)/nptsc-eval build $(BUILD_ARGS)
+	@if [ -x "$(CHROMIUM)" ]; then CHROMIUM="$(CHROMIUM)" $(BIN)/nptsc-eval pdf $(BUILD_ARGS); \
+	else echo "PDF not made: no chromium at $(CHROMIUM) (apt-get install chromium, or set CHROMIUM)"; fi
 
 ## rebuild: run every notebook again and rebuild the book from scratch
 .PHONY: rebuild
@@ -40,11 +45,12 @@ rebuild: $(STAMP)
 	$(BIN)/nptsc-eval build --force $(BUILD_ARGS)
 
 ## test: run every test (unit, nbval, build and browser tests), on TEST_JOBS processes
-# A notebook's nbval cells must run in order in one kernel, so whole files go to each process.
+# A notebook's nbval cells must run in order in one kernel, so whole files go to each process,
+# in the order collected (tests/conftest.py puts the longest files first).
 TEST_JOBS ?= 2
 .PHONY: test
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 ## check: lint (ruff), type-check (mypy) and the fast unit and data tests, in a minute or less
 .PHONY: check

@@ -37,14 +37,41 @@ END_TO_END = {
 }
 
 
+#: Test files that take longest, most of it in one fixture, longest first.  ``make test`` sends
+#: whole files to each process in collection order (``--dist loadfile --no-loadscope-reorder``),
+#: so these go first: the one process that takes the browser audit works on it while the other
+#: goes through everything else, rather than the audit starting last.
+LONGEST_FIRST = [
+    "tests/browser/test_book_in_browser.py",
+    "tests/browser/test_hostile_export.py",
+    "tests/browser/test_pdf.py",
+    "tests/browser/test_chart_text_in_browser.py",
+    "tests/unit/test_safe_output.py",
+    "tests/notebooks/test_notebooks.py",
+]
+
+
+def _longest_first(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the tests of :data:`LONGEST_FIRST` first, in that order; the others keep theirs."""
+    rank: dict[str, int] = {}
+    for item in items:
+        try:
+            relative = Path(str(item.path)).resolve().relative_to(config.rootpath).as_posix()
+        except ValueError:
+            relative = ""
+        rank[item.nodeid] = LONGEST_FIRST.index(relative) if relative in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=lambda item: rank[item.nodeid])  # a stable sort: the rest keep their order
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark tests by what they cost, so ``make check`` can leave out the slow ones.
 
     A test that reads the built book is a build test, whether or not it says so: ``make check``
     leaves out build tests (``-m "not build"``), and a test that asks for the ``built_book``
     fixture would otherwise start the whole build from the fast lane.  The end-to-end tests named
-    in :data:`END_TO_END` are marked ``slow``.
+    in :data:`END_TO_END` are marked ``slow``.  The files of :data:`LONGEST_FIRST` go first.
     """
+    _longest_first(config, items)
     for item in items:
         if "built_book" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.build)
@@ -146,13 +173,14 @@ def source_report_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def hostile_build(built_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The whole book built, in a copy of the project, from a hostile real-layout survey export.
 
     Built once for the test run (see :func:`shared_once`) and only read by the tests that use
     it: the hostile-export browser tests, the real-export evidence test and the claims audit on
-    a real export.  Returns the project ``root``, the export's folder (``home``), the
-    ``export`` and the command's ``stdout`` and ``stderr``.
+    a real export.  It starts from the notebook runs of the real build (``built_book``).
+    Returns the project ``root``, the export's folder (``home``), the ``export`` and the
+    command's ``stdout`` and ``stderr``.
     """
     base = shared_once(tmp_path_factory, "hostile-export-build", build_hostile_export)
     stdout = (base / "stdout").read_text(encoding="utf-8")

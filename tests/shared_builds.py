@@ -48,12 +48,42 @@ HOSTILE_NAME = "survey` <img src=x onerror=alert(1)> <svg onload=alert(1)>.csv"
 PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
 
 
+def copy_notebook_runs(source: Path, root: Path) -> None:
+    """Give the project copy at ``root`` the notebook runs of the project at ``source``.
+
+    The executed notebooks, the processed files they wrote and the build state that records
+    them (without the book's entry: the copy's book is always built).  The copy's build then
+    runs only the notebooks whose inputs differ there, by the build's own cache keys: with a
+    survey export, those that read the survey.  Taken under the source's build lock, so a
+    build running there cannot be copied half done; a source never built gives nothing.
+    """
+    import json
+    import shutil
+
+    from nptsc_eval.build.state import BOOK_STATE_KEY, build_lock
+    from nptsc_eval.project import Project
+
+    with build_lock(source):
+        state_file = Project(source).state_file
+        if not state_file.is_file() or not (source / "book" / "executed").is_dir():
+            return
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        state.pop(BOOK_STATE_KEY, None)
+        shutil.copytree(source / "book" / "executed", root / "book" / "executed", dirs_exist_ok=True)
+        shutil.copytree(source / "data" / "processed", root / "data" / "processed", dirs_exist_ok=True)
+        target = Project(root).state_file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+
 def build_hostile_export(base: Path) -> None:
     """Copy the project to ``base/project`` and build it with a hostile real-layout export.
 
     The export is the SurveyMonkey fixture (180 complete responses) with markup, script and a
     formula in its free text, kept outside the project (as a user's would be, in their home
     folder) under a hostile file name.  The command's exit code and output are kept beside it.
+    The copy starts from the project's own notebook runs (:func:`copy_notebook_runs`), so the
+    build runs again only the notebooks that the export changes, then builds the whole book.
     """
     import shutil
     import subprocess
@@ -70,6 +100,7 @@ def build_hostile_export(base: Path) -> None:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, root / name)
     (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    copy_notebook_runs(paths.PROJECT_ROOT, root)
     home = base / "home" / "jo.bloggs" / "exports"
     home.mkdir(parents=True)
     grid = pd.read_csv(paths.PROJECT_ROOT / "tests" / "fixtures" / "survey" / "surveymonkey_real.csv", header=None,

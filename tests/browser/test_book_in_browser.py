@@ -11,7 +11,7 @@ import yaml
 
 from nptsc_eval import paths
 
-from book_audit import AXE_TAGS, COLOUR_RULES, PageAudit, SiteAudit, book_pages, local_target, open_page, redirect_target, run_axe
+from book_audit import AXE_TAGS, COLOUR_RULES, SiteAudit, book_pages, local_target
 
 pytestmark = pytest.mark.browser
 
@@ -147,17 +147,6 @@ def test_dark_mode_was_really_dark(site_audit: SiteAudit):
     assert {audit.axe["dark"]["theme"] for audit in site_audit.pages.values()} == {"dark"}
 
 
-def test_search_finds_pages_offline(browser, book_server: str):
-    audit = PageAudit("search.html")
-    page = open_page(browser, book_server + "search.html?q=commissioning", audit)
-    page.wait_for_selector("#search-results ul.search li", timeout=15_000)
-    results = page.locator("#search-results ul.search li").count()
-    page.context.close()
-    assert results > 0
-    assert not audit.console_errors and not audit.failed_requests
-    assert all(u.startswith(book_server) for u in audit.requests)
-
-
 def test_the_book_works_from_disk(site_audit: SiteAudit):
     """Opened from file://, every page loads its styles, scripts and images, and asks no host."""
     assert set(site_audit.from_disk) == set(site_audit.pages)
@@ -172,19 +161,3 @@ def test_the_book_works_from_disk(site_audit: SiteAudit):
     assert not problems, _report(problems, "problems reading the book from disk")
     # The visits did load the pages' own files from disk.
     assert all(any(u.startswith("file://") and ".css" in u for u in v.requests) for v in site_audit.from_disk.values())
-
-
-def test_the_front_door_is_accessible(browser, book_copy: Path):
-    """The site's index.html leads to the book's first page and is itself accessible."""
-    front = book_copy / "index.html"
-    target = redirect_target(front)
-    assert target and (book_copy / target).is_file()
-    markup = front.read_text(encoding="utf-8")
-    assert f'<a href="{target}">' in markup
-    page = browser.new_context().new_page()
-    # The page as a reader without automatic redirects sees it.
-    page.set_content(re.sub(r"<meta http-equiv=\"refresh\"[^>]*>", "", markup, flags=re.IGNORECASE))
-    result = run_axe(page)
-    page.context.close()
-    assert not result["violations"], [v["id"] for v in result["violations"]]
-    assert {"html-has-lang", "document-title"} <= {r["id"] for r in result["passes"]}

@@ -1,5 +1,8 @@
 """Every chart of the book in chromium at 1280 and 390 px wide: no text smaller than 12 CSS px as shown.
 
+Each chart page is loaded at phone width (390 px), where axe-core checks it too, then its
+window is widened to 1280 px and its charts measured again.
+
 A chart image's smallest text, as displayed, is its smallest font in image pixels (which
 ``report.show_figure`` writes on the figure's title as ``data-min-font-px``) times the width
 it is shown at over its natural width.  A diagram drawn as HTML (the logic models) has real
@@ -49,28 +52,38 @@ def _chart_pages(book_copy: Path) -> list[str]:
                   if 'class="figure-title"' in p.read_text(encoding="utf-8"))
 
 
-async def _visit_chart_page(browser: Any, url: str, width: int) -> dict[str, Any]:
-    """One chart page at one width: its charts measured, and at phone width axe-core's violations."""
-    from book_audit import PageAudit, open_page_async, run_axe_async
-
-    page = await open_page_async(browser, url, PageAudit(url), viewport={"width": width, "height": 900})
+async def _measure(page: Any) -> dict[str, Any]:
     await page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
     sideways = await page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
-    rows = await page.evaluate(_MEASURE)
-    violations = (await run_axe_async(page))["violations"] if width == min(WIDTHS) else []
+    return {"sideways": sideways, "rows": await page.evaluate(_MEASURE)}
+
+
+async def _visit_chart_page(browser: Any, url: str) -> dict[int, dict[str, Any]]:
+    """One chart page, loaded at phone width: its charts measured and axe-core's violations; then
+    the window widened to each other width and the charts measured again."""
+    from book_audit import PageAudit, open_page_async, run_axe_async
+
+    phone, *wider = sorted(WIDTHS)
+    page = await open_page_async(browser, url, PageAudit(url), viewport={"width": phone, "height": 900})
+    visits = {phone: await _measure(page)}
+    visits[phone]["violations"] = (await run_axe_async(page))["violations"]
+    for width in wider:
+        await page.set_viewport_size({"width": width, "height": 900})
+        await page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        visits[width] = await _measure(page)
+        visits[width]["violations"] = []
     await page.context.close()
-    return {"sideways": sideways, "rows": rows, "violations": violations}
+    return visits
 
 
 @pytest.fixture(scope="module")
 def chart_visits(browser: Any, chromium: str, book_server: str, book_copy: Path) -> dict[tuple[str, int], dict[str, Any]]:
-    """Every chart page opened at each width (several at once), by page and width."""
+    """Every chart page (several at once), by page and width."""
     from book_audit import run_in_browser
 
-    keys = [(path, width) for width in WIDTHS for path in _chart_pages(book_copy)]
-    results = run_in_browser(chromium, [lambda b, path=path, width=width: _visit_chart_page(b, book_server + path, width)
-                                        for path, width in keys])
-    return dict(zip(keys, results))
+    pages = _chart_pages(book_copy)
+    results = run_in_browser(chromium, [lambda b, path=path: _visit_chart_page(b, book_server + path) for path in pages])
+    return {(path, width): visits[width] for width in WIDTHS for path, visits in zip(pages, results)}
 
 
 @pytest.fixture(scope="module")

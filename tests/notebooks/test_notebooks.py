@@ -12,20 +12,30 @@ from nptsc_eval import paths
 
 
 def test_nbval_fails_when_the_data_behind_a_figure_changes(tmp_path: Path):
-    root = tmp_path / "project"
-    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
-    (root / "data" / "processed").mkdir(parents=True)
-    (root / "notebooks").mkdir()
-    shutil.copy(paths.NOTEBOOKS_DIR / "01-programme-outputs.ipynb", root / "notebooks")
-    shutil.copy(paths.PROJECT_ROOT / "tests" / "nbval_sanitize.cfg", root / "sanitize.cfg")
-    outputs = root / "data" / "raw" / "table_2_1_programme_outputs.csv"
-    outputs.write_text(outputs.read_text().replace("london_councils_pilot,participants,28,", "london_councils_pilot,participants,30,"))
-    env = dict(os.environ)  # the command finds the project from its working folder
+    """Two copies of the project, one with a changed count behind a figure, checked by one nbval run:
+    the changed copy fails on the figure's text form, the unchanged copy passes."""
+    notebook = "notebooks/01-programme-outputs.ipynb"
+    for name in ("changed", "unchanged"):
+        root = tmp_path / name
+        shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+        (root / "data" / "processed").mkdir(parents=True)
+        (root / "notebooks").mkdir()
+        shutil.copy(paths.PROJECT_ROOT / notebook, root / "notebooks")
+    outputs = tmp_path / "changed" / "data" / "raw" / "table_2_1_programme_outputs.csv"
+    text = outputs.read_text()
+    assert "london_councils_pilot,participants,28," in text
+    outputs.write_text(text.replace("london_councils_pilot,participants,28,", "london_councils_pilot,participants,30,"))
+    shutil.copy(paths.PROJECT_ROOT / "tests" / "nbval_sanitize.cfg", tmp_path / "sanitize.cfg")
+    env = dict(os.environ)  # each notebook's kernel finds the project from the notebook's folder
     cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-sanitize-with", "sanitize.cfg", "-p", "no:cacheprovider",
-           "-o", "addopts=", "-q", "notebooks/01-programme-outputs.ipynb"]
-    changed = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
-    assert changed.returncode == 1, changed.stdout[-2000:]
-    assert "Figure (data" in changed.stdout  # the figure's text form is what differs
-    outputs.write_text(outputs.read_text().replace("london_councils_pilot,participants,30,", "london_councils_pilot,participants,28,"))
-    unchanged = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
-    assert unchanged.returncode == 0, unchanged.stdout[-2000:]
+           "-o", "addopts=", "-q", "-rA", f"changed/{notebook}", f"unchanged/{notebook}"]
+    done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 1, done.stdout[-2000:]
+    results = [line.split(" ", 1) for line in done.stdout.splitlines() if line.startswith(("PASSED ", "FAILED "))]
+    failed = {where.split(" ")[0] for outcome, where in results if outcome == "FAILED"}
+    passed = {where.split(" ")[0] for outcome, where in results if outcome == "PASSED"}
+    assert failed and all(where.startswith(f"changed/{notebook}::") for where in failed), done.stdout[-2000:]
+    assert "Figure (data" in done.stdout  # the figure's text form is what differs
+    # Every cell of the unchanged copy ran and passed.
+    cells = {where.removeprefix("changed/") for where in failed | passed if where.startswith("changed/")}
+    assert {where.removeprefix("unchanged/") for where in passed if where.startswith("unchanged/")} == cells

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pandas as pd
 import pytest
@@ -57,25 +56,26 @@ def _glued(nb: dict, key: str) -> str:
     return text
 
 
-@pytest.mark.papermill
-def test_survey_notebook_runs_on_a_real_export_layout(tmp_path, monkeypatch, notebook_in):
+@pytest.mark.build
+def test_survey_notebook_runs_on_a_real_export_layout(hostile_build):
     """The notebook end to end on an export: its notice names the export and nothing identifying is shown.
 
-    The values each export layout gives are checked without the notebook, in tests/unit/test_survey_chapter.py.
+    The export is the SurveyMonkey layout with its identifying columns (IP and email addresses,
+    names), run by the whole build of a project copy that the hostile-export tests share
+    (``hostile_build``).  The values each export layout gives are checked without the
+    notebook, in tests/unit/test_survey_chapter.py.
     """
-    from nptsc_eval.build import execute_notebook
+    from shared_builds import HOSTILE_NAME
 
-    fixture = "surveymonkey_export.csv"
-    root = tmp_path / "project"
-    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
-    (root / "data" / "processed").mkdir(parents=True)
-    monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
-    out = tmp_path / "02-survey.ipynb"
-    execute_notebook(notebook_in(root, "02-survey.ipynb"), out, {"survey_path": str(FIXTURES / fixture)})
-    nb = json.loads(out.read_text(encoding="utf-8"))
+    root = hostile_build["root"]
+    identifying = hostile_build["export"].read_text(encoding="utf-8")
+    assert "@example.org" in identifying and "192.0.2." in identifying and "Lastname" in identifying
+    nb = json.loads((root / "book" / "executed" / "02-survey.ipynb").read_text(encoding="utf-8"))
     assert _glued(nb, "survey_total") == "180" and _glued(nb, "survey_kind") == "a survey export"
     shown = json.dumps([c.get("outputs", []) for c in nb["cells"]])
-    assert f"survey export `{fixture}`" in shown and "Synthetic data." not in shown
+    notices = "".join("".join(o.get("data", {}).get("text/markdown", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    assert f"survey export `` {HOSTILE_NAME} ``" in notices
+    assert "Synthetic data." not in shown
     # Identifying columns of the export reach neither the chapter nor data/processed/.
     processed = root / "data" / "processed"
     written = shown + "".join(p.read_text(encoding="utf-8") for p in processed.glob("*.csv"))

@@ -8,6 +8,11 @@ the PDF, its headings become the PDF's outline, and every figure is printed from
 the HTML book shows.  Nothing is fetched from the network: the page and everything it uses
 are read from disk.
 
+The PDF is made again only when what it is made from changed: the book's sources (the key
+of the HTML book, :func:`~nptsc_eval.build.book.book_sources_hash`) and this module, which
+sets how it is printed.  The key of the PDF on disk is kept beside the Sphinx work folder
+(``_build/work/pdf.key``).
+
 Chromium is ``/usr/bin/chromium`` (Debian's package) unless ``CHROMIUM`` names another.
 """
 
@@ -39,6 +44,29 @@ _BROKEN_IMAGES = """() => Array.from(document.images)
 def pdf_path(root: Path | None = None) -> Path:
     """Where the PDF is written: ``_build/pdf/nptsc-impact-evaluation.pdf``."""
     return (Project(root) if root is not None else Project.current()).build_dir / "pdf" / PDF_NAME
+
+
+def pdf_key_path(root: Path) -> Path:
+    """Where the key of the PDF on disk is kept: ``_build/work/pdf.key``."""
+    return Project(root).build_dir / "work" / "pdf.key"
+
+
+def pdf_sources_key(root: Path) -> str:
+    """Hash of everything the PDF is made from: the book's sources and how it is printed."""
+    import hashlib
+
+    from nptsc_eval.build.book import book_sources_hash
+
+    h = hashlib.sha256(book_sources_hash(root).encode())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+def pdf_is_current(root: Path, key: str) -> bool:
+    """Whether the PDF on disk was made from the sources whose key is ``key``."""
+    stored = pdf_key_path(root)
+    return (pdf_path(root).is_file() and stored.is_file()
+            and stored.read_text(encoding="utf-8").strip() == key)
 
 
 def chromium_path() -> Path:
@@ -129,8 +157,12 @@ def page_count(pdf: Path) -> int | None:
 
 
 def build_pdf(root: Path | None = None, *, jobs: int | None = None, overrides: dict[str, str] | None = None,
-              report: Callable[[str], None] = print) -> Path:
-    """Run the notebooks that changed, build the single page and print it; return the PDF's path."""
+              force: bool = False, report: Callable[[str], None] = print) -> Path:
+    """Run the notebooks that changed, build the single page and print it; return the PDF's path.
+
+    When the PDF on disk was made from the same sources (see :func:`pdf_sources_key`), it is
+    kept as it is, unless ``force``.
+    """
     from nptsc_eval.build.book import build_book
     from nptsc_eval.build.engine import build
     from nptsc_eval.build.state import build_lock
@@ -140,9 +172,15 @@ def build_pdf(root: Path | None = None, *, jobs: int | None = None, overrides: d
     chromium_path()  # fail before any work when the printer is missing
     build(root=root, jobs=jobs, overrides=overrides, book=False, report=report)
     with build_lock(root):
+        key = pdf_sources_key(root)
+        if not force and pdf_is_current(root, key):
+            report(f"PDF: skipped, up to date ({project.relative(pdf_path(root))})")
+            return pdf_path(root)
+        pdf_key_path(root).unlink(missing_ok=True)
         singlehtml = build_book(root, builder="singlehtml", report=report)
         page = printable_page(singlehtml, root_document(root))
         pdf = print_to_pdf(page, pdf_path(root))
+        pdf_key_path(root).write_text(key + "\n", encoding="utf-8")
     pages = page_count(pdf)
     report(f"PDF written to {project.relative(pdf)}" + (f" ({pages} pages)" if pages else ""))
     return pdf
