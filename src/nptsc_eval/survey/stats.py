@@ -4,6 +4,8 @@
 * :func:`paired_tests`: before/after ratings given at the same time, as paired ordinal data:
   Wilcoxon signed-rank (``zero_method="pratt"``), the sign test and Stuart-Maxwell marginal
   homogeneity.
+* :func:`wilcoxon_p_many` and :func:`sign_test_p_many`: the same Wilcoxon and sign tests for many
+  samples at once (the consistent datasets of :mod:`nptsc_eval.survey.robustness`).
 * :func:`group_tests`: public against third sector, Mann-Whitney U and Brunner-Munzel.
 * :func:`suppress_counts`: cells of 1 to 9 in a new cross-tabulation shown as ``[c]``, with
   secondary suppression so no suppressed cell can be worked out from its row and column
@@ -143,6 +145,65 @@ def paired_tests(before: np.ndarray, after: np.ndarray, levels: list[int] | None
     else:
         w_p = s_p = 1.0 if len(d) else float("nan")
     return PairedResult(len(d), higher, lower, len(d) - higher - lower, w_stat, w_p, s_p, sm_stat, sm_df, sm_p)
+
+
+#: Samples longer than this always get the normal approximation in SciPy's Wilcoxon test, so
+#: many of the same length can be tested in one call with the same result as one at a time.
+_WILCOXON_ASYMPTOTIC_FROM = 51
+
+
+def wilcoxon_p_many(samples: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The Wilcoxon p-value of :func:`paired_tests` for many before/after samples at once.
+
+    Each sample is ``(before, after)`` scores as :func:`paired_tests` takes them (pairs with a
+    missing side are dropped).  Samples of the same length over 50 pairs go to SciPy's
+    ``wilcoxon`` together, along ``axis=1`` (it always uses the normal approximation there, as
+    it does for each one alone); shorter ones, whose method SciPy picks from their ties, are
+    tested one at a time.  The p-values equal :func:`paired_tests`' ``wilcoxon_p``.
+
+    Examples:
+        >>> before = np.array([1, 2, 2, 3, np.nan]); after = np.array([2, 3, 2, 3, 1])
+        >>> float(wilcoxon_p_many([(before, after)])[0]) == paired_tests(before, after).wilcoxon_p
+        True
+    """
+    from scipy.stats import wilcoxon
+
+    out = np.full(len(samples), np.nan)
+    by_length: dict[int, list[int]] = {}
+    pairs = []
+    for i, (before, after) in enumerate(samples):
+        b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+        ok = ~np.isnan(b) & ~np.isnan(a)
+        b, a = b[ok], a[ok]
+        pairs.append((b, a))
+        if not np.any(a != b):
+            out[i] = 1.0 if len(b) else np.nan  # no pair moved: as paired_tests
+        elif len(b) >= _WILCOXON_ASYMPTOTIC_FROM:
+            by_length.setdefault(len(b), []).append(i)
+        else:
+            out[i] = float(wilcoxon(a, b, zero_method="pratt", alternative="two-sided").pvalue)
+    for members in by_length.values():
+        b = np.stack([pairs[i][0] for i in members])
+        a = np.stack([pairs[i][1] for i in members])
+        out[members] = wilcoxon(a, b, zero_method="pratt", alternative="two-sided", axis=1).pvalue
+    return out
+
+
+def sign_test_p_many(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """The exact two-sided sign test's p-value (``binomtest(pos, pos + neg, 0.5)``) for many
+    pairs of counts, each distinct pair tested once; NaN where both counts are zero.
+
+    Examples:
+        >>> sign_test_p_many(np.array([8, 8, 0]), np.array([2, 2, 0]))
+        array([0.109375, 0.109375,      nan])
+    """
+    from scipy.stats import binomtest
+
+    pos = np.asarray(positive, dtype=int)
+    neg = np.asarray(negative, dtype=int)
+    pairs, inverse = np.unique(np.stack([pos, neg], axis=1), axis=0, return_inverse=True)
+    p = np.array([np.nan if k + m == 0 else float(binomtest(int(k), int(k + m), 0.5).pvalue) for k, m in pairs])
+    return p[np.asarray(inverse).reshape(-1)]
 
 
 @dataclass(frozen=True)
