@@ -101,3 +101,35 @@ def test_the_bounds_section_reads_the_survey_chapter_s_bounds(tmp_path, monkeypa
     assert computed == []
     assert out["bounds"].equals(chapter)
     assert len(out["robustness"]) == len(bounds.build().checks)
+
+
+_WORDS_SCRIPT = """
+import sys
+{prepare}
+from nptsc_eval import wording
+words = [wording.count(n, noun) for n in (0, 1, 2, 7, 12) for noun in ("case study", "analysis", "person", "child",
+                                                                         "impact", "sector", "criterion", "datum")]
+words += [wording.ordinal(n) for n in (1, 2, 3, 11, 12, 21, 102)] + [wording.plural(w, 2) for w in ("bus", "wife", "ox")]
+print(repr(words))
+print("typeguard" in sys.modules and getattr(sys.modules["typeguard"], "__file__", None) is not None)
+"""
+
+
+def _words(prepare: str) -> list[str]:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _WORDS_SCRIPT.format(prepare=prepare)], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    return out
+
+
+def test_inflect_without_typeguard_s_instrumentation_writes_the_same_words():
+    # inflect imported as usual (instrumented by typeguard) against the package's import of it.
+    checked = _words("import inflect")
+    fast = _words("import typeguard")  # the real typeguard loaded first: it must be left in place
+    assert fast[0] == checked[0]
+    assert "'two case studies'" in fast[0] and "'first'" in fast[0]
+    assert fast[1] == "True"  # the real typeguard module is back in sys.modules
+    fresh = _words("")
+    assert fresh[0] == checked[0] and fresh[1] == "False"  # no stand-in typeguard left behind

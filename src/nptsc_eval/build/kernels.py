@@ -56,11 +56,12 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | No
 
 
 #: What a warm kernel imports as it starts (:meth:`KernelPool.warm`): what nearly every notebook
-#: imports first, and inflect, which the package's wording imports on first use and which takes
-#: seconds to import.  A reused kernel keeps these from its earlier notebook in the same way.
-WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "inflect", "nptsc_eval.report", "nptsc_eval.charts", "nptsc_eval.facts")
+#: imports first.  A reused kernel keeps these from its earlier notebook in the same way.
+WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "nptsc_eval.report", "nptsc_eval.charts", "nptsc_eval.facts")
+#: inflect is imported the way the package's wording imports it (:func:`nptsc_eval.wording.import_inflect`).
 WARM_CODE = (f"import importlib as _importlib\nfor _name in {WARM_IMPORTS!r}:\n"
              "    try:\n        _importlib.import_module(_name)\n    except Exception:\n        pass\n"
+             "try:\n    _importlib.import_module('nptsc_eval.wording').import_inflect()\nexcept Exception:\n    pass\n"
              "del _importlib, _name")
 
 
