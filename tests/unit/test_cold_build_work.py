@@ -133,3 +133,26 @@ def test_inflect_without_typeguard_s_instrumentation_writes_the_same_words():
     assert fast[1] == "True"  # the real typeguard module is back in sys.modules
     fresh = _words("")
     assert fresh[0] == checked[0] and fresh[1] == "False"  # no stand-in typeguard left behind
+
+
+_WARM_SCRIPT = """
+import sys
+from nptsc_eval.build import engine
+from nptsc_eval.project import Project
+
+class Pool:
+    enabled = True
+    def warm(self, count, folder):
+        print("at kernel start:", count, "nbformat" in sys.modules, "papermill" in sys.modules)
+
+engine.warm_kernels(Pool(), Project.current().root, None, True, 2)
+print("after:", "nbformat" in sys.modules, "papermill" in sys.modules)
+"""
+
+
+def test_kernels_start_before_the_slow_notebook_modules_are_imported():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _WARM_SCRIPT], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["at kernel start: 2 False False", "after: True True"]
