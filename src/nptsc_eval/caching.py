@@ -7,15 +7,18 @@ again.  Results that callers change in place (pandas frames) are handed out as c
 
 :class:`DiskCache` keeps picklable results in a folder, one file per key.  The key is the
 caller's: a hash of every input, so a stale entry is never found.  Writes are atomic (another
-process never reads half an entry) and a damaged entry counts as missing.
+process never reads half an entry) and a damaged entry counts as missing.  :meth:`DiskCache.get`
+computes a missing entry once: a process that asks for an entry another process is computing
+waits for it (a file lock, ``filelock``) and then reads it, instead of computing it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -124,6 +127,50 @@ class DiskCache:
                 return True, pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, ValueError):
             return False, None  # a damaged entry is computed again and replaced
+
+    @contextlib.contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """Hold the entry's lock (``<prefix>-<key>.lock`` beside it) while the block runs: another
+        process asking for the same lock waits.  A folder that cannot be written gives no lock."""
+        from filelock import FileLock
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            held = FileLock(self.folder / f"{self.prefix}-{key}.lock")
+            held.acquire()
+        except OSError:
+            yield
+            return
+        try:
+            yield
+        finally:
+            held.release()
+
+    def get(self, key: str, compute: Callable[[], Any]) -> tuple[bool, Any]:
+        """``(True, value)`` for a kept entry, else ``(False, compute())`` after keeping it.
+
+        A missing entry is computed once: the first process to ask holds the entry's lock while
+        it computes; another that asks meanwhile waits, then finds the entry.
+
+        >>> import tempfile
+        >>> calls = []
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     cache = DiskCache(Path(folder), "squares")
+        ...     first = cache.get("k", lambda: calls.append(1) or 49)
+        ...     again = cache.get("k", lambda: calls.append(1) or 49)
+        >>> first, again, len(calls)
+        ((False, 49), (True, 49), 1)
+        """
+        found, value = self.load(key)
+        if found:
+            return True, value
+        with self.lock(key):
+            found, value = self.load(key)  # computed by another process while this one waited
+            if found:
+                return True, value
+            value = compute()
+            self.store(key, value)
+        return False, value
 
     def store(self, key: str, value: Any) -> None:
         """Keep ``value`` under ``key``: written to a temporary file, then renamed into place.

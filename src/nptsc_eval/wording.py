@@ -3,7 +3,8 @@
 :func:`number`, :func:`count`, :func:`share` and :func:`ordinal` write counts the way the
 publishing conventions ask: numbers one to nine in words, larger ones in figures with commas,
 a noun that agrees with its number ("one impact", "no impacts"), "all five areas" rather
-than "5 of the 5 areas". Plurals and number words come from the ``inflect`` library.
+than "5 of the 5 areas". Plurals and number words come from the ``inflect`` library (imported
+without typeguard's import-time instrumentation: :func:`import_inflect`).
 
 :func:`extremes` finds every item that shares the highest (or lowest) count, so that a tie is
 never reported as one "most common" item; :func:`commonness_sentence` says it in words.
@@ -18,13 +19,41 @@ from typing import Any
 import pandas as pd
 
 
+def import_inflect() -> Any:
+    """The ``inflect`` module, imported without typeguard's run-time argument checks.
+
+    inflect 7 decorates its methods with typeguard's ``@typechecked``, which parses and compiles
+    the whole of inflect's source once for each decorated method as the module is imported:
+    about 2.5 s in every kernel and process that writes words (a known upstream problem,
+    jaraco/inflect#212 and agronholm/typeguard#468).  The checks only reject arguments of the
+    wrong type, and the package passes inflect plain words and numbers, so inflect is imported
+    with ``typechecked`` as a no-op, the same as under ``python -O`` (typeguard's documented
+    behaviour there): the words are the same.  The real typeguard module is put back at once.
+    A process that has imported inflect already keeps its own.
+    """
+    import sys
+    import types
+
+    if "inflect" in sys.modules:
+        return sys.modules["inflect"]
+    stub = types.ModuleType("typeguard")
+    stub.typechecked = lambda target=None, **_options: target if target is not None else (lambda f: f)  # type: ignore[attr-defined]
+    real = sys.modules.get("typeguard")
+    sys.modules["typeguard"] = stub
+    try:
+        import inflect
+    finally:
+        if real is None:
+            del sys.modules["typeguard"]
+        else:
+            sys.modules["typeguard"] = real
+    return inflect
+
+
 @functools.cache
 def _engine() -> Any:
-    """The ``inflect`` engine, made on first use: importing inflect takes seconds (typeguard
-    instruments it), which every build and command would pay even when no words are needed."""
-    import inflect
-
-    return inflect.engine()
+    """The ``inflect`` engine, made on first use (see :func:`import_inflect`)."""
+    return import_inflect().engine()
 
 def number(n: int, zero: str = "no") -> str:
     """A count for running text: words from one to nine, figures with commas from 10.

@@ -32,8 +32,10 @@ def warm_kernels(kernels: KernelPool, root: Path, overrides: dict[str, str] | No
         count = min(jobs, len(first_wave(spec.runs, load_state(root), force)))
         if count:
             check_loopback()
-            preload_execution_modules()
+            preload_execution_modules(kernel_start_only=True)
             kernels.warm(count, spec.runs[0].notebook.parent)
+            # papermill and nbformat (jsonschema's format checks: seconds) while the kernels start.
+            preload_execution_modules()
     except PipelineError:
         return
 

@@ -56,11 +56,12 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | No
 
 
 #: What a warm kernel imports as it starts (:meth:`KernelPool.warm`): what nearly every notebook
-#: imports first, and inflect, which the package's wording imports on first use and which takes
-#: seconds to import.  A reused kernel keeps these from its earlier notebook in the same way.
-WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "inflect", "nptsc_eval.report", "nptsc_eval.charts", "nptsc_eval.facts")
+#: imports first.  A reused kernel keeps these from its earlier notebook in the same way.
+WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "nptsc_eval.report", "nptsc_eval.charts", "nptsc_eval.facts")
+#: inflect is imported the way the package's wording imports it (:func:`nptsc_eval.wording.import_inflect`).
 WARM_CODE = (f"import importlib as _importlib\nfor _name in {WARM_IMPORTS!r}:\n"
              "    try:\n        _importlib.import_module(_name)\n    except Exception:\n        pass\n"
+             "try:\n    _importlib.import_module('nptsc_eval.wording').import_inflect()\nexcept Exception:\n    pass\n"
              "del _importlib, _name")
 
 
@@ -257,27 +258,33 @@ def check_loopback(timeout: float = 3.0) -> None:
 #: Modules the worker threads use to execute notebooks.  They are imported before any worker
 #: starts: two threads importing them at the same time can each see the other's module
 #: half initialised ("ImportError: partially initialized module").
-EXECUTION_MODULES = (
-    "papermill", "papermill.engines", "papermill.exceptions", "papermill.iorw", "papermill.translators",
-    "papermill.clientwrap", "papermill.execute", "papermill.parameterize", "papermill.inspection",
-    "nbclient", "nbclient.client", "nbclient.exceptions", "nbformat", "nbformat.v4",
+#: The first of them (:data:`KERNEL_START_MODULES`) are all that starting a kernel needs; the rest
+#: (papermill, nbclient, nbformat) take seconds more, mostly jsonschema's format checks, which
+#: nbformat imports, so a build imports them while its first kernels start (:func:`warm_kernels`).
+KERNEL_START_MODULES = (
     "jupyter_client", "jupyter_client.manager", "jupyter_client.blocking", "jupyter_client.asynchronous",
     "jupyter_client.provisioning", "jupyter_client.provisioning.local_provisioner", "jupyter_client.kernelspec",
     "jupyter_core.utils", "jupyter_core.paths", "zmq", "zmq.asyncio", "ipykernel.kernelspec", "IPython.paths",
 )
+EXECUTION_MODULES = KERNEL_START_MODULES + (
+    "papermill", "papermill.engines", "papermill.exceptions", "papermill.iorw", "papermill.translators",
+    "papermill.clientwrap", "papermill.execute", "papermill.parameterize", "papermill.inspection",
+    "nbclient", "nbclient.client", "nbclient.exceptions", "nbformat", "nbformat.v4",
+)
 
 
 
-def preload_execution_modules(kernel_name: str = "python3") -> None:
+def preload_execution_modules(kernel_name: str = "python3", kernel_start_only: bool = False) -> None:
     """Import everything the worker threads use, from the calling (main) thread.
 
     jupyter_client also imports modules lazily the first time a kernel starts: finding the
     kernel's specification imports IPython and ipykernel, and listing the local network
     addresses imports psutil.  Doing each of those once here leaves nothing to import later.
+    With ``kernel_start_only``, only what starting a kernel needs (:data:`KERNEL_START_MODULES`).
     """
     import importlib
 
-    for name in EXECUTION_MODULES:
+    for name in KERNEL_START_MODULES if kernel_start_only else EXECUTION_MODULES:
         importlib.import_module(name)
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
     from jupyter_client.localinterfaces import localhost

@@ -11,7 +11,7 @@ A change to any input or to the code gives a new key, so a stale result is never
 The folder is ``$NPTSC_EVAL_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/nptsc-eval``, else
 ``~/.cache/nptsc-eval``.  Setting ``NPTSC_EVAL_CACHE_DIR`` to ``off`` turns the cache off.
 Entries are kept by :class:`nptsc_eval.caching.DiskCache` (atomic writes; a damaged entry is
-computed again).
+computed again; an entry is computed once even when two processes ask for it at the same time).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ CACHE_ENV = "NPTSC_EVAL_CACHE_DIR"
 INPUT_PATTERNS = ("survey_constraints.yml", "survey_codebook.yml", "survey_table_1_1_respondents.*",
                   "survey_respondent_profile.*")
 #: Modules whose code decides the result.
-CODE_MODULES = ("bounds", "bounds_model", "bounds_solver", "robustness", "findings", "codebook", "stats", "bounds_cache")
+CODE_MODULES = ("bounds", "bounds_model", "bounds_solver", "robustness", "draw_metrics", "findings", "codebook", "stats", "bounds_cache")
 
 
 def cache_dir() -> Path | None:
@@ -79,16 +79,13 @@ def cached(compute: Callable[[], dict[str, Any]], frames: dict[str, pd.DataFrame
            parameters: dict[str, Any], raw_dir: Path | None = None) -> dict[str, Any]:
     """``compute()``'s result for these inputs: from the cache when there, else computed and kept.
 
-    The result gets ``cache_hit`` (True when it came from the cache) and ``cache_key``.
+    The result gets ``cache_hit`` (True when it came from the cache) and ``cache_key``.  When two
+    processes ask for the same missing entry at once (the survey notebooks of one build), one
+    computes it and the other waits for it (:meth:`nptsc_eval.caching.DiskCache.get`).
     """
     folder = cache_dir()
     if folder is None:
         return {**compute(), "cache_hit": False, "cache_key": ""}
     k = key(raw_dir or RAW_DIR, frames, parameters)
-    store = DiskCache(folder, "survey-bounds")
-    found, result = store.load(k)
-    if found:
-        return {**result, "cache_hit": True, "cache_key": k}
-    result = compute()
-    store.store(k, result)
-    return {**result, "cache_hit": False, "cache_key": k}
+    found, result = DiskCache(folder, "survey-bounds").get(k, compute)
+    return {**result, "cache_hit": found, "cache_key": k}

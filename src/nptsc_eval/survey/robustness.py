@@ -30,6 +30,9 @@ import numpy as np
 import pandas as pd
 
 from nptsc_eval.survey import bounds as bd
+from nptsc_eval.survey.draw_metrics import evaluate_many, evaluator, holds, metric_value, metric_vars
+
+__all__ = ["evaluator", "metric_value"]  # kept here for callers of the draws' metrics
 
 DEFAULT_DRAWS = 1000
 DEFAULT_SEED = 20110131
@@ -162,81 +165,6 @@ def _pool_chunk(cs: bd.ConsistentSet, seeds: list[np.random.SeedSequence], centr
     return [x for x in (draw(cs, s, parts, centre, models) for s in seeds) if x is not None]
 
 
-def _paired_scores(cs: bd.ConsistentSet, x: np.ndarray, question: str, sector: str) -> tuple[np.ndarray, np.ndarray]:
-    scale = cs.cb.scales[cs.cb.column(f"{question}_before").scale]
-    score = [np.nan if lv.score is None else lv.score for lv in scale]
-    k = len(scale)
-    cells = [(i, j, int(x[cs.index[("joint", question, sector, i, j)]])) for i in range(k) for j in range(k)]
-    before = np.repeat([score[i] for i, _, _ in cells], [c for _, _, c in cells])
-    after = np.repeat([score[j] for _, j, _ in cells], [c for _, _, c in cells])
-    return before, after
-
-
-def evaluator(cs: bd.ConsistentSet, m: dict[str, Any]):
-    """A function from cell counts to a finding's metric, with the rules of
-    :func:`nptsc_eval.survey.findings.compute_metric` (a test checks they agree)."""
-    from scipy.stats import binomtest
-
-    from nptsc_eval.survey import stats
-
-    kind, sector = m["type"], m.get("sector", "all")
-    if kind == "wilcoxon_p":
-        return lambda x: float(stats.paired_tests(*_paired_scores(cs, x, m["question"], sector)).wilcoxon_p)
-    if kind == "sign_test_p":
-        col = cs.cb.column(m["question"])
-        scale = cs.cb.scales[col.scale]
-        keys = [(i, (scale[key[3]].score or 0)) for key, i in cs.index.items()
-                if key[:2] == ("answer", m["question"]) and sector in ("all", key[2])]
-        pos_i = [i for i, sc in keys if sc > 0]
-        neg_i = [i for i, sc in keys if sc < 0]
-
-        def sign(x):
-            pos, neg = int(x[pos_i].sum()), int(x[neg_i].sum())
-            return float("nan") if pos + neg == 0 else float(binomtest(pos, pos + neg, 0.5).pvalue)
-        return sign
-    if kind == "share_range":
-        parts = [cs.share([c], sector, m.get("polarity"), None, m.get("base", "valid")) for c in m["columns"]]
-        return lambda x: max(r.value(x) for r in parts) - min(r.value(x) for r in parts)
-    if kind == "top_options_margin":
-        cols = [c.id for c in cs.cb.question_columns(m["question"])]
-        top = [f"{m['question']}_{o}" for o in m["options"]]
-        parts = {c: cs.share([c], sector) for c in cols}
-        return lambda x: min(parts[c].value(x) for c in top) - max(parts[c].value(x) for c in cols if c not in top)
-    terms = bd.metric_expression(cs, m)
-    return lambda x: float(sum(sign * r.value(x) for sign, r in terms))
-
-
-def metric_value(cs: bd.ConsistentSet, m: dict[str, Any], x: np.ndarray) -> float:
-    """A finding's metric computed from cell counts."""
-    return evaluator(cs, m)(x)
-
-
-def metric_vars(cs: bd.ConsistentSet, m: dict[str, Any]) -> set[int]:
-    """The cell counts a finding's metric reads."""
-    kind, sector = m["type"], m.get("sector", "all")
-    if kind == "wilcoxon_p":
-        return {i for key, i in cs.index.items() if key[:3] == ("joint", m["question"], sector)}
-    if kind == "sign_test_p":
-        return {i for key, i in cs.index.items() if key[:2] == ("answer", m["question"]) and sector in ("all", key[2])}
-    if kind == "share_range":
-        ratios = [cs.share([c], sector, m.get("polarity"), None, m.get("base", "valid")) for c in m["columns"]]
-    elif kind == "top_options_margin":
-        ratios = [cs.share([c.id], sector) for c in cs.cb.question_columns(m["question"])]
-    else:
-        ratios = [r for _, r in bd.metric_expression(cs, m)]
-    return {k for r in ratios for e in (r.num, r.den) for k in e if k is not None}
-
-
-def holds(cs: bd.ConsistentSet, x: np.ndarray, evaluators: list | None = None) -> np.ndarray:
-    """Whether each check of the constraints file holds on the dataset with counts ``x``."""
-    evaluators = evaluators or [evaluator(cs, f["metric"]) for f in cs.checks]
-    out = np.zeros(len(cs.checks), dtype=bool)
-    for j, (f, ev) in enumerate(zip(cs.checks, evaluators)):
-        v = ev(x)
-        out[j] = bool(not np.isnan(v) and f.get("lower", -np.inf) <= v <= f.get("upper", np.inf))
-    return out
-
-
 def _pool_chunks(pool: int, chunk: int, seed: int) -> tuple[list[list[np.random.SeedSequence]], np.random.SeedSequence]:
     seeds = np.random.SeedSequence(seed).spawn(pool + 1)
     return [seeds[i:min(i + chunk, pool)] for i in range(0, pool, chunk)], seeds[-1]
@@ -274,32 +202,6 @@ def solve_pool(cs: bd.ConsistentSet, centre: np.ndarray, pool: int, seed: int, n
     return np.array([x for p in parts for x in p])
 
 
-def _evaluate_many(cs: bd.ConsistentSet, m: dict[str, Any], X: np.ndarray) -> np.ndarray:
-    """A finding's metric on each row of ``X`` (cell counts), vectorised where it is linear."""
-    kind, sector = m["type"], m.get("sector", "all")
-
-    def values(r: bd.Ratio) -> np.ndarray:
-        num = bd.evaluate_rows(r.num, X)
-        den = bd.evaluate_rows(r.den, X)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(den == 0, np.nan, 100.0 * num / np.where(den == 0, 1, den))
-
-    if kind in ("wilcoxon_p", "sign_test_p"):
-        ev = evaluator(cs, m)
-        return np.array([ev(x) for x in X], dtype=float)
-    if kind == "share_range":
-        parts = np.stack([values(cs.share([c], sector, m.get("polarity"), None, m.get("base", "valid")))
-                          for c in m["columns"]])
-        return parts.max(axis=0) - parts.min(axis=0)
-    if kind == "top_options_margin":
-        cols = [c.id for c in cs.cb.question_columns(m["question"])]
-        top = [f"{m['question']}_{o}" for o in m["options"]]
-        low = np.stack([values(cs.share([c], sector)) for c in top]).min(axis=0)
-        high = np.stack([values(cs.share([c], sector)) for c in cols if c not in top]).max(axis=0)
-        return low - high
-    return np.sum([sign * values(r) for sign, r in bd.metric_expression(cs, m)], axis=0)
-
-
 def run_draws(cs: bd.ConsistentSet, centre: np.ndarray, k: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
               n_jobs: int = 2, pool: int = DEFAULT_POOL, scheduler: str | None = None,
               chunk: int = POOL_CHUNK) -> np.ndarray:
@@ -328,7 +230,7 @@ def run_draws(cs: bd.ConsistentSet, centre: np.ndarray, k: int = DEFAULT_DRAWS, 
         X = np.zeros((len(combos), cs.n))
         for c, b in enumerate(used):
             X[:, parts[b].idx] = solutions[combos[:, c]][:, parts[b].idx]
-        v = _evaluate_many(cs, f["metric"], X)
+        v = evaluate_many(cs, f["metric"], X)
         ok = ~np.isnan(v) & (v >= f.get("lower", -np.inf)) & (v <= f.get("upper", np.inf))
         held[:, j] = ok[np.asarray(inverse).reshape(-1)]
     return held
@@ -398,18 +300,21 @@ def build_outputs(survey_frame: pd.DataFrame | None, synthetic_frame: pd.DataFra
     """Everything the chapter section shows: the bounds table, the findings' verdicts and timings.
 
     ``survey_frame`` is a real export (None with synthetic data): its values are set
-    against the bounds, and ``outside_bounds`` flags any that fall outside.
+    against the bounds, and ``outside_bounds`` flags any that fall outside.  The bounds table
+    comes from :func:`cached_bounds`, the entry the survey chapter reads too.
     """
     import time
 
     cs = bd.build()
     bd.check_consistent(cs)
     started = time.perf_counter()
-    table = bd.survey_bounds(cs, synthetic_frame, survey_frame)
-    bounds_seconds = time.perf_counter() - started
-    started = time.perf_counter()
     verdicts = findings_robustness(cs, bd.counts_from_frame(cs, synthetic_frame), k, seed, n_jobs, pool, scheduler)
     draws_seconds = time.perf_counter() - started
+    # The bounds table is the survey chapter's too: taken from the same cache entry, so a build
+    # computes it once (the draws come first, while the survey notebook computes it).
+    started = time.perf_counter()
+    table = cached_bounds(survey_frame, synthetic_frame)
+    bounds_seconds = time.perf_counter() - started
     return {"bounds": table, "robustness": verdicts, "bounds_seconds": bounds_seconds,
             "draws_seconds": draws_seconds, "nonlinear": list(cs.nonlinear), "consistent_set": cs}
 

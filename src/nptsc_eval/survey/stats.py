@@ -4,6 +4,8 @@
 * :func:`paired_tests`: before/after ratings given at the same time, as paired ordinal data:
   Wilcoxon signed-rank (``zero_method="pratt"``), the sign test and Stuart-Maxwell marginal
   homogeneity.
+* :func:`wilcoxon_p_many` and :func:`sign_test_p_many`: the same Wilcoxon and sign tests for many
+  samples at once (the consistent datasets of :mod:`nptsc_eval.survey.robustness`).
 * :func:`group_tests`: public against third sector, Mann-Whitney U and Brunner-Munzel.
 * :func:`suppress_counts`: cells of 1 to 9 in a new cross-tabulation shown as ``[c]``, with
   secondary suppression so no suppressed cell can be worked out from its row and column
@@ -143,6 +145,87 @@ def paired_tests(before: np.ndarray, after: np.ndarray, levels: list[int] | None
     else:
         w_p = s_p = 1.0 if len(d) else float("nan")
     return PairedResult(len(d), higher, lower, len(d) - higher - lower, w_stat, w_p, s_p, sm_stat, sm_df, sm_p)
+
+
+#: Samples longer than this always get the normal approximation in SciPy's Wilcoxon test.
+_WILCOXON_ASYMPTOTIC_FROM = 51
+
+
+def _wilcoxon_normal_p(d: np.ndarray) -> float:
+    """SciPy's two-sided Wilcoxon p-value (Pratt's zeros, normal approximation, no continuity
+    correction: what ``wilcoxon`` does for more than 50 pairs) from the differences ``d``.
+
+    The same formulas in the same order as ``scipy.stats.wilcoxon``, computed from the counts of
+    each absolute difference instead of ranking every pair: ranks and their sums are halves and
+    whole numbers, exact in floating point, so the p-value is the same to the last digit (a test
+    compares them).
+    """
+    from scipy.special import ndtr
+
+    values, counts = np.unique(np.abs(d), return_counts=True)
+    first = np.cumsum(counts) - counts
+    rank = first + (counts + 1) / 2  # the average rank of each group of tied absolute differences
+    positive = np.array([np.count_nonzero(d == v) if v > 0 else 0 for v in values])
+    r_plus = float(np.sum(rank * positive))
+    count = float(len(d))
+    n_zero = float(counts[0]) if values[0] == 0 else 0.0
+    mn = count * (count + 1.) * 0.25
+    se = count * (count + 1.) * (2. * count + 1.)
+    mn -= n_zero * (n_zero + 1.) * 0.25
+    se -= n_zero * (n_zero + 1.) * (2. * n_zero + 1.)
+    ties = counts[1:] if n_zero else counts  # the zeros' ties are left out of the correction
+    tie_correct = float(np.sum(ties.astype(float) ** 3 - ties))
+    se = np.sqrt((se - tie_correct / 2) / 24)
+    z = (r_plus - mn) / se
+    return float(2 * ndtr(-abs(z)))
+
+
+def wilcoxon_p_many(samples: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The Wilcoxon p-value of :func:`paired_tests` for many before/after samples.
+
+    Each sample is ``(before, after)`` scores as :func:`paired_tests` takes them (pairs with a
+    missing side are dropped).  A sample of more than 50 pairs, where SciPy always uses the
+    normal approximation, is computed from the counts of its differences
+    (:func:`_wilcoxon_normal_p`), without ranking every pair; a shorter one, whose method SciPy
+    picks from its ties, goes to SciPy's ``wilcoxon``.  The p-values equal :func:`paired_tests`'
+    ``wilcoxon_p``.
+
+    Examples:
+        >>> before = np.array([1, 2, 2, 3, np.nan]); after = np.array([2, 3, 2, 3, 1])
+        >>> float(wilcoxon_p_many([(before, after)])[0]) == paired_tests(before, after).wilcoxon_p
+        True
+    """
+    from scipy.stats import wilcoxon
+
+    out = np.full(len(samples), np.nan)
+    for i, (before, after) in enumerate(samples):
+        b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+        ok = ~np.isnan(b) & ~np.isnan(a)
+        b, a = b[ok], a[ok]
+        if not np.any(a != b):
+            out[i] = 1.0 if len(b) else np.nan  # no pair moved: as paired_tests
+        elif len(b) >= _WILCOXON_ASYMPTOTIC_FROM:
+            out[i] = _wilcoxon_normal_p(a - b)
+        else:
+            out[i] = float(wilcoxon(a, b, zero_method="pratt", alternative="two-sided").pvalue)
+    return out
+
+
+def sign_test_p_many(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """The exact two-sided sign test's p-value (``binomtest(pos, pos + neg, 0.5)``) for many
+    pairs of counts, each distinct pair tested once; NaN where both counts are zero.
+
+    Examples:
+        >>> sign_test_p_many(np.array([8, 8, 0]), np.array([2, 2, 0]))
+        array([0.109375, 0.109375,      nan])
+    """
+    from scipy.stats import binomtest
+
+    pos = np.asarray(positive, dtype=int)
+    neg = np.asarray(negative, dtype=int)
+    pairs, inverse = np.unique(np.stack([pos, neg], axis=1), axis=0, return_inverse=True)
+    p = np.array([np.nan if k + m == 0 else float(binomtest(int(k), int(k + m), 0.5).pvalue) for k, m in pairs])
+    return p[np.asarray(inverse).reshape(-1)]
 
 
 @dataclass(frozen=True)
