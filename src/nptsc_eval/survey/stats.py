@@ -147,48 +147,19 @@ def paired_tests(before: np.ndarray, after: np.ndarray, levels: list[int] | None
     return PairedResult(len(d), higher, lower, len(d) - higher - lower, w_stat, w_p, s_p, sm_stat, sm_df, sm_p)
 
 
-#: Samples longer than this always get the normal approximation in SciPy's Wilcoxon test.
+#: Samples longer than this always get the normal approximation in SciPy's Wilcoxon test, so
+#: many of the same length can be tested in one call with the same result as one at a time.
 _WILCOXON_ASYMPTOTIC_FROM = 51
 
 
-def _wilcoxon_normal_p(d: np.ndarray) -> float:
-    """SciPy's two-sided Wilcoxon p-value (Pratt's zeros, normal approximation, no continuity
-    correction: what ``wilcoxon`` does for more than 50 pairs) from the differences ``d``.
-
-    The same formulas in the same order as ``scipy.stats.wilcoxon``, computed from the counts of
-    each absolute difference instead of ranking every pair: ranks and their sums are halves and
-    whole numbers, exact in floating point, so the p-value is the same to the last digit (a test
-    compares them).
-    """
-    from scipy.special import ndtr
-
-    values, counts = np.unique(np.abs(d), return_counts=True)
-    first = np.cumsum(counts) - counts
-    rank = first + (counts + 1) / 2  # the average rank of each group of tied absolute differences
-    positive = np.array([np.count_nonzero(d == v) if v > 0 else 0 for v in values])
-    r_plus = float(np.sum(rank * positive))
-    count = float(len(d))
-    n_zero = float(counts[0]) if values[0] == 0 else 0.0
-    mn = count * (count + 1.) * 0.25
-    se = count * (count + 1.) * (2. * count + 1.)
-    mn -= n_zero * (n_zero + 1.) * 0.25
-    se -= n_zero * (n_zero + 1.) * (2. * n_zero + 1.)
-    ties = counts[1:] if n_zero else counts  # the zeros' ties are left out of the correction
-    tie_correct = float(np.sum(ties.astype(float) ** 3 - ties))
-    se = np.sqrt((se - tie_correct / 2) / 24)
-    z = (r_plus - mn) / se
-    return float(2 * ndtr(-abs(z)))
-
-
 def wilcoxon_p_many(samples: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """The Wilcoxon p-value of :func:`paired_tests` for many before/after samples.
+    """The Wilcoxon p-value of :func:`paired_tests` for many before/after samples at once.
 
     Each sample is ``(before, after)`` scores as :func:`paired_tests` takes them (pairs with a
-    missing side are dropped).  A sample of more than 50 pairs, where SciPy always uses the
-    normal approximation, is computed from the counts of its differences
-    (:func:`_wilcoxon_normal_p`), without ranking every pair; a shorter one, whose method SciPy
-    picks from its ties, goes to SciPy's ``wilcoxon``.  The p-values equal :func:`paired_tests`'
-    ``wilcoxon_p``.
+    missing side are dropped).  Samples of the same length over 50 pairs go to SciPy's
+    ``wilcoxon`` together, along ``axis=1`` (it always uses the normal approximation there, as
+    it does for each one alone); shorter ones, whose method SciPy picks from their ties, are
+    tested one at a time.  The p-values equal :func:`paired_tests`' ``wilcoxon_p``.
 
     Examples:
         >>> before = np.array([1, 2, 2, 3, np.nan]); after = np.array([2, 3, 2, 3, 1])
@@ -198,16 +169,23 @@ def wilcoxon_p_many(samples: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     from scipy.stats import wilcoxon
 
     out = np.full(len(samples), np.nan)
+    by_length: dict[int, list[int]] = {}
+    pairs = []
     for i, (before, after) in enumerate(samples):
         b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
         ok = ~np.isnan(b) & ~np.isnan(a)
         b, a = b[ok], a[ok]
+        pairs.append((b, a))
         if not np.any(a != b):
             out[i] = 1.0 if len(b) else np.nan  # no pair moved: as paired_tests
         elif len(b) >= _WILCOXON_ASYMPTOTIC_FROM:
-            out[i] = _wilcoxon_normal_p(a - b)
+            by_length.setdefault(len(b), []).append(i)
         else:
             out[i] = float(wilcoxon(a, b, zero_method="pratt", alternative="two-sided").pvalue)
+    for members in by_length.values():
+        b = np.stack([pairs[i][0] for i in members])
+        a = np.stack([pairs[i][1] for i in members])
+        out[members] = wilcoxon(a, b, zero_method="pratt", alternative="two-sided", axis=1).pvalue
     return out
 
 
