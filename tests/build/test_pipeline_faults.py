@@ -130,8 +130,8 @@ def test_a_build_killed_after_a_run_wrote_its_outputs_runs_it_again(project, mon
     (project / "data" / "raw" / "a.txt").write_text("1 2 3 4\n")
     real = scheduler.execute_run
 
-    def killed_after_outputs(run, root, kernels=None):
-        seconds = real(run, root, kernels)
+    def killed_after_outputs(run, root, kernels=None, report=print):
+        seconds = real(run, root, kernels, report)
         if run.id == "count":
             raise KeyboardInterrupt  # the build is killed before it records the run
         return seconds
@@ -348,9 +348,35 @@ def test_a_kernel_that_never_answers_stops_the_build_with_one_line_after_the_tim
     message = str(failure.value)
     assert "\n" not in message
     assert "count.ipynb (run 'count'): the notebook's kernel did not start or stopped answering" in message
+    assert f"({scheduler.KERNEL_ATTEMPTS} kernels tried)" in message
     assert "2 seconds" in message
     state = json.loads((project / "_build" / STATE_FILE).read_text())
     assert "count" not in state and not (project / "book" / "executed" / "count.ipynb").exists()
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_a_kernel_that_dies_once_is_replaced_and_the_build_goes_on(project, monkeypatch, reuse):
+    # Two kernels starting at once can pick the same free port: the second dies at start with
+    # "Address already in use".  The run starts again in a new kernel instead of stopping the build.
+    real = scheduler.execute_notebook
+    calls: list[str] = []
+
+    def dies_once(source, target, *args, **kwargs):
+        calls.append(Path(source).name)
+        if Path(source).name == "count.ipynb" and calls.count("count.ipynb") == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info: zmq.error.ZMQError: Address already in use")
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(scheduler, "execute_notebook", dies_once)
+    messages: list[str] = []
+    results = scheduler.run_notebooks(load_spec(root=project), project, jobs=1, reuse_kernels=reuse,
+                                      report=messages.append)
+    assert {r.run_id: r.action for r in results} == {"count": "executed", "double": "executed"}
+    assert calls.count("count.ipynb") == 2 and calls.count("double.ipynb") == 1
+    retried = [m for m in messages if "running the notebook again in a new kernel" in m]
+    assert len(retried) == 1 and retried[0].startswith("count: ") and "Address already in use" in retried[0]
+    assert (project / "data" / "processed" / "count.txt").read_text() == "3"
+    assert _printed(project / "book" / "executed" / "double.ipynb").strip() == "6"
 
 
 # --------------------------------------------------------------------------------------

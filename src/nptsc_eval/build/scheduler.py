@@ -58,10 +58,19 @@ class RunResult:
 
 
 
-def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> float:
-    """Execute one run with papermill; return its wall time in seconds."""
-    from papermill.exceptions import PapermillExecutionError
+#: How many kernels a run may try before the build stops: a kernel can fail to start for a reason
+#: that does not come back (two kernels starting at once can pick the same free port on 127.0.0.1).
+KERNEL_ATTEMPTS = 2
 
+
+def execute_run(run: Run, root: Path, kernels: KernelPool | None = None,
+                report: Callable[[str], None] = lambda message: None) -> float:
+    """Execute one run with papermill; return its wall time in seconds.
+
+    When the kernel does not start or stops answering, the run starts again from its first cell
+    in a new kernel, up to :data:`KERNEL_ATTEMPTS` times in all (``report`` says so); a notebook
+    that fails in a cell is not run again.
+    """
     project = Project(root)
     relative = project.relative
     work = project.cache / "executing"
@@ -69,11 +78,32 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
     work.mkdir(parents=True, exist_ok=True)
     scratch = work / f"{run.id}.ipynb"
     log = project.cache / "written" / f"{run.id}.log"
-    log.unlink(missing_ok=True)
     record = start_code(project.root, log)
     start = time.perf_counter()
     os.environ[PIPELINE_ENV] = "1"
     kernels = kernels or KernelPool(enabled=False)
+    for attempt in range(1, KERNEL_ATTEMPTS + 1):
+        log.unlink(missing_ok=True)  # what the run writes is recorded afresh by each attempt
+        if _attempt(run, scratch, record, kernels, failed_dir, relative, attempt, report):
+            break
+    try:
+        check_outputs(run, read_log(log, project.root), project.root)
+    except OutputsMismatch:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(scratch), failed_dir / f"{run.id}.ipynb")
+        raise
+    finish_executed_notebook(scratch)
+    run.executed.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(scratch, run.executed)
+    return time.perf_counter() - start
+
+
+def _attempt(run: Run, scratch: Path, record: str, kernels: KernelPool, failed_dir: Path,
+             relative: Callable[[Path], str], attempt: int, report: Callable[[str], None]) -> bool:
+    """Run the notebook once into ``scratch``: True when it ran, False when its kernel failed and
+    another attempt is allowed; raises when the notebook failed or the last attempt's kernel did."""
+    from papermill.exceptions import PapermillExecutionError
+
     try:
         # km=None: papermill starts (and shuts down) a kernel of its own, which starts recording itself.
         km = kernels.acquire(run.notebook.parent, prepare=record)
@@ -81,6 +111,7 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
                          request_save_on_cell_execute=False, km=km,
                          extra_arguments=prepare_arguments("" if km else record),
                          start_timeout=kernels.startup_timeout)
+        return True
     except PapermillExecutionError as exc:
         kernels.discard()
         failed_dir.mkdir(parents=True, exist_ok=True)
@@ -96,23 +127,18 @@ def execute_run(run: Run, root: Path, kernels: KernelPool | None = None) -> floa
         kernels.discard()
         if not is_kernel_failure(exc):
             raise
+        what = ' '.join(str(exc).split()) or type(exc).__name__
+        if attempt < KERNEL_ATTEMPTS:
+            report(f"{run.id}: the notebook's kernel did not start or stopped answering ({what}); "
+                   "running the notebook again in a new kernel")
+            return False
         raise KernelUnavailable(
-            f"{relative(run.notebook)} (run '{run.id}'): the notebook's kernel did not start or stopped answering: "
-            f"{' '.join(str(exc).split()) or type(exc).__name__}"
+            f"{relative(run.notebook)} (run '{run.id}'): the notebook's kernel did not start or stopped answering "
+            f"({attempt} kernels tried): {what}"
         ) from None
     except BaseException:
         kernels.discard()
         raise
-    try:
-        check_outputs(run, read_log(log, project.root), project.root)
-    except OutputsMismatch:
-        failed_dir.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(scratch), failed_dir / f"{run.id}.ipynb")
-        raise
-    finish_executed_notebook(scratch)
-    run.executed.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(scratch, run.executed)
-    return time.perf_counter() - start
 
 
 
@@ -252,7 +278,7 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
                 state[run.id] = {"status": "running"}
                 save_state(root, state)
                 report(f"[{n}/{total}] {rid}: running ({reason})")
-                running[pool.submit(execute_run, run, root, kernels)] = (run, reason, parts)
+                running[pool.submit(execute_run, run, root, kernels, report)] = (run, reason, parts)
             if not running:
                 continue
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
