@@ -25,9 +25,17 @@ from sphinx.application import Sphinx
 
 from nptsc_eval.claims.audit import anchor
 
+#: The project this file belongs to; a build reads the files of the project it builds (Sphinx's
+#: source folder, :func:`project_root`), since a process that builds two projects imports this
+#: module once, from the first.
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT_CSV = ROOT / "data" / "processed" / "claims_audit.csv"
 RAW_DIR = ROOT / "data" / "raw"
+
+
+def project_root(directive: Directive) -> Path:
+    """The root of the project being built: Sphinx's source folder."""
+    return Path(directive.state.document.settings.env.app.srcdir)
 REPAIR_PREFIX = "Repaired:"
 AUDIT_PAGE = "executed/05-claims-audit.html"
 
@@ -60,10 +68,12 @@ class CorrectionsDirective(Directive):
     def run(self) -> list[nodes.Node]:
         part = self.options.get("part", "contradictions")
         settings = self.state.document.settings
+        root = project_root(self)
+        audit_csv, raw_dir = root / "data" / "processed" / "claims_audit.csv", root / "data" / "raw"
         items = nodes.bullet_list(classes=[f"nptsc-{part}"])
         if part == "contradictions":
-            settings.record_dependencies.add(str(AUDIT_CSV))
-            for row in contradictions().itertuples(index=False):
+            settings.record_dependencies.add(str(audit_csv))
+            for row in contradictions(audit_csv).itertuples(index=False):
                 para = nodes.paragraph()
                 para += nodes.strong(row.statement, row.statement)
                 para += nodes.Text(f" ({row.source_location}) {row.explanation} ")
@@ -71,8 +81,8 @@ class CorrectionsDirective(Directive):
                 para += nodes.Text(".")
                 items += nodes.list_item("", para, ids=[f"correction-{row.claim_id}"])
         else:
-            for name, repair in repairs():
-                settings.record_dependencies.add(str(RAW_DIR / name.replace(".csv", ".meta.yml")))
+            for name, repair in repairs(raw_dir):
+                settings.record_dependencies.add(str(raw_dir / name.replace(".csv", ".meta.yml")))
                 para = nodes.paragraph()
                 para += nodes.literal(name, name)
                 para += nodes.Text(f": {repair} ")

@@ -21,12 +21,19 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
 
+#: This project's glossary; a build reads the glossary of the project it builds (:func:`glossary_csv`),
+#: since a process that builds two projects imports this module once, from the first.
 GLOSSARY_CSV = Path(__file__).resolve().parents[2] / "data" / "raw" / "glossary.csv"
 #: The page that lists the glossary: its terms are not marked up again.
 GLOSSARY_PAGE = "book/appendices/glossary"
 #: Elements whose text is never marked up: code, headings, links, existing abbreviations.
 SKIP = (nodes.literal, nodes.literal_block, nodes.raw, nodes.title, nodes.reference, nodes.abbreviation,
         nodes.caption, nodes.rubric, nodes.math, nodes.math_block)
+
+
+def glossary_csv(app: Sphinx) -> Path:
+    """The glossary of the project being built: ``data/raw/glossary.csv`` under Sphinx's source folder."""
+    return Path(app.srcdir) / "data" / "raw" / "glossary.csv"
 
 
 def load_glossary(path: Path = GLOSSARY_CSV) -> dict[str, str]:
@@ -80,9 +87,10 @@ class GlossaryDirective(Directive):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        self.state.document.settings.record_dependencies.add(str(GLOSSARY_CSV))
+        path = glossary_csv(self.state.document.settings.env.app)
+        self.state.document.settings.record_dependencies.add(str(path))
         listing = nodes.definition_list(classes=["nptsc-glossary"])
-        for term, expansion in sorted(load_glossary().items(), key=lambda item: item[0].lower()):
+        for term, expansion in sorted(load_glossary(path).items(), key=lambda item: item[0].lower()):
             item = nodes.definition_list_item()
             item += nodes.term(term, term, ids=[f"term-{term.lower()}"])
             item += nodes.definition("", nodes.paragraph(expansion, expansion))
@@ -92,12 +100,12 @@ class GlossaryDirective(Directive):
 
 def _mark(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if docname != GLOSSARY_PAGE:
-        mark_first_uses(doctree, load_glossary())
+        mark_first_uses(doctree, load_glossary(glossary_csv(app)))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # The glossary's digest as a config value: when the file changes every page is written again.
-    digest = hashlib.sha256(GLOSSARY_CSV.read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    digest = hashlib.sha256(glossary_csv(app).read_bytes() + Path(__file__).read_bytes()).hexdigest()
     app.add_config_value("nptsc_glossary_digest", digest, "env")
     app.add_directive("nptsc-glossary", GlossaryDirective)
     app.connect("doctree-resolved", _mark)

@@ -385,7 +385,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     import hashlib
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    static = Path(__file__).resolve().parents[1] / "_static"
+    static = Path(app.srcdir) / "book" / "_static"  # the project being built, not the first one imported
     for asset in sorted(static.rglob("*")) if static.is_dir() else []:
         if asset.is_file():
             digest.update(asset.relative_to(static).as_posix().encode() + asset.read_bytes())

@@ -113,3 +113,17 @@ def test_each_narrative_page_expands_an_abbreviation_at_its_first_use(built_book
             assert first is not None and first["title"] == glossary[term], (source.name, term)
             checked += 1
     assert checked >= 5
+
+
+def test_a_build_reads_the_glossary_of_the_project_it_builds(tmp_path):
+    # A process that builds two projects (the tests, a benchmark) imports the extension once, from
+    # the first project: each build must still read its own project's glossary, not that one's.
+    from types import SimpleNamespace
+
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "glossary.csv").write_text("term,expansion\nXYZ,Another project's term\n", encoding="utf-8")
+    app = SimpleNamespace(srcdir=str(tmp_path))
+    assert nptsc_glossary.glossary_csv(app) == raw / "glossary.csv"
+    assert nptsc_glossary.load_glossary(nptsc_glossary.glossary_csv(app)) == {"XYZ": "Another project's term"}
+    assert nptsc_glossary.GLOSSARY_CSV != raw / "glossary.csv"
