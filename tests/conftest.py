@@ -9,7 +9,7 @@ import pytest
 
 from nptsc_eval import paths
 
-from shared_builds import HOSTILE_NAME, build_hostile_export, shared_once
+from shared_builds import HOSTILE_NAME, build_hostile_export, copy_project, shared_once
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -140,16 +140,7 @@ def raw_copy(tmp_path: Path) -> Path:
 def project_copy(tmp_path: Path) -> Path:
     """A buildable copy of the project in ``tmp_path/project``: its configuration, notebooks,
     raw data and book pages (no executed notebooks), for a test that runs the command line there."""
-    import shutil
-
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("_config.yml", "_toc.yml", "pipeline.yml"):
-        shutil.copy(paths.PROJECT_ROOT / name, root / name)
-    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
-    shutil.copytree(paths.BOOK_DIR, root / "book", ignore=shutil.ignore_patterns("executed", "__pycache__"))
-    return root
+    return copy_project(tmp_path / "project")
 
 
 #: Environment variable naming the source report's text (not part of the repository).

@@ -48,6 +48,22 @@ HOSTILE_NAME = "survey` <img src=x onerror=alert(1)> <svg onload=alert(1)>.csv"
 PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
 
 
+def copy_project(root: Path) -> Path:
+    """A buildable copy of the project at ``root``: its configuration, notebooks, raw data and book
+    pages, without executed notebooks, caches or checkpoints.  Returns ``root``."""
+    import shutil
+
+    for name in ("_config.yml", "_toc.yml", "pipeline.yml", "book", "notebooks", "data/raw"):
+        source = paths.PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name,
+                            ignore=shutil.ignore_patterns("executed", "__pycache__", ".ipynb_checkpoints"))
+        else:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    return root
+
+
 def copy_notebook_runs(source: Path, root: Path) -> None:
     """Give the project copy at ``root`` the notebook runs of the project at ``source``.
 
@@ -85,20 +101,12 @@ def build_hostile_export(base: Path) -> None:
     The copy starts from the project's own notebook runs (:func:`copy_notebook_runs`), so the
     build runs again only the notebooks that the export changes, then builds the whole book.
     """
-    import shutil
     import subprocess
     import sys
 
     import pandas as pd
 
-    root = base / "project"
-    for name in ("_config.yml", "_toc.yml", "pipeline.yml", "book", "notebooks", "data/raw"):
-        source = paths.PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("executed", "__pycache__"))
-        else:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
+    root = copy_project(base / "project")
     (root / "data" / "processed").mkdir(parents=True, exist_ok=True)
     copy_notebook_runs(paths.PROJECT_ROOT, root)
     home = base / "home" / "jo.bloggs" / "exports"

@@ -107,7 +107,7 @@ def test_conflicting_findings_are_named():
 # Many consistent datasets
 # --------------------------------------------------------------------------------------
 
-from nptsc_eval.survey import robustness  # noqa: E402
+from nptsc_eval.survey import draw_metrics, robustness  # noqa: E402
 
 
 def test_count_rules_agree_with_the_findings_module_on_draws(cs, synthetic):
@@ -119,9 +119,9 @@ def test_count_rules_agree_with_the_findings_module_on_draws(cs, synthetic):
         frame = bounds.frame_from_counts(cs, x)
         assert np.array_equal(bounds.counts_from_frame(cs, frame), x)
         expected = findings.evaluate_findings(frame, "draw", cs.cb, cs.checks)
-        computed = [robustness.metric_value(cs, f["metric"], x) for f in cs.checks]
+        computed = [draw_metrics.metric_value(cs, f["metric"], x) for f in cs.checks]
         assert computed == pytest.approx(expected["computed"].tolist(), nan_ok=True)
-        assert robustness.holds(cs, x).tolist() == expected["satisfied"].tolist()
+        assert draw_metrics.holds(cs, x).tolist() == expected["satisfied"].tolist()
 
 
 def test_draws_are_spread_and_do_not_depend_on_the_number_of_processes(cs, synthetic):

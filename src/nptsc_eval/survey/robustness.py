@@ -30,9 +30,7 @@ import numpy as np
 import pandas as pd
 
 from nptsc_eval.survey import bounds as bd
-from nptsc_eval.survey.draw_metrics import evaluate_many, evaluator, holds, metric_value, metric_vars
-
-__all__ = ["evaluator", "metric_value"]  # kept here for callers of the draws' metrics
+from nptsc_eval.survey.draw_metrics import evaluate_many, holds, metric_vars
 
 DEFAULT_DRAWS = 1000
 DEFAULT_SEED = 20110131
