@@ -12,3 +12,7 @@ The flow is raw data (``data/raw/``) → this package → papermill-executed not
 """
 
 __version__ = "0.1.0"
+
+from nptsc_eval.import_speed import skip_iri_format_checker
+
+skip_iri_format_checker()  # a second saved in every process that imports nbformat (see its module)

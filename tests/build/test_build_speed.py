@@ -49,7 +49,7 @@ def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_sh
           - notebook: notebooks/z-long.ipynb
     """)
     pool = KernelPool(environment=kernel_environment())
-    pool.warm(2, root / "notebooks")
+    pool.warm(2, root / "notebooks", ("pandas",))
     kernels = list(pool._warming)
     try:
         results = run_notebooks(load_spec(root=root), root, jobs=1, kernels=pool, report=lambda m: None)
@@ -70,6 +70,7 @@ def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_sh
 def test_a_cold_build_runs_its_first_notebooks_in_kernels_warmed_with_the_build_environment(tmp_path):
     # The kernels start before the build runs a notebook; they must still know they run in the pipeline.
     root = _project(tmp_path, """
+        kernel_preload: [pandas]
         notebooks:
           - notebook: notebooks/a-short.ipynb
           - notebook: notebooks/z-long.ipynb
@@ -83,3 +84,23 @@ def test_a_cold_build_runs_its_first_notebooks_in_kernels_warmed_with_the_build_
     messages.clear()
     build(root=root, jobs=2, book=False, report=messages.append)
     assert not any(m.startswith("kernels:") for m in messages)
+
+
+def test_a_project_without_kernel_preload_starts_bare_kernels(tmp_path):
+    # What the first kernels import is the project's choice (pipeline.yml's kernel_preload), not the engine's.
+    root = _project(tmp_path, """
+        notebooks:
+          - notebook: notebooks/a-short.ipynb
+          - notebook: notebooks/z-long.ipynb
+    """)
+    messages: list[str] = []
+    build(root=root, jobs=2, book=False, report=messages.append)
+    assert "kernels: 2 started, reused for 0 further notebooks" in messages
+    for name in ("a-short", "z-long"):
+        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == ["1", "False"]
+
+
+def test_the_report_s_kernels_preload_what_its_notebooks_import_first():
+    from nptsc_eval.project import Project
+
+    assert load_spec(root=Project.current().root).preload == ("nptsc_eval.kernel_preload",)

@@ -79,3 +79,16 @@ def test_the_first_wave_leaves_out_completed_runs_and_runs_waiting_for_others():
     state = {"c": {"status": "done", "seconds": 1.0}}
     assert [r.id for r in first_wave(runs, state)] == ["a", "d"]
     assert [r.id for r in first_wave(runs, state, force=True)] == ["a", "c"]
+
+
+def test_kernel_preload_reaches_the_spec_and_a_name_that_is_not_a_module_is_refused(tmp_path):
+    root = _project(tmp_path, "- id: only\n")
+    pipeline = root / "pipeline.yml"
+    body = pipeline.read_text()
+    assert load_spec(root=root).preload == ()
+    pipeline.write_text("kernel_preload: [pandas, matplotlib.pyplot]\n" + body)
+    assert load_spec(root=root).preload == ("pandas", "matplotlib.pyplot")
+    pipeline.write_text("kernel_preload: [pandas, 'os; import shutil']\n" + body)
+    with pytest.raises(PipelineError) as failure:
+        load_spec(root=root)
+    assert "pipeline.yml" in str(failure.value) and "kernel_preload" in str(failure.value)

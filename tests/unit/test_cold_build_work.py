@@ -142,8 +142,8 @@ from nptsc_eval.project import Project
 
 class Pool:
     enabled = True
-    def warm(self, count, folder):
-        print("at kernel start:", count, "nbformat" in sys.modules, "papermill" in sys.modules)
+    def warm(self, count, folder, modules):
+        print("at kernel start:", count, modules, "nbformat" in sys.modules, "papermill" in sys.modules)
 
 engine.warm_kernels(Pool(), Project.current().root, None, True, 2)
 print("after:", "nbformat" in sys.modules, "papermill" in sys.modules)
@@ -155,4 +155,43 @@ def test_kernels_start_before_the_slow_notebook_modules_are_imported():
     import sys
 
     out = subprocess.run([sys.executable, "-c", _WARM_SCRIPT], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == ["at kernel start: 2 False False", "after: True True"]
+    assert out.splitlines() == ["at kernel start: 2 ('nptsc_eval.kernel_preload',) False False", "after: True True"]
+
+
+def _imports_in_a_fresh_process(code: str) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code + "\nimport json, sys\nprint(json.dumps(result))"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_package_leaves_out_the_iri_checker_and_notebooks_are_still_validated():
+    code = """
+import nptsc_eval, sys, nbformat, jsonschema
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+nbformat.validate(nb)
+bad = dict(nb, cells=[{"cell_type": "code"}])
+try:
+    nbformat.validate(bad)
+    invalid_found = False
+except nbformat.ValidationError:
+    invalid_found = True
+checks = jsonschema.Draft7Validator.FORMAT_CHECKER.checkers
+result = {"loaded": sys.modules.get("rfc3987_syntax", "absent") is not None, "invalid_found": invalid_found,
+          "iri": "iri" in checks, "date-time": "date-time" in checks, "email": "email" in checks}
+"""
+    result = _imports_in_a_fresh_process(code)
+    assert result == {"loaded": False, "invalid_found": True, "iri": False, "date-time": True, "email": True}
+
+
+def test_once_jsonschema_is_imported_the_iri_checker_is_left_as_it_is():
+    code = """
+import jsonschema, sys
+from nptsc_eval.import_speed import skip_iri_format_checker
+result = {"skipped": skip_iri_format_checker(), "loaded": "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is not None,
+          "iri": "iri" in jsonschema.Draft7Validator.FORMAT_CHECKER.checkers}
+"""
+    assert _imports_in_a_fresh_process(code) == {"skipped": False, "loaded": True, "iri": True}

@@ -33,7 +33,7 @@ def warm_kernels(kernels: KernelPool, root: Path, overrides: dict[str, str] | No
         if count:
             check_loopback()
             preload_execution_modules(kernel_start_only=True)
-            kernels.warm(count, spec.runs[0].notebook.parent)
+            kernels.warm(count, spec.runs[0].notebook.parent, spec.preload)
             # papermill and nbformat (jsonschema's format checks: seconds) while the kernels start.
             preload_execution_modules()
     except PipelineError:

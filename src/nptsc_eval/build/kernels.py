@@ -55,14 +55,21 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | No
     )
 
 
-#: What a warm kernel imports as it starts (:meth:`KernelPool.warm`): what nearly every notebook
-#: imports first.  A reused kernel keeps these from its earlier notebook in the same way.
-WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "nptsc_eval.report", "nptsc_eval.charts", "nptsc_eval.facts")
-#: inflect is imported the way the package's wording imports it (:func:`nptsc_eval.wording.import_inflect`).
-WARM_CODE = (f"import importlib as _importlib\nfor _name in {WARM_IMPORTS!r}:\n"
-             "    try:\n        _importlib.import_module(_name)\n    except Exception:\n        pass\n"
-             "try:\n    _importlib.import_module('nptsc_eval.wording').import_inflect()\nexcept Exception:\n    pass\n"
-             "del _importlib, _name")
+def warm_code(modules: tuple[str, ...] | list[str]) -> str:
+    """Code a warm kernel runs as it starts: import each of ``modules`` (pipeline.yml's ``kernel_preload``).
+
+    A module that fails to import is passed over: the notebook that imports it reports the error.
+    A reused kernel keeps these modules from its earlier notebook in the same way.
+
+    Examples:
+        >>> "import_module(_name)" in warm_code(["pandas"]), warm_code([])
+        (True, '')
+    """
+    if not modules:
+        return ""
+    return (f"import importlib as _importlib\nfor _name in {tuple(modules)!r}:\n"
+            "    try:\n        _importlib.import_module(_name)\n    except Exception:\n        pass\n"
+            "del _importlib, _name")
 
 
 # Before each further notebook a reused kernel forgets the earlier notebook's variables and figures, and
@@ -104,8 +111,8 @@ class KernelPool:
         self.started = 0
         self.reused = 0
 
-    def warm(self, count: int, folder: Path) -> None:
-        """Start ``count`` kernels now, in the background, each importing :data:`WARM_IMPORTS`.
+    def warm(self, count: int, folder: Path, modules: tuple[str, ...] | list[str] = ()) -> None:
+        """Start ``count`` kernels now, in the background, each importing ``modules`` (:func:`warm_code`).
 
         The build calls this before it checks the raw data, so the kernels start Python and
         import the libraries on the other cores while the build's own process is busy; a
@@ -115,7 +122,7 @@ class KernelPool:
             return
         for _ in range(count):
             future: Future = Future()
-            threading.Thread(target=self._start_into, args=(future, folder, WARM_CODE), daemon=True).start()
+            threading.Thread(target=self._start_into, args=(future, folder, warm_code(modules)), daemon=True).start()
             with self._lock:
                 self._warming.append(future)
 

@@ -15,10 +15,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from nptsc_eval.errors import PipelineError
 from nptsc_eval.problems import Problem, problems_from
@@ -27,6 +27,8 @@ from nptsc_eval.yaml_text import load_yaml
 
 #: Characters that make an input or output a glob pattern, when pipeline.yml itself writes them.
 PATTERN_CHARACTERS = "*?["
+#: A module name as ``import`` takes it (``kernel_preload``).
+MODULE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 
 
 class RunEntry(BaseModel):
@@ -60,6 +62,9 @@ class PipelineFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     variables: dict[str, Any] = Field(default_factory=dict)
+    #: Modules a build's first kernels import while the build checks its data, before any notebook
+    #: runs (see ``KernelPool.warm``): what the notebooks import first.  None by default.
+    kernel_preload: list[Annotated[str, StringConstraints(pattern=MODULE_NAME)]] = Field(default_factory=list)
     notebooks: list[NotebookEntry] = Field(default_factory=list)
 
 
@@ -120,6 +125,8 @@ class Spec:
     runs: list[Run]
     defaults: dict[str, Any]
     path: Path
+    #: Modules the first kernels import before any notebook runs (``kernel_preload``).
+    preload: tuple[str, ...] = ()
 
     def order(self) -> list[str]:
         """Run ids in an order where every run comes after the runs it depends on."""
@@ -218,7 +225,7 @@ def load_spec(path: Path | None = None, overrides: dict[str, str] | None = None,
     if duplicates:
         raise PipelineError(f"{shown}: run ids must be unique; repeated: {', '.join(duplicates)}")
     _link_dependencies(runs)
-    return Spec(runs=runs, defaults=variables, path=path)
+    return Spec(runs=runs, defaults=variables, path=path, preload=tuple(spec.kernel_preload))
 
 
 def _overlap(a: str, a_pattern: bool, b: str, b_pattern: bool) -> bool:
