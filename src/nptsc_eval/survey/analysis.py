@@ -277,7 +277,8 @@ def support_by_sector(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
 
 
 def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every free-text answer with its question and the themes a person coded it to.
+    """Every free-text answer with its id (:func:`~nptsc_eval.survey.clearance.answer_id`), its question and
+    the themes a person coded it to.
 
     The codes come from the hand-coded table (``survey_free_text_coding.csv``, loaded when
     ``coding`` is not given), never from the answer's words: an answer the table does not
@@ -285,18 +286,21 @@ def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | 
     ``themes`` (the theme names, joined) and ``coder_note``.
     """
     from nptsc_eval.survey import text_coding
+    from nptsc_eval.survey.clearance import answer_id
 
     coding = text_coding.load_coding() if coding is None else coding
     frame_themes = text_coding.coding_frame()
+    # A frame without respondent ids (one built for a test) identifies each answer by its row.
+    ids = frame["respondent_id"] if "respondent_id" in frame.columns else pd.Series(frame.index, index=frame.index)
     rows = []
     for q in cb.questions:
         if q["kind"] != "text":
             continue
         answers = frame[q["id"]].dropna()
         answers = answers[answers.str.strip() != ""]
-        for text in answers:
-            rows.append({"question_id": q["id"], "question": q["text"], "answer": text})
-    out = pd.DataFrame(rows, columns=["question_id", "question", "answer"])
+        for rid, text in zip(ids.loc[answers.index], answers):
+            rows.append({"answer_id": answer_id(rid, q["id"]), "question_id": q["id"], "question": q["text"], "answer": text})
+    out = pd.DataFrame(rows, columns=["answer_id", "question_id", "question", "answer"])
     codes = text_coding.codes_for(out["answer"], coding)
     notes = dict(zip(coding["answer"].map(text_coding.normalise), coding["coder_note"]))
     labels = dict(zip(frame_themes["theme_id"], frame_themes["theme"]))
