@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nptsc_eval.errors import DataValidationError
+from nptsc_eval.errors import DataValidationError, PipelineError
 from nptsc_eval.problems import Problems
 
 #: The decisions a reviewer can write; an empty decision withholds the answer.
@@ -125,7 +125,7 @@ def write_review_sheet(export: Path, out: Path | None = None, raw_dir: Path | No
     """Write the review sheet of ``export``'s free-text answers to ``out`` (default: beside the export).
 
     Never inside ``data/raw/`` (``raw_dir``) and never over an existing file: both raise
-    :class:`DataValidationError`.  Cells are made spreadsheet-safe; a data dictionary of the
+    :class:`PipelineError`.  Cells are made spreadsheet-safe; a data dictionary of the
     columns is written beside it (``<out stem>.meta.yml``).  Returns the sheet's path.
     """
     from nptsc_eval import safe_text
@@ -140,11 +140,11 @@ def write_review_sheet(export: Path, out: Path | None = None, raw_dir: Path | No
     about = out.with_name(out.stem + ".meta.yml")
     raw = (raw_dir or RAW_DIR).resolve()
     if out.resolve().is_relative_to(raw):
-        raise DataValidationError(out, ["the review sheet holds personal data and is never written inside data/raw/; "
-                                        "give another --out"])
+        raise PipelineError(f"{out}: the review sheet holds personal data and is never written inside data/raw/; "
+                            "give another --out")
     for path in (out, about):
         if path.exists():
-            raise DataValidationError(path, ["already exists and is not overwritten; move it or give another --out"])
+            raise PipelineError(f"{path} already exists and is not overwritten; move it or give another --out")
     cb = load_codebook()
     data = load_survey(export, cb, **load_options)  # type: ignore[arg-type]
     sheet = review_sheet(free_text_answers(data.frame, cb))
@@ -196,6 +196,9 @@ def read_clearance(path: Path | str, answers: pd.DataFrame, export_name: str) ->
     problems.raise_if_any()
     texts = dict(zip(answers["answer_id"], answers["answer"]))
     ids = sheet["answer_id"].str.strip()
+    if sheet.empty and texts:
+        problems.add(f"has no rows, but {export_name} has {len(texts):,} free-text answers: "
+                     "write a review sheet for this export and fill it in", column="answer_id")
     if len(sheet) and not ids.isin(list(texts)).any():
         problems.add(f"none of its {len(sheet):,} answer ids is an answer of {export_name}: "
                      "it was made for another export; write a review sheet for this one", column="answer_id")
