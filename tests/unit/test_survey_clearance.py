@@ -24,6 +24,7 @@ from nptsc_eval.survey.exports import load_survey
 FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures" / "survey"
 FORMULA = '=HYPERLINK("http://example.org","click") We shall see.'
 NAMED = "Hardcastle"
+HOSTILE = "=1+1 <img src=x onerror=alert(1)>"
 ANONYMISED = "A senior officer now runs the bidding clinics with a local voluntary sector body."
 
 
@@ -239,15 +240,20 @@ def test_without_a_clearance_the_chapter_publishes_no_answer_text_but_says_how_m
 
 def test_with_a_clearance_the_chapter_publishes_the_cleared_answers_only(export, sheet, written, tmp_path):
     path = tmp_path / "clearance.csv"
-    _clearance(sheet, tmp_path).to_csv(path, index=False)
+    cleared = _clearance(sheet, tmp_path)
+    # The reviewer's own words are hostile input too: escaped in the page, no formula in the CSV file.
+    cleared.loc[cleared["answer"].str.contains("HYPERLINK"), ["decision", "published_text"]] = ["publish", HOSTILE]
+    cleared.to_csv(path, index=False)
     ch = survey_chapter.load(str(export), {"clearance": str(path)})
     survey_chapter.glue_profile(ch)
     survey_chapter.show_free_text(ch)
     shown = written["shown"]
-    assert written["survey_redaction_note"].endswith("Of the 35 answers, 32 are withheld until a person has checked them "
+    assert written["survey_redaction_note"].endswith("Of the 35 answers, 31 are withheld until a person has checked them "
                                                      "for names and other personal details; the README says how to clear "
                                                      "them for publication.")
     published = pd.read_csv(tmp_path / "survey_free_text_answers.csv", dtype=str)
-    assert len(published) == 3 and (published["Answer (verbatim)"] == ANONYMISED).sum() == 1
+    assert len(published) == 4 and (published["Answer (verbatim)"] == ANONYMISED).sum() == 1
+    assert (published["Answer (verbatim)"] == "'" + HOSTILE).sum() == 1
+    assert "<img src=x" not in shown and "=1+1 &lt;img src=x onerror=alert(1)&gt;" in shown
     assert ANONYMISED in shown and "cleared for publication" in shown
     assert "Hardcastle" not in shown + published.to_csv() and "Priya" not in shown + published.to_csv()

@@ -259,7 +259,10 @@ def clearance_path(survey_options: str | dict | None) -> Path | None:
 
     from nptsc_eval.paths import PROJECT_ROOT
 
-    raw = json.loads(survey_options) if isinstance(survey_options, str) and survey_options.strip() else dict(survey_options or {})
+    if isinstance(survey_options, str):
+        raw = json.loads(survey_options) if survey_options.strip() else {}
+    else:
+        raw = dict(survey_options or {})
     if not raw.get("clearance"):
         return None
     path = Path(raw["clearance"])
