@@ -8,6 +8,7 @@ about a second.  "Don't know" is counted and shown but left out of every percent
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -276,8 +277,19 @@ def support_by_sector(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("all_count", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def answer_id(respondent_id: object, question_id: str) -> str:
+    """A stable id of one answer, which names no one: the question and a hash of the respondent id.
+
+    Examples:
+        >>> answer_id("11873000017", "intend")
+        'intend-ecff6a77e699'
+    """
+    digest = hashlib.sha256(f"{question_id}\x1f{respondent_id}".encode()).hexdigest()[:12]
+    return f"{question_id}-{digest}"
+
+
 def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every free-text answer with its id (:func:`~nptsc_eval.survey.clearance.answer_id`), its question and
+    """Every free-text answer with its id (:func:`answer_id`), its question and
     the themes a person coded it to.
 
     The codes come from the hand-coded table (``survey_free_text_coding.csv``, loaded when
@@ -286,7 +298,6 @@ def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | 
     ``themes`` (the theme names, joined) and ``coder_note``.
     """
     from nptsc_eval.survey import text_coding
-    from nptsc_eval.survey.clearance import answer_id
 
     coding = text_coding.load_coding() if coding is None else coding
     frame_themes = text_coding.coding_frame()

@@ -5,7 +5,7 @@ postcodes, but not names, job titles, places or organisations.  So, as with open
 in official surveys, a person reads every answer before it is published:
 
 1. :func:`write_review_sheet` (``nptsc-eval survey review-text EXPORT``) writes a review sheet:
-   one row per non-empty answer, with a stable :func:`answer_id` (a hash of the export's
+   one row per non-empty answer, with a stable :func:`~nptsc_eval.survey.analysis.answer_id` (a hash of the export's
    respondent id and the question, never a name or email address), the answer after automatic
    redaction, a hint of :func:`possible_names`, and empty ``decision`` and ``published_text``
    columns for the reviewer;
@@ -18,7 +18,6 @@ in official surveys, a person reads every answer before it is published:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -60,17 +59,6 @@ PROGRAMME_WORDS = frozenset({
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SENTENCE_END = re.compile(r"[.!?:;]['\"’”)\]]*\s*$")
-
-
-def answer_id(respondent_id: object, question_id: str) -> str:
-    """A stable id of one answer, which names no one: the question and a hash of the respondent id.
-
-    Examples:
-        >>> answer_id("11873000017", "intend")
-        'intend-ecff6a77e699'
-    """
-    digest = hashlib.sha256(f"{question_id}\x1f{respondent_id}".encode()).hexdigest()[:12]
-    return f"{question_id}-{digest}"
 
 
 def known_words() -> frozenset[str]:
