@@ -32,6 +32,7 @@ def test_every_command_and_option_keeps_its_name():
 @pytest.mark.parametrize("argv, status, message", [
     (["build", "--mapping", "m.yml"], 2, "error: --mapping, --keep-incomplete, --sheet and --survey-clearance need --survey PATH"),
     (["build", "--survey-clearance", "c.csv"], 2, "--survey-clearance need --survey PATH"),
+    (["pdf", "--survey-clearance", "c.csv"], 2, "error: --survey-clearance needs --survey PATH"),
     (["build", "--survey", "no-such-export.csv"], 2, "error: survey file no-such-export.csv not found"),
     (["build", "--jobs", "many"], 2, "'many' is not a valid integer"),
     (["no-such-command"], 2, "No such command 'no-such-command'"),

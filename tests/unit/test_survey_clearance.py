@@ -257,3 +257,16 @@ def test_with_a_clearance_the_chapter_publishes_the_cleared_answers_only(export,
     assert "<img src=x" not in shown and "=1+1 &lt;img src=x onerror=alert(1)&gt;" in shown
     assert ANONYMISED in shown and "cleared for publication" in shown
     assert "Hardcastle" not in shown + published.to_csv() and "Priya" not in shown + published.to_csv()
+
+
+def test_the_clearance_file_is_an_input_of_the_survey_chapter_only_when_there_is_one():
+    """Editing the clearance file runs the chapter again: the build hashes every input of a run."""
+    from nptsc_eval.build import load_spec
+
+    def inputs(**overrides):
+        return {r.id: r.inputs for r in load_spec(root=paths.PROJECT_ROOT, overrides=overrides).runs}
+
+    staged = ".survey-input/export.clearance.csv"
+    assert staged in inputs(survey_clearance=staged)["02-survey"]
+    assert staged not in inputs(survey_clearance=staged)["02b-survey-bounds"]
+    assert "" not in inputs()["02-survey"] and len(inputs()["02-survey"]) == len(inputs(survey_clearance=staged)["02-survey"]) - 1
