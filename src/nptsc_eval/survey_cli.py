@@ -73,13 +73,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_review_text(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from nptsc_eval.survey.clearance import REVIEW_FIELDS, sibling_clearance, write_review_sheet
 
     export = Path(args.path)
     options = {k: v for k, v in _load_options(args).items() if k != "all_problems"}
     out = write_review_sheet(export, Path(args.out) if args.out else None, **options)
-    import pandas as pd
-
     rows = len(pd.read_csv(out, dtype=str))
     print(f"wrote {out}: {rows:,} free-text answers to review, and its columns described in "
           f"{out.with_name(out.stem + '.meta.yml').name}")
@@ -180,11 +180,11 @@ def find_clearance(survey: Path, given: str | None, data: Any) -> Path | None:
     file is used and how many answers it clears, or that every answer is withheld.
     """
     from nptsc_eval.errors import DataValidationError
-    from nptsc_eval.survey.analysis import free_text_answers
+    from nptsc_eval.survey.analysis import text_answers
     from nptsc_eval.survey.clearance import read_clearance, sibling_clearance
     from nptsc_eval.survey.codebook import load_codebook
 
-    answers = free_text_answers(data.frame, load_codebook())
+    answers = text_answers(data.frame, load_codebook())
     sibling = sibling_clearance(survey)
     if given:
         path, how = Path(given), "given with --survey-clearance"

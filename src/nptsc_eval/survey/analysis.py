@@ -288,19 +288,8 @@ def answer_id(respondent_id: object, question_id: str) -> str:
     return f"{question_id}-{digest}"
 
 
-def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every free-text answer with its id (:func:`answer_id`), its question and
-    the themes a person coded it to.
-
-    The codes come from the hand-coded table (``survey_free_text_coding.csv``, loaded when
-    ``coding`` is not given), never from the answer's words: an answer the table does not
-    hold is marked "Not coded". One boolean column per theme of the coding frame, and
-    ``themes`` (the theme names, joined) and ``coder_note``.
-    """
-    from nptsc_eval.survey import text_coding
-
-    coding = text_coding.load_coding() if coding is None else coding
-    frame_themes = text_coding.coding_frame()
+def text_answers(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Every non-empty free-text answer: its id (:func:`answer_id`), question id, question and answer."""
     # A frame without respondent ids (one built for a test) identifies each answer by its row.
     ids = frame["respondent_id"] if "respondent_id" in frame.columns else pd.Series(frame.index, index=frame.index)
     rows = []
@@ -311,7 +300,22 @@ def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | 
         answers = answers[answers.str.strip() != ""]
         for rid, text in zip(ids.loc[answers.index], answers):
             rows.append({"answer_id": answer_id(rid, q["id"]), "question_id": q["id"], "question": q["text"], "answer": text})
-    out = pd.DataFrame(rows, columns=["answer_id", "question_id", "question", "answer"])
+    return pd.DataFrame(rows, columns=["answer_id", "question_id", "question", "answer"])
+
+
+def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every free-text answer (:func:`text_answers`) with the themes a person coded it to.
+
+    The codes come from the hand-coded table (``survey_free_text_coding.csv``, loaded when
+    ``coding`` is not given), never from the answer's words: an answer the table does not
+    hold is marked "Not coded". One boolean column per theme of the coding frame, and
+    ``themes`` (the theme names, joined) and ``coder_note``.
+    """
+    from nptsc_eval.survey import text_coding
+
+    coding = text_coding.load_coding() if coding is None else coding
+    frame_themes = text_coding.coding_frame()
+    out = text_answers(frame, cb)
     codes = text_coding.codes_for(out["answer"], coding)
     notes = dict(zip(coding["answer"].map(text_coding.normalise), coding["coder_note"]))
     labels = dict(zip(frame_themes["theme_id"], frame_themes["theme"]))

@@ -88,7 +88,7 @@ def possible_names(text: str, known: frozenset[str] = PROGRAMME_WORDS) -> list[s
 
 
 def review_sheet(answers: pd.DataFrame, known: frozenset[str] | None = None) -> pd.DataFrame:
-    """The review sheet of a survey's free-text answers (:func:`nptsc_eval.survey.analysis.free_text_answers`)."""
+    """The review sheet of a survey's free-text answers (:func:`nptsc_eval.survey.analysis.text_answers`)."""
     known = known_words() if known is None else known
     sheet = pd.DataFrame({
         "answer_id": answers["answer_id"], "question_id": answers["question_id"], "question": answers["question"],
@@ -118,7 +118,7 @@ def write_review_sheet(export: Path, out: Path | None = None, raw_dir: Path | No
     """
     from nptsc_eval import safe_text
     from nptsc_eval.paths import RAW_DIR
-    from nptsc_eval.survey.analysis import free_text_answers
+    from nptsc_eval.survey.analysis import text_answers
     from nptsc_eval.survey.codebook import load_codebook
     from nptsc_eval.survey.exports import load_survey
     import yaml
@@ -135,7 +135,7 @@ def write_review_sheet(export: Path, out: Path | None = None, raw_dir: Path | No
             raise PipelineError(f"{path} already exists and is not overwritten; move it or give another --out")
     cb = load_codebook()
     data = load_survey(export, cb, **load_options)  # type: ignore[arg-type]
-    sheet = review_sheet(free_text_answers(data.frame, cb))
+    sheet = review_sheet(text_answers(data.frame, cb))
     out.parent.mkdir(parents=True, exist_ok=True)
     safe_text.spreadsheet_safe(sheet).to_csv(out, index=False, encoding="utf-8")
     about.write_text(yaml.safe_dump({
