@@ -9,7 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?=
 SURVEY ?=
-BUILD_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(SURVEY),--survey $(SURVEY))
+SURVEY_CLEARANCE ?=
+BUILD_ARGS := $(if $(JOBS),--jobs $(JOBS)) $(if $(SURVEY),--survey $(SURVEY)) \
+	$(if $(SURVEY_CLEARANCE),--survey-clearance $(SURVEY_CLEARANCE))
 
 ## help: list the targets
 .PHONY: help
@@ -29,7 +31,7 @@ $(STAMP): pyproject.toml requirements.lock
 .PHONY: install
 install: $(STAMP)
 
-## report: build the whole report into _build/html/ and its PDF into _build/pdf/ (SURVEY=path/to/export.csv to use a real survey)
+## report: build the whole report into _build/html/ and its PDF into _build/pdf/ (SURVEY=path/to/export.csv to use a real survey; SURVEY_CLEARANCE=file clears its free-text answers)
 # The PDF needs chromium; without it the report is the HTML book alone, and the command says so.
 # It is made again only when the book changed (so `make test` reuses it).
 CHROMIUM ?= /usr/bin/chromium

@@ -46,6 +46,10 @@ FORMULA = "=HYPERLINK(\"http://example.org\",\"click\")"
 HOSTILE_NAME = "survey` <img src=x onerror=alert(1)> <svg onload=alert(1)>.csv"
 #: Personal data typed into the free text of the export (kept out of the answers that get the hostile text).
 PERSONAL = ["jane.doe@example.org", "0161 496 0123", "07700 900456", "SE1 7PB"]
+#: Names, a job title, a place and an organisation typed into two answers of the export, which redaction
+#: cannot find: the clearance publishes the first answer in ANONYMISED words and withholds the second.
+NAMES = ["Priya", "Raman", "head of commissioning", "Wessex Voluntary Action", "Hardcastle", "Barsetshire"]
+ANONYMISED = "A senior officer now runs the bidding clinics with a local voluntary sector body."
 
 
 def copy_project(root: Path) -> Path:
@@ -123,8 +127,33 @@ def build_hostile_export(base: Path) -> None:
     grid.to_csv(export, header=False, index=False, encoding="utf-8")
     env = dict(os.environ)  # the command finds the project from its working folder
     env.pop("NPTSC_EVAL_PIPELINE", None)
+    clear_hostile_answers(export, root, env)
     done = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "build", "--survey", str(export), "--jobs", "2"],
                           cwd=root, env=env, capture_output=True, text=True, timeout=1200)
     (base / "returncode").write_text(str(done.returncode))
     (base / "stdout").write_text(done.stdout, encoding="utf-8")
     (base / "stderr").write_text(done.stderr, encoding="utf-8")
+
+
+def clear_hostile_answers(export: Path, root: Path, env: dict[str, str]) -> None:
+    """Review the export's free-text answers as a person would: write the review sheet with the command
+    line, publish the hostile answers as they are and the first named answer in anonymised words,
+    withhold the second, leave the others undecided; save it beside the export, where the build finds it."""
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from nptsc_eval.survey.clearance import default_review_path, sibling_clearance
+
+    done = subprocess.run([sys.executable, "-m", "nptsc_eval.cli", "survey", "review-text", str(export)],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    sheet = pd.read_csv(default_review_path(export), dtype=str, keep_default_na=False)
+    hostile = sheet["answer"].str.contains("We will do more.", regex=False)
+    sheet.loc[hostile, "decision"] = "publish"
+    named = sheet["answer"].str.contains(NAMES[0], regex=False)
+    sheet.loc[named, ["decision", "published_text"]] = ["publish", ANONYMISED]
+    sheet.loc[sheet["answer"].str.contains(NAMES[-1], regex=False), "decision"] = "withhold"
+    assert hostile.sum() == len(HOSTILE_TEXT) + 1 and named.sum() == 1
+    sheet.to_csv(sibling_clearance(export), index=False, encoding="utf-8")

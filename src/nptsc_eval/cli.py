@@ -51,14 +51,17 @@ def cli() -> None:
 @click.option("--no-book", is_flag=True, help="run the notebooks but do not build the book")
 @click.option("--kernel-timeout", type=float, default=60, metavar="SECONDS", show_default=True,
               help="how long a notebook's kernel may take to start before the build stops")
+@click.option("--survey-clearance", metavar="FILE",
+              help="the reviewed sheet that clears free-text answers of --survey for publication "
+                   "(default: EXPORT-NAME.clearance.csv beside the export, if there is one)")
 @_survey_options
 @click.option("--all", "all_problems", is_flag=True, help="list every problem cell of a bad --survey export")
 @click.option("--dask-scheduler", metavar="ADDRESS", default=None,
               help="run the survey draws on the Dask cluster at ADDRESS (tcp://HOST:PORT) instead of local "
                    "processes; default: $DASK_SCHEDULER_ADDRESS, else local processes")
 def build(force: bool, jobs: int | None, fresh_kernels: bool, survey: str | None, no_book: bool,
-          kernel_timeout: float, mapping: str | None, keep_incomplete: bool, sheet: str | None,
-          all_problems: bool, dask_scheduler: str | None) -> None:
+          kernel_timeout: float, survey_clearance: str | None, mapping: str | None, keep_incomplete: bool,
+          sheet: str | None, all_problems: bool, dask_scheduler: str | None) -> None:
     """Run the notebooks that changed and build the book into _build/html/."""
     from nptsc_eval.build import build as run_build
     from nptsc_eval.survey_cli import clear_staging, prepare_survey
@@ -69,10 +72,10 @@ def build(force: bool, jobs: int | None, fresh_kernels: bool, survey: str | None
         if not Path(survey).exists():
             raise UsageProblem(f"survey file {survey} not found")
         args = argparse.Namespace(survey=survey, mapping=mapping, keep_incomplete=keep_incomplete, sheet=sheet,
-                                  all=all_problems)
+                                  all=all_problems, survey_clearance=survey_clearance)
         overrides.update(prepare_survey(args, project.root))  # checks the export; project-relative paths only
-    elif mapping or keep_incomplete or sheet:
-        raise UsageProblem("--mapping, --keep-incomplete and --sheet need --survey PATH")
+    elif mapping or keep_incomplete or sheet or survey_clearance:
+        raise UsageProblem("--mapping, --keep-incomplete, --sheet and --survey-clearance need --survey PATH")
     else:
         clear_staging(root=project.root)  # a build on the synthetic data keeps no copy of an earlier export
     if dask_scheduler:
@@ -143,17 +146,25 @@ def refresh_targets(names: list[str] | None, folder: Path | None = None) -> list
 @cli.command()
 @click.option("--jobs", type=int, default=None, help="notebooks to run at once (default: number of cores)")
 @click.option("--survey", metavar="PATH", help="a real survey export to use instead of the synthetic data")
-def pdf(jobs: int | None, survey: str | None) -> None:
+@click.option("--survey-clearance", metavar="FILE",
+              help="the reviewed sheet that clears free-text answers of --survey for publication")
+def pdf(jobs: int | None, survey: str | None, survey_clearance: str | None) -> None:
     """The whole book as one PDF in _build/pdf/."""
     from nptsc_eval.build.pdf import build_pdf
+    from nptsc_eval.survey_cli import prepare_survey
 
-    overrides = {}
+    project = Project.current()
+    overrides: dict[str, str] = {}
     if survey:
-        path = Path(survey).resolve()
-        if not path.exists():
+        if not Path(survey).exists():
             raise PipelineError(f"survey file {survey} not found")
-        overrides["survey"] = str(path)
-    build_pdf(Project.current().root, jobs=jobs, overrides=overrides, report=lambda m: print(m, flush=True))
+        # The same export and clearance, staged as build --survey stages them, so the PDF prints the same book.
+        args = argparse.Namespace(survey=survey, survey_clearance=survey_clearance, mapping=None, keep_incomplete=False,
+                                  sheet=None, all=False)
+        overrides = prepare_survey(args, project.root)
+    elif survey_clearance:
+        raise UsageProblem("--survey-clearance needs --survey PATH")
+    build_pdf(project.root, jobs=jobs, overrides=overrides, report=lambda m: print(m, flush=True))
 
 
 def _synth_defaults() -> tuple[int, int]:
@@ -201,6 +212,28 @@ def map_command(path: str, out: str | None, sheet: str | None, overwrite: bool) 
     from nptsc_eval.survey_cli import _cmd_map
 
     _exit(_cmd_map(argparse.Namespace(path=path, out=out, sheet=sheet, overwrite=overwrite)))
+
+
+@cli.group()
+def survey() -> None:
+    """Work on a real survey export before it is published."""
+
+
+@survey.command("review-text")
+@click.argument("path")
+@click.option("--out", metavar="FILE", help="review sheet to write (default: EXPORT-NAME.review-text.csv beside the export)")
+@_survey_options
+def review_text(path: str, out: str | None, mapping: str | None, keep_incomplete: bool, sheet: str | None) -> None:
+    """Write a sheet for a person to clear the export's free-text answers for publication.
+
+    One row per answer, after automatic redaction, with columns for the reviewer's decision
+    (publish or withhold) and an optional shortened or anonymised text.  An existing file is
+    never overwritten.
+    """
+    from nptsc_eval.survey_cli import _cmd_review_text
+
+    _exit(_cmd_review_text(argparse.Namespace(path=path, out=out, mapping=mapping, keep_incomplete=keep_incomplete,
+                                              sheet=sheet)))
 
 
 def _exit(status: int) -> None:

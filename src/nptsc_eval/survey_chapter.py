@@ -19,7 +19,7 @@ from nptsc_eval import report, safe_text, wording
 from nptsc_eval.charts import survey as survey_charts
 from nptsc_eval.facts import Facts
 from nptsc_eval.paths import processed
-from nptsc_eval.survey import analysis, charts, stats
+from nptsc_eval.survey import analysis, charts, clearance, stats
 from nptsc_eval.survey.findings import checks_using, headline_texts, published_profile
 
 # The survey and its tables, computed once; re-exported here, where the notebook finds them.
@@ -51,7 +51,7 @@ def glue_profile(ch: Chapter) -> None:
     report.glue("alpha", "0.05", kind="text", evidence="descriptive")
     report.glue("survey_sha256", ch.survey.sha256, kind="text", evidence="descriptive")
     report.glue("survey_responses_note", ch.survey.response_summary(), kind="text", evidence="descriptive")
-    report.glue("survey_redaction_note", ch.survey.redaction_summary(), kind="text", evidence="descriptive")
+    report.glue("survey_redaction_note", free_text_note(ch), kind="text", evidence="descriptive")
     comp = ch.comp
     report.glue("survey_total", len(ch.frame))
     for key, label in SECTOR_KEYS:
@@ -61,6 +61,13 @@ def glue_profile(ch: Chapter) -> None:
         report.glue(f"survey_org_{key}_pct", pct(comp.loc[("organisation_type", label), "percent"]), kind="text")
     report.glue("survey_cipfa", int(comp.loc[("delivery_partner", "CIPFA"), "count"]))
     report.glue("survey_cipfa_pct", pct(comp.loc[("delivery_partner", "CIPFA"), "percent"]), kind="text")
+
+
+def free_text_note(ch: Chapter) -> str:
+    """What was done to the free-text answers before publication: automatic redaction and, for a real
+    export, how many answers are withheld until a person has cleared them."""
+    note = ch.survey.redaction_summary()
+    return note if ch.synthetic else f"{note} {clearance.withheld_sentence(ch.withheld, len(ch.answers))}".strip()
 
 
 def glue_published(ch: Chapter) -> None:
@@ -351,13 +358,18 @@ def show_free_text(ch: Chapter) -> None:
                                       "intend": "Intend to implement (answers)", "failed": "Failed to implement (answers)",
                                       "total": "All answers"})
     report.show_table(shown, "Free-text answers coded to each theme, by question", "survey-themes", source=source)
-    answers = ch.answers
+    # A real export's answers are published only once a person has cleared them (ch.published).
+    answers = ch.answers if ch.published is None else ch.published
     quotes = pd.DataFrame({"Question": answers["question_id"].map(FREE_TEXT_LABELS), "Answer (verbatim)": answers["answer"],
                            "Themes": answers["themes"], "Coder's note": answers["coder_note"]})
-    where = "Appendix 2 of the original report" if ch.synthetic else f"the survey export {ch.source_name}"
     safe_text.spreadsheet_safe(quotes).to_csv(processed("survey_free_text_answers.csv"), index=False)
-    report.show_table(quotes, f"Respondents' answers, verbatim (source: {where})", "survey-quotes",
-                      full_data="data/processed/survey_free_text_answers.csv", source=source)
+    if ch.synthetic:
+        caption = "Respondents' answers, verbatim (source: Appendix 2 of the original report)"
+    elif quotes.empty:
+        return  # nothing cleared: the chapter says how many answers are withheld
+    else:
+        caption = f"Respondents' answers cleared for publication (source: the survey export {ch.source_name})"
+    report.show_table(quotes, caption, "survey-quotes", full_data="data/processed/survey_free_text_answers.csv", source=source)
 
 
 def _partner_key(label: str) -> str:

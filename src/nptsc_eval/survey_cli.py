@@ -72,6 +72,23 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_review_text(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from nptsc_eval.survey.clearance import REVIEW_FIELDS, sibling_clearance, write_review_sheet
+
+    export = Path(args.path)
+    options = {k: v for k, v in _load_options(args).items() if k != "all_problems"}
+    out = write_review_sheet(export, Path(args.out) if args.out else None, **options)
+    rows = len(pd.read_csv(out, dtype=str))
+    print(f"wrote {out}: {rows:,} free-text answers to review, and its columns described in "
+          f"{out.with_name(out.stem + '.meta.yml').name}")
+    print(f"  possible_names: {REVIEW_FIELDS['possible_names']}")
+    print(f"  fill in decision (publish or withhold) and, where needed, published_text; then save the sheet as "
+          f"{sibling_clearance(export).name} beside the export, or give it to the build with --survey-clearance")
+    return 0
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from nptsc_eval.survey.mapping import CHECK_BELOW, propose_mapping, write_mapping_file
 
@@ -147,9 +164,42 @@ def prepare_survey(args: argparse.Namespace, root: Path | None = None) -> dict[s
             raise DataValidationError(mapping, ["mapping file not found"])
         chosen["mapping"] = _stage(mapping, root)
         chosen["mapping_sha256"] = file_sha256(mapping)  # so that an edited mapping runs the notebooks again
+    clearance = find_clearance(survey, getattr(args, "survey_clearance", None), data)
+    overrides = {}
+    if clearance is not None:
+        chosen["clearance"] = overrides["survey_clearance"] = _stage(clearance, root)
     staged = _stage(survey, root)
-    clear_staging(keep={staged, chosen.get("mapping")}, root=root)
-    return {"survey": staged, "survey_options": json.dumps(chosen, sort_keys=True)}
+    clear_staging(keep={staged, chosen.get("mapping"), chosen.get("clearance")}, root=root)
+    return {"survey": staged, "survey_options": json.dumps(chosen, sort_keys=True), **overrides}
+
+
+def find_clearance(survey: Path, given: str | None, data: Any) -> Path | None:
+    """The clearance file of the export's free-text answers: ``given`` (``--survey-clearance``), else
+    ``<export stem>.clearance.csv`` beside the export, else none.  It is checked against the export's
+    answers now (a bad file stops the build with its problems), and the build's output says which
+    file is used and how many answers it clears, or that every answer is withheld.
+    """
+    from nptsc_eval.errors import DataValidationError
+    from nptsc_eval.survey.analysis import text_answers
+    from nptsc_eval.survey.clearance import read_clearance, sibling_clearance
+    from nptsc_eval.survey.codebook import load_codebook
+
+    answers = text_answers(data.frame, load_codebook())
+    sibling = sibling_clearance(survey)
+    if given:
+        path, how = Path(given), "given with --survey-clearance"
+        if not path.is_file():
+            raise DataValidationError(path, ["clearance file not found"])
+    elif sibling.is_file():
+        path, how = sibling, "found beside the export"
+    else:
+        print(f"  free-text answers: no clearance file ({sibling.name} beside the export, or --survey-clearance); "
+              f"all {len(answers):,} are withheld from the book", flush=True)
+        return None
+    cleared = read_clearance(path, answers, survey.name)
+    print(f"  free-text answers: clearance file {path.name} ({how}): {len(cleared):,} of {len(answers):,} cleared "
+          f"for publication, {len(answers) - len(cleared):,} withheld", flush=True)
+    return path
 
 
 def clear_staging(keep: set[str | None] | None = None, root: Path | None = None) -> None:

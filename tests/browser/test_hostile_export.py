@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shared_builds import FORMULA, HOSTILE_NAME, HOSTILE_TEXT, PERSONAL
+from shared_builds import ANONYMISED, FORMULA, HOSTILE_NAME, HOSTILE_TEXT, NAMES, PERSONAL
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 
@@ -27,6 +27,28 @@ def test_build_says_what_it_left_out_and_redacted(hostile_build):
     out = hostile_build["stdout"]
     assert "180 complete responses; 12 incomplete responses left out" in out
     assert "1 email address" in out and "2 phone numbers" in out and "1 postcode" in out
+    # The clearance file beside the export is found and named; it clears five of the 35 answers.
+    clearance = HOSTILE_NAME.removesuffix(".csv") + ".clearance.csv"
+    assert f"clearance file {clearance} (found beside the export): 5 of 35 cleared for publication, 30 withheld" in out
+
+
+def test_only_cleared_answers_are_published_and_an_anonymised_one_in_its_new_words(hostile_build):
+    root = hostile_build["root"]
+    # Names, a job title, a place and an organisation typed into two answers: redaction leaves them in the
+    # export's answers, and the clearance withholds one answer and publishes the other in other words.
+    names_in_export = hostile_build["export"].read_text(encoding="utf-8")
+    assert all(name in names_in_export for name in NAMES)
+    found = [(p.relative_to(root).as_posix(), n) for p in _published_files(root) for n in NAMES
+             if n.encode() in p.read_bytes()]
+    assert found == []
+    answers = pd.read_csv(root / "data" / "processed" / "survey_free_text_answers.csv", dtype=str)
+    assert len(answers) == 5 and (answers["Answer (verbatim)"] == ANONYMISED).sum() == 1
+    # An answer nobody cleared is not published: one of the source's own quotations in the export.
+    assert not answers["Answer (verbatim)"].str.contains("e-procurement", regex=False).any()
+    page = (root / "_build" / "html" / "book" / "executed" / "02-survey.html").read_text(encoding="utf-8")
+    assert ANONYMISED in page and "e-procurement" not in page
+    assert "Of the 35 answers, 30 are withheld until a person has checked them for names" in page
+    assert "answers cleared for publication (source: the survey export" in page
 
 
 def _published_files(root: Path) -> list[Path]:

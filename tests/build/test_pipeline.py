@@ -141,6 +141,19 @@ def test_a_variable_override_changes_parameters_and_inputs(project):
         load_spec(root=project, overrides={"nonsense": "x"})
 
 
+def test_an_input_that_is_an_empty_variable_names_no_file_until_the_variable_is_set(project):
+    """An optional input file (the survey's clearance file) is a variable left empty by default."""
+    spec_file = project / "pipeline.yml"
+    spec_file.write_text(spec_file.read_text().replace("  source: data/raw/a.txt", "  source: data/raw/a.txt\n  extra: ''")
+                         .replace('inputs: ["${source}"]', 'inputs: ["${source}", "${extra}"]'))
+    count = next(r for r in load_spec(root=project).runs if r.id == "count")
+    assert count.inputs == ["data/raw/a.txt"]
+    assert count.input_files(project) == [(project / "data" / "raw" / "a.txt").resolve()]
+    count = next(r for r in load_spec(root=project, overrides={"extra": "data/raw/b.txt"}).runs if r.id == "count")
+    assert count.inputs == ["data/raw/a.txt", "data/raw/b.txt"]
+    assert len(count.input_files(project)) == 2
+
+
 def test_a_failing_notebook_names_notebook_cell_and_exception_and_keeps_the_error(project):
     _run(project)
     nb = project / "notebooks" / "double.ipynb"

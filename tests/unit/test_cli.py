@@ -8,13 +8,14 @@ from nptsc_eval.cli import cli, main
 
 COMMANDS = {
     "build": {"--force", "--jobs", "--fresh-kernels", "--survey", "--no-book", "--kernel-timeout", "--mapping",
-              "--keep-incomplete", "--sheet", "--all", "--dask-scheduler"},
+              "--keep-incomplete", "--sheet", "--all", "--dask-scheduler", "--survey-clearance"},
     "check-data": set(),
     "refresh": set(),
-    "pdf": {"--jobs", "--survey"},
+    "pdf": {"--jobs", "--survey", "--survey-clearance"},
     "synth": {"--n", "--seed", "--out"},
     "validate": {"--mapping", "--keep-incomplete", "--sheet", "--all"},
     "map": {"--out", "--sheet", "--overwrite"},
+    "survey": set(),
 }
 
 
@@ -23,10 +24,15 @@ def test_every_command_and_option_keeps_its_name():
     for name, options in COMMANDS.items():
         declared = {o for p in cli.commands[name].params for o in p.opts if o.startswith("--")}
         assert declared == options, name
+    review = cli.commands["survey"].commands["review-text"]  # type: ignore[attr-defined]
+    assert {o for p in review.params for o in p.opts if o.startswith("--")} == {"--out", "--mapping", "--keep-incomplete",
+                                                                                 "--sheet"}
 
 
 @pytest.mark.parametrize("argv, status, message", [
-    (["build", "--mapping", "m.yml"], 2, "error: --mapping, --keep-incomplete and --sheet need --survey PATH"),
+    (["build", "--mapping", "m.yml"], 2, "error: --mapping, --keep-incomplete, --sheet and --survey-clearance need --survey PATH"),
+    (["build", "--survey-clearance", "c.csv"], 2, "--survey-clearance need --survey PATH"),
+    (["pdf", "--survey-clearance", "c.csv"], 2, "error: --survey-clearance needs --survey PATH"),
     (["build", "--survey", "no-such-export.csv"], 2, "error: survey file no-such-export.csv not found"),
     (["build", "--jobs", "many"], 2, "'many' is not a valid integer"),
     (["no-such-command"], 2, "No such command 'no-such-command'"),

@@ -164,13 +164,22 @@ def test_the_survey_chapter_stays_small_for_a_2000_row_export(tmp_path, monkeypa
         frame[q] = [f"Answer {i} about partnership working and training" for i in range(len(frame))]
     export = tmp_path / "big_export.parquet"
     frame.to_parquet(export)
+    # A person has cleared every answer for publication (without a clearance none would be shown).
+    from nptsc_eval.survey.analysis import free_text_answers
+    from nptsc_eval.survey.codebook import load_codebook
+    from nptsc_eval.survey.exports import load_survey
+
+    cleared = free_text_answers(load_survey(export).frame, load_codebook())[["answer_id"]]
+    clearance = tmp_path / "big_export.clearance.csv"
+    cleared.assign(decision="publish", published_text="").to_csv(clearance, index=False)
     root = tmp_path / "project"
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
     shutil.copy(paths.PROJECT_ROOT / "_toc.yml", root / "_toc.yml")  # numbers the chapter's tables
     (root / "data" / "processed").mkdir(parents=True)
     monkeypatch.setenv("NPTSC_EVAL_PIPELINE", "1")
     out = tmp_path / "02-survey.ipynb"
-    execute_notebook(notebook_in(root, "02-survey.ipynb"), out, {"survey_path": str(export)})
+    execute_notebook(notebook_in(root, "02-survey.ipynb"), out,
+                     {"survey_path": str(export), "survey_options": json.dumps({"clearance": str(clearance)})})
     # The 250-response chapter is about 1.3 MB (mostly its charts).
     assert out.stat().st_size < 2_500_000
     text = out.read_text(encoding="utf-8")

@@ -153,7 +153,9 @@ def _is_pattern(text: str) -> bool:
 def _file_entries(entries: list[Any], variables: dict[str, str]) -> tuple[list[str], set[str]]:
     """Inputs or outputs with variables replaced, and which of them are patterns.
 
-    In a pattern a variable's value is escaped, so it still matches only itself.
+    In a pattern a variable's value is escaped, so it still matches only itself.  An entry that
+    is only an empty variable (an optional file not given, such as ``${survey_clearance}``) is
+    left out.
     """
     out: list[str] = []
     patterns: set[str] = set()
@@ -164,6 +166,8 @@ def _file_entries(entries: list[Any], variables: dict[str, str]) -> tuple[list[s
             patterns.add(text)
         else:
             text = _substitute(text, variables)
+            if not text.strip() and str(entry).strip():
+                continue
         out.append(text)
     return out, patterns
 

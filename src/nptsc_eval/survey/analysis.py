@@ -8,6 +8,7 @@ about a second.  "Don't know" is counted and shown but left out of every percent
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -276,8 +277,34 @@ def support_by_sector(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("all_count", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def answer_id(respondent_id: object, question_id: str) -> str:
+    """A stable id of one answer, which names no one: the question and a hash of the respondent id.
+
+    Examples:
+        >>> answer_id("11873000017", "intend")
+        'intend-ecff6a77e699'
+    """
+    digest = hashlib.sha256(f"{question_id}\x1f{respondent_id}".encode()).hexdigest()[:12]
+    return f"{question_id}-{digest}"
+
+
+def text_answers(frame: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Every non-empty free-text answer: its id (:func:`answer_id`), question id, question and answer."""
+    # A frame without respondent ids (one built for a test) identifies each answer by its row.
+    ids = frame["respondent_id"] if "respondent_id" in frame.columns else pd.Series(frame.index, index=frame.index)
+    rows = []
+    for q in cb.questions:
+        if q["kind"] != "text":
+            continue
+        answers = frame[q["id"]].dropna()
+        answers = answers[answers.str.strip() != ""]
+        for rid, text in zip(ids.loc[answers.index], answers):
+            rows.append({"answer_id": answer_id(rid, q["id"]), "question_id": q["id"], "question": q["text"], "answer": text})
+    return pd.DataFrame(rows, columns=["answer_id", "question_id", "question", "answer"])
+
+
 def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every free-text answer with its question and the themes a person coded it to.
+    """Every free-text answer (:func:`text_answers`) with the themes a person coded it to.
 
     The codes come from the hand-coded table (``survey_free_text_coding.csv``, loaded when
     ``coding`` is not given), never from the answer's words: an answer the table does not
@@ -288,15 +315,7 @@ def free_text_answers(frame: pd.DataFrame, cb: Codebook, coding: pd.DataFrame | 
 
     coding = text_coding.load_coding() if coding is None else coding
     frame_themes = text_coding.coding_frame()
-    rows = []
-    for q in cb.questions:
-        if q["kind"] != "text":
-            continue
-        answers = frame[q["id"]].dropna()
-        answers = answers[answers.str.strip() != ""]
-        for text in answers:
-            rows.append({"question_id": q["id"], "question": q["text"], "answer": text})
-    out = pd.DataFrame(rows, columns=["question_id", "question", "answer"])
+    out = text_answers(frame, cb)
     codes = text_coding.codes_for(out["answer"], coding)
     notes = dict(zip(coding["answer"].map(text_coding.normalise), coding["coder_note"]))
     labels = dict(zip(frame_themes["theme_id"], frame_themes["theme"]))

@@ -13,6 +13,7 @@ import pandas as pd
 from nptsc_eval import report
 from nptsc_eval.paths import NOTEBOOKS_DIR, PROJECT_ROOT, RAW_DIR, processed
 from nptsc_eval.survey import analysis, charts, robustness
+from nptsc_eval.survey.clearance import clearance_path, published_answers
 from nptsc_eval.survey.codebook import Codebook, load_codebook
 from nptsc_eval.survey.exports import SurveyData, load_survey
 from nptsc_eval.survey.exports import survey_options as read_options
@@ -38,6 +39,16 @@ class Chapter:
     bounds: pd.DataFrame
     #: The source's published survey findings, which chart titles quote (:func:`charts.published_findings`).
     titles: dict[str, str]
+    #: The free-text answers that may be published: all of the synthetic data's (the source's own
+    #: quotations); of a real export, only those a person cleared (:mod:`nptsc_eval.survey.clearance`).
+    published: pd.DataFrame | None = None
+    #: The clearance file's name, when one was given with a real export.
+    clearance_name: str | None = None
+
+    @property
+    def withheld(self) -> int:
+        """Free-text answers not cleared for publication."""
+        return len(self.answers) - len(self.answers if self.published is None else self.published)
 
     @property
     def synthetic(self) -> bool:
@@ -113,6 +124,10 @@ def load(survey_path: str, survey_options: str | dict | None = "{}") -> Chapter:
                  findings=evaluate_findings(frame, survey.data_kind, cb),
                  bounds=robustness.cached_bounds(None if survey.is_synthetic else frame, synthetic_frame),
                  titles=charts.published_findings())
+    if not survey.is_synthetic:
+        clearance = clearance_path(survey_options)
+        ch.published = published_answers(answers, clearance, survey.name)
+        ch.clearance_name = clearance.name if clearance is not None else None
     for name, table in (("composition", ch.composition), ("distributions", ch.dist), ("findings", ch.findings),
                         ("tests_paired", ch.paired), ("tests_sector", ch.by_sector), ("support", ch.support),
                         ("free_text_themes", ch.themes)):
