@@ -116,15 +116,20 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stage(path: Path, root: Path) -> str:
-    """A project-relative path for ``path``: itself when inside the project, else a copy in :data:`STAGING_DIR`."""
+def _stage(path: Path, root: Path, role: str = "") -> str:
+    """A project-relative path for ``path``: itself when inside the project, else a copy in :data:`STAGING_DIR`.
+
+    The export is copied to the folder itself and any other file (``role``: "mapping", "clearance")
+    to a folder of its own inside it, so a mapping or clearance with the export's name, from
+    another folder, never takes the export's place.
+    """
     resolved = path.resolve()
     try:
         return resolved.relative_to(root.resolve()).as_posix()
     except ValueError:
         pass
-    folder = root / STAGING_DIR
-    folder.mkdir(exist_ok=True)
+    folder = root / STAGING_DIR / role if role else root / STAGING_DIR
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / path.name
     if not target.exists() or target.read_bytes() != resolved.read_bytes():
         tmp = folder / f".{path.name}.part"
@@ -162,12 +167,12 @@ def prepare_survey(args: argparse.Namespace, root: Path | None = None) -> dict[s
         mapping = Path(options["column_map"])
         if not mapping.is_file():
             raise DataValidationError(mapping, ["mapping file not found"])
-        chosen["mapping"] = _stage(mapping, root)
+        chosen["mapping"] = _stage(mapping, root, "mapping")
         chosen["mapping_sha256"] = file_sha256(mapping)  # so that an edited mapping runs the notebooks again
     clearance = find_clearance(survey, getattr(args, "survey_clearance", None), data)
     overrides = {}
     if clearance is not None:
-        chosen["clearance"] = overrides["survey_clearance"] = _stage(clearance, root)
+        chosen["clearance"] = overrides["survey_clearance"] = _stage(clearance, root, "clearance")
     staged = _stage(survey, root)
     clear_staging(keep={staged, chosen.get("mapping"), chosen.get("clearance")}, root=root)
     return {"survey": staged, "survey_options": json.dumps(chosen, sort_keys=True), **overrides}
@@ -208,6 +213,6 @@ def clear_staging(keep: set[str | None] | None = None, root: Path | None = None)
 
     root = Project(root).root if root is not None else Project.current().root
     folder = root / STAGING_DIR
-    for old in folder.iterdir() if folder.is_dir() else []:
+    for old in sorted(folder.rglob("*")) if folder.is_dir() else []:
         if old.is_file() and old.relative_to(root).as_posix() not in (keep or set()):
             old.unlink()

@@ -270,3 +270,20 @@ def test_the_clearance_file_is_an_input_of_the_survey_chapter_only_when_there_is
     assert staged in inputs(survey_clearance=staged)["02-survey"]
     assert staged not in inputs(survey_clearance=staged)["02b-survey-bounds"]
     assert "" not in inputs()["02-survey"] and len(inputs()["02-survey"]) == len(inputs(survey_clearance=staged)["02-survey"]) - 1
+
+
+def test_a_clearance_with_the_export_s_name_from_another_folder_is_staged_beside_it_not_over_it(tmp_path):
+    from nptsc_eval.survey_cli import STAGING_DIR, _stage, clear_staging
+
+    root = tmp_path / "project"
+    root.mkdir()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    export, sheet = tmp_path / "a" / "survey.csv", tmp_path / "b" / "survey.csv"
+    export.write_text("the export\n")
+    sheet.write_text("the clearance\n")
+    staged = {role: _stage(path, root, role) for path, role in ((export, ""), (sheet, "clearance"))}
+    assert staged == {"": f"{STAGING_DIR}/survey.csv", "clearance": f"{STAGING_DIR}/clearance/survey.csv"}
+    assert [(root / staged[r]).read_text() for r in ("", "clearance")] == ["the export\n", "the clearance\n"]
+    clear_staging(keep={staged[""]}, root=root)
+    assert (root / staged[""]).exists() and not (root / staged["clearance"]).exists()
