@@ -342,8 +342,14 @@ def show_support(ch: Chapter, s: Support) -> None:
 
 
 def glue_free_text(ch: Chapter) -> None:
-    """Glue how many free-text answers there are, by question, and the commonest themes in words."""
+    """Glue how the answers were coded, how many there are, by question, and the commonest themes in words.
+
+    On a real export only the answers the original report printed are in the hand coding, so the
+    method sentence says so (``notebooks/survey/text-method-*.md``).
+    """
     answers, themes = ch.answers, ch.themes
+    report.glue("text_method", text("text-method-synthetic" if ch.synthetic else "text-method-export"), kind="text",
+                evidence="descriptive")
     report.glue("text_answers", len(answers))
     for qid in FREE_TEXT_LABELS:
         report.glue(f"text_{qid}", int((answers["question_id"] == qid).sum()))

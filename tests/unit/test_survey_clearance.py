@@ -226,6 +226,8 @@ def test_without_a_clearance_the_chapter_publishes_no_answer_text_but_says_how_m
     survey_chapter.show_free_text(ch)
     shown = written["shown"]
     assert written["text_answers"] == "35" and written["text_intend"] == "15"
+    # The hand coding covers the answers the original report printed, not this export's: the method says so.
+    assert written["text_method"].startswith("We coded by hand the answers that the original report printed")
     assert written["survey_redaction_note"].endswith(
         "All 35 answers are withheld until a person has checked them for names and other personal details; the README "
         "says how to clear them for publication.")
