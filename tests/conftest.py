@@ -46,6 +46,7 @@ LONGEST_FIRST = [
     "tests/browser/test_hostile_export.py",
     "tests/browser/test_pdf.py",
     "tests/browser/test_chart_text_in_browser.py",
+    "tests/build/test_pipeline.py",
     "tests/unit/test_safe_output.py",
     "tests/notebooks/test_notebooks.py",
 ]

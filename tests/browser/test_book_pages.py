@@ -86,3 +86,39 @@ def test_the_audit_finds_a_contrast_fault_in_each_mode(book_copy: Path, chromium
     assert audit.axe["dark"]["theme"] == "dark"
     assert contrast_faults("light") == {"fault-light"}
     assert contrast_faults("dark") == {"fault-dark"}
+
+
+#: Each icon of the page's header and buttons: its class, what its ``::before`` shows, in which
+#: font, and how wide it is drawn.
+_ICONS = """() => Array.from(document.querySelectorAll('i.fa-solid, i.fas'))
+  .filter(icon => icon.getClientRects().length)
+  .map(icon => {
+    const before = getComputedStyle(icon, '::before');
+    return {icon: icon.className, glyph: before.content, font: before.fontFamily,
+            width: icon.getBoundingClientRect().width};
+  })"""
+
+
+def test_the_theme_icons_show_from_its_web_font_without_the_script(browser, book_server: str):
+    """The theme's icons (search, menu, colour mode, download) come from its Font Awesome web font.
+
+    The theme's 1.5 MB Font Awesome script is left out of every page: it would only redraw the
+    same icons as inline SVG.  The icons stay as ``<i>`` elements, each drawn from the font.
+    """
+    audit = PageAudit("book/introduction.html")
+    page = open_page(browser, book_server + "book/introduction.html", audit)
+    page.evaluate("() => document.fonts.ready")
+    icons = page.evaluate(_ICONS)
+    svg_icons = page.evaluate("() => document.querySelectorAll('svg.svg-inline--fa').length")
+    font_loaded = page.evaluate("() => document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+    page.context.close()
+    assert not [u for u in audit.requests if "fontawesome.js" in u]
+    assert svg_icons == 0
+    assert font_loaded
+    assert len(icons) >= 4, icons
+    assert {"fa-magnifying-glass", "fa-download", "fa-sun"} <= {name for icon in icons for name in icon["icon"].split()}
+    for icon in icons:
+        assert re.fullmatch(r'"[\ue000-\uf8ff]"', icon["glyph"]), icon  # one of the font's own glyphs
+        assert "Font Awesome 6 Free" in icon["font"], icon
+        assert icon["width"] > 0, icon
+    assert not audit.console_errors and not audit.failed_requests

@@ -225,38 +225,55 @@ def _comparable(executed: Path) -> list[tuple]:
             for c in nb["cells"]]
 
 
+#: Files the whole build writes into ``data/processed/`` after the notebooks (its provenance record).
+WRITTEN_AFTER_THE_NOTEBOOKS = {"provenance.csv", "provenance_runs.csv"}
+
+
+def _notebook_runs(root: Path) -> dict[str, dict[str, object]]:
+    """Each run's executed notebook (as a reader sees it, and its bytes), and the processed CSV files."""
+    spec = load_spec(root=root)
+    return {
+        "notebooks": {run.id: _comparable(run.executed) for run in spec.runs},
+        "bytes": {run.id: run.executed.read_bytes() for run in spec.runs},
+        "processed": {p.name: p.read_bytes() for p in sorted((root / "data" / "processed").glob("*.csv"))},
+    }
+
+
 @pytest.mark.build
-def test_reused_kernels_execute_the_real_notebooks_exactly_as_fresh_kernels_do(tmp_path, monkeypatch):
+def test_reused_kernels_execute_the_real_notebooks_exactly_as_fresh_kernels_do(built_book, tmp_path):
+    """The project's own build (kernels reused from notebook to notebook) and a run of every notebook
+    in a fresh kernel of its own, in another folder, give byte-identical notebooks and files.
+
+    The reused-kernel side is the real build the test run already made (``built_book``: the build
+    reuses kernels, two workers for ten runs); only the fresh-kernel side runs here.
+    """
     import shutil
 
     from nptsc_eval import paths
+    from nptsc_eval.build.state import build_lock
 
-    seen: dict[str, dict[str, object]] = {}
-    for mode, reuse in (("reused", True), ("fresh", False)):
-        root = tmp_path / mode
-        shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
-        shutil.copy(paths.PIPELINE_FILE, root / "pipeline.yml")
-        spec = load_spec(root=root)
-        results = run_notebooks(spec, root, jobs=2, reuse_kernels=reuse, report=lambda message: None)
-        assert [r.action for r in results] == ["executed"] * len(spec.runs)
-        processed = sorted((root / "data" / "processed").glob("*.csv"))
-        seen[mode] = {
-            "notebooks": {run.id: _comparable(run.executed) for run in spec.runs},
-            "bytes": {run.id: run.executed.read_bytes() for run in spec.runs},
-            "processed": {p.name: p.read_bytes() for p in processed},
-        }
-    # Two workers, ten runs: most runs went to a kernel that had already run another notebook.
-    assert len(seen["reused"]["notebooks"]) == 10
-    assert seen["reused"]["notebooks"] == seen["fresh"]["notebooks"]
-    assert seen["reused"]["processed"] == seen["fresh"]["processed"]
-    # Two clean builds in two folders give byte-identical executed notebooks: no times,
-    # durations, folder paths or random cell ids.
-    for run_id, content in seen["reused"]["bytes"].items():
-        assert content == seen["fresh"]["bytes"][run_id], run_id
+    with build_lock(paths.PROJECT_ROOT):  # no build half way through writing them
+        reused = _notebook_runs(paths.PROJECT_ROOT)
+    root = tmp_path / "fresh"
+    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(paths.RAW_DIR, root / "data" / "raw")
+    shutil.copy(paths.PIPELINE_FILE, root / "pipeline.yml")
+    spec = load_spec(root=root)
+    results = run_notebooks(spec, root, jobs=2, reuse_kernels=False, report=lambda message: None)
+    assert [r.action for r in results] == ["executed"] * len(spec.runs)
+    fresh = _notebook_runs(root)
+    assert len(fresh["notebooks"]) == 10
+    assert reused["notebooks"] == fresh["notebooks"]
+    # Every file the notebooks wrote is the same; the real build also wrote its provenance record.
+    assert {name: reused["processed"][name] for name in fresh["processed"]} == fresh["processed"]
+    assert set(reused["processed"]) - set(fresh["processed"]) == WRITTEN_AFTER_THE_NOTEBOOKS
+    # Builds in two folders give byte-identical executed notebooks: no times, durations, folder
+    # paths or random cell ids.
+    for run_id, content in fresh["bytes"].items():
+        assert content == reused["bytes"][run_id], run_id
     # A reset kernel counts its cells from 1 again, as a fresh one does.
-    counts = [cell[2] for cell in seen["reused"]["notebooks"]["06-data-sources"] if cell[0] == "code"]
-    assert counts[0] == 1
+    for run_id, cells in reused["notebooks"].items():
+        assert [cell[2] for cell in cells if cell[0] == "code"][0] == 1, run_id
 
 
 def test_refresh_takes_a_notebook_by_name_or_by_path_and_names_one_it_cannot_find():
