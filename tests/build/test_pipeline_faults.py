@@ -343,8 +343,20 @@ def test_a_kernel_that_never_answers_stops_the_build_with_one_line_after_the_tim
     (spec / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-c", silent, "{connection_file}"],
                                                   "display_name": "silent", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    # A kernel that never answered is stopped at once, not asked to stop and waited for.
+    from jupyter_client.manager import AsyncKernelManager
+
+    stops: list[bool] = []
+    real_shutdown = AsyncKernelManager.shutdown_kernel
+
+    async def shutdown(self, now=False, restart=False):
+        stops.append(now)
+        return await real_shutdown(self, now=now, restart=restart)
+
+    monkeypatch.setattr(AsyncKernelManager, "shutdown_kernel", shutdown)
     with pytest.raises(scheduler.KernelUnavailable) as failure:
         _run(project, jobs=1, reuse_kernels=reuse, kernel_timeout=2)
+    assert stops and all(stops), stops
     message = str(failure.value)
     assert "\n" not in message
     assert "count.ipynb (run 'count'): the notebook's kernel did not start or stopped answering" in message

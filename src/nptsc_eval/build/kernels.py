@@ -43,9 +43,15 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any] | No
     The kernel's working folder is passed to nbclient rather than through papermill's ``cwd``,
     which changes the working folder of the whole Python process and so cannot be used from
     the pipeline's worker threads.
+
+    A kernel nbclient shuts down is stopped at once (``shutdown_kernel="immediate"``), not asked
+    to stop and given seconds to do so: nbclient shuts down a kernel that did not answer in time
+    (there is nothing left to wait for), and a kernel that has run every cell has nothing left to
+    send (what it writes is on disk, and the record of it is flushed line by line).
     """
     import papermill as pm
 
+    options.setdefault("shutdown_kernel", "immediate")
     options.setdefault("kernel_name", "python3")
     options.setdefault("progress_bar", False)
     options.setdefault("extra_arguments", KERNEL_ARGUMENTS)
