@@ -67,10 +67,13 @@ def test_a_warm_kernel_is_the_one_the_first_notebook_gets_and_unused_ones_are_sh
     assert not any(run_sync(f.result().is_alive)() for f in kernels)
 
 
-def test_a_cold_build_runs_its_first_notebooks_in_kernels_warmed_with_the_build_environment(tmp_path):
+@pytest.mark.parametrize("preload, imported", [("kernel_preload: [pandas]", "True"), ("", "False")])
+def test_a_cold_build_runs_its_first_notebooks_in_kernels_warmed_with_the_build_environment(tmp_path, preload, imported):
     # The kernels start before the build runs a notebook; they must still know they run in the pipeline.
-    root = _project(tmp_path, """
-        kernel_preload: [pandas]
+    # What they import first is the project's choice (pipeline.yml's kernel_preload), not the engine's:
+    # without one they start bare.
+    root = _project(tmp_path, f"""
+        {preload}
         notebooks:
           - notebook: notebooks/a-short.ipynb
           - notebook: notebooks/z-long.ipynb
@@ -79,25 +82,11 @@ def test_a_cold_build_runs_its_first_notebooks_in_kernels_warmed_with_the_build_
     build(root=root, jobs=2, book=False, report=messages.append)
     assert "kernels: 2 started, reused for 0 further notebooks" in messages
     for name in ("a-short", "z-long"):
-        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == ["1", "True"]
+        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == ["1", imported]
     # A second build has nothing to run, so it starts no kernel.
     messages.clear()
     build(root=root, jobs=2, book=False, report=messages.append)
     assert not any(m.startswith("kernels:") for m in messages)
-
-
-def test_a_project_without_kernel_preload_starts_bare_kernels(tmp_path):
-    # What the first kernels import is the project's choice (pipeline.yml's kernel_preload), not the engine's.
-    root = _project(tmp_path, """
-        notebooks:
-          - notebook: notebooks/a-short.ipynb
-          - notebook: notebooks/z-long.ipynb
-    """)
-    messages: list[str] = []
-    build(root=root, jobs=2, book=False, report=messages.append)
-    assert "kernels: 2 started, reused for 0 further notebooks" in messages
-    for name in ("a-short", "z-long"):
-        assert _printed(root / "book" / "executed" / f"{name}.ipynb").split()[1:] == ["1", "False"]
 
 
 def test_the_report_s_kernels_preload_what_its_notebooks_import_first():
