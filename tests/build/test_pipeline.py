@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from nptsc_eval.build.state import load_state
 from nptsc_eval.errors import PipelineError
 from nptsc_eval.build import NotebookFailed, build_book, load_spec, run_notebooks
 
@@ -229,6 +230,13 @@ def _comparable(executed: Path) -> list[tuple]:
 WRITTEN_AFTER_THE_NOTEBOOKS = {"provenance.csv", "provenance_runs.csv"}
 
 
+def test_the_build_record_says_which_kind_of_kernel_ran_each_notebook(project):
+    _run(project, jobs=1)
+    assert {rid: load_state(project)[rid]["kernel"] for rid in ("count", "double")} == {"count": "pool", "double": "pool"}
+    _run(project, jobs=1, force=True, reuse_kernels=False)
+    assert {rid: load_state(project)[rid]["kernel"] for rid in ("count", "double")} == {"count": "fresh", "double": "fresh"}
+
+
 def _notebook_runs(root: Path) -> dict[str, dict[str, object]]:
     """Each run's executed notebook (as a reader sees it, and its bytes), and the processed CSV files."""
     spec = load_spec(root=root)
@@ -254,6 +262,11 @@ def test_reused_kernels_execute_the_real_notebooks_exactly_as_fresh_kernels_do(b
 
     with build_lock(paths.PROJECT_ROOT):  # no build half way through writing them
         reused = _notebook_runs(paths.PROJECT_ROOT)
+        kernels = {rid: record.get("kernel") for rid, record in load_state(paths.PROJECT_ROOT).items()
+                   if isinstance(record, dict) and rid in reused["bytes"]}
+    # The project's notebooks must come from kept kernels (the build's default), or this compares fresh with
+    # fresh: after a build with --fresh-kernels, or one older than this record, run `make rebuild` first.
+    assert set(kernels.values()) == {"pool"} and len(kernels) == 10, kernels
     root = tmp_path / "fresh"
     shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     shutil.copytree(paths.RAW_DIR, root / "data" / "raw")

@@ -92,9 +92,10 @@ def output_hashes(run: Run, root: Path) -> dict[str, str]:
 
 
 
-def completed_record(run: Run, root: Path, parts: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """The state entry of a run whose outputs are all written: its cache key and its outputs' checksums."""
-    return {"status": "done", "parts": parts, "seconds": round(seconds, 2),
+def completed_record(run: Run, root: Path, parts: dict[str, Any], seconds: float, kernel: str = "fresh") -> dict[str, Any]:
+    """The state entry of a run whose outputs are all written: its cache key, its outputs' checksums, and
+    its kernel: ``"pool"`` (a kernel kept from notebook to notebook) or ``"fresh"`` (one of its own)."""
+    return {"status": "done", "parts": parts, "seconds": round(seconds, 2), "kernel": kernel,
             "outputs": output_hashes(run, root), "executed": file_hash(run.executed)}
 
 

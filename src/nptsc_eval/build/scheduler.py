@@ -241,14 +241,16 @@ def run_notebooks(spec: Spec, root: Path, *, force: bool = False, jobs: int = 1,
         parts = cache_parts(run, root, pkg)
         return why_run(run, parts, state.get(run.id), root, force), parts
 
-    def complete(run: Run, reason: str, parts: dict[str, Any], seconds: float) -> None:
-        state[run.id] = completed_record(run, root, parts, seconds)
-        save_state(root, state)
-        done[run.id] = RunResult(run.id, "executed", reason, seconds)
-
     owned = kernels is None
     kernels = kernels or KernelPool(enabled=reuse_kernels, startup_timeout=kernel_timeout,
                                     environment=kernel_environment())
+    kernel_kind = "pool" if kernels.enabled else "fresh"
+
+    def complete(run: Run, reason: str, parts: dict[str, Any], seconds: float) -> None:
+        state[run.id] = completed_record(run, root, parts, seconds, kernel_kind)
+        save_state(root, state)
+        done[run.id] = RunResult(run.id, "executed", reason, seconds)
+
     with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         if owned:
             cleanup.callback(kernels.close)
