@@ -73,14 +73,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_review_text(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from nptsc_eval.survey.clearance import REVIEW_FIELDS, sibling_clearance, write_review_sheet
 
     export = Path(args.path)
     options = {k: v for k, v in _load_options(args).items() if k != "all_problems"}
-    out = write_review_sheet(export, Path(args.out) if args.out else None, **options)
-    rows = len(pd.read_csv(out, dtype=str))
+    out, rows = write_review_sheet(export, Path(args.out) if args.out else None, **options)
     print(f"wrote {out}: {rows:,} free-text answers to review, and its columns described in "
           f"{out.with_name(out.stem + '.meta.yml').name}")
     print(f"  possible_names: {REVIEW_FIELDS['possible_names']}")

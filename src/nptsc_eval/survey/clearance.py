@@ -109,12 +109,13 @@ def sibling_clearance(export: Path) -> Path:
     return export.with_name(export.stem + CLEARANCE_SUFFIX)
 
 
-def write_review_sheet(export: Path, out: Path | None = None, raw_dir: Path | None = None, **load_options: object) -> Path:
+def write_review_sheet(export: Path, out: Path | None = None, raw_dir: Path | None = None,
+                       **load_options: object) -> tuple[Path, int]:
     """Write the review sheet of ``export``'s free-text answers to ``out`` (default: beside the export).
 
     Never inside ``data/raw/`` (``raw_dir``) and never over an existing file: both raise
     :class:`PipelineError`.  Cells are made spreadsheet-safe; a data dictionary of the
-    columns is written beside it (``<out stem>.meta.yml``).  Returns the sheet's path.
+    columns is written beside it (``<out stem>.meta.yml``).  Returns the sheet's path and its number of answers.
     """
     from nptsc_eval import safe_text
     from nptsc_eval.paths import RAW_DIR
@@ -145,7 +146,7 @@ def write_review_sheet(export: Path, out: Path | None = None, raw_dir: Path | No
                        "with --survey-clearance. Answers not marked publish are withheld.",
         "fields": [{"name": k, "description": v} for k, v in REVIEW_FIELDS.items()],
     }, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
-    return out
+    return out, len(sheet)
 
 
 def _read_sheet(path: Path) -> pd.DataFrame:
